@@ -1,0 +1,2 @@
+/** API Gateway Management API adapter for the notifier port. */
+package io.herald.aws.apigateway;

@@ -1,0 +1,2 @@
+/** Building AWS clients and reading secrets from a function's environment. */
+package io.herald.aws.config;

@@ -1,0 +1,82 @@
+package io.herald.aws.dynamodb;
+
+import java.util.List;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
+import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.Projection;
+import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
+
+/**
+ * The keys, indexes and TTL attribute the adapters rely on. template.yaml must declare the same
+ * (TemplateInvariantsTest checks it); tests create tables from these definitions.
+ */
+public final class DynamoDbSchema {
+    public static final String TTL = "ttl";
+
+    /** Connections: one item per connection. GSI byUser answers "this user's connections". */
+    public static final String CONNECTION_ID = "connectionId";
+    public static final String USER_ID = "userId";
+    public static final String BY_USER = "byUser";
+
+    /**
+     * Subscriptions: partition {@code bucket} = where a publication looks (exact topic, or a
+     * wildcard pattern's literal prefix, plus a shard number); sort {@code sub} = connection and
+     * subscription key. GSI byConnection answers "this connection's subscriptions" for cleanup.
+     */
+    public static final String BUCKET = "bucket";
+    public static final String SUB = "sub";
+    public static final String BY_CONNECTION = "byConnection";
+
+    /** Ledger: publication ids seen (with TTL) and the stats counters. */
+    public static final String PK = "pk";
+
+    private DynamoDbSchema() {}
+
+    public static CreateTableRequest connectionsTable(String name) {
+        return CreateTableRequest.builder().tableName(name).billingMode(BillingMode.PAY_PER_REQUEST)
+                .keySchema(key(CONNECTION_ID, KeyType.HASH))
+                .attributeDefinitions(attr(CONNECTION_ID), attr(USER_ID))
+                .globalSecondaryIndexes(gsi(BY_USER, USER_ID, null))
+                .streamSpecification(s -> s.streamEnabled(true).streamViewType(StreamViewType.NEW_AND_OLD_IMAGES))
+                .build();
+    }
+
+    public static CreateTableRequest subscriptionsTable(String name) {
+        return CreateTableRequest.builder().tableName(name).billingMode(BillingMode.PAY_PER_REQUEST)
+                .keySchema(key(BUCKET, KeyType.HASH), key(SUB, KeyType.RANGE))
+                .attributeDefinitions(attr(BUCKET), attr(SUB), attr(CONNECTION_ID))
+                .globalSecondaryIndexes(gsi(BY_CONNECTION, CONNECTION_ID, BUCKET))
+                .build();
+    }
+
+    public static CreateTableRequest ledgerTable(String name) {
+        return CreateTableRequest.builder().tableName(name).billingMode(BillingMode.PAY_PER_REQUEST)
+                .keySchema(key(PK, KeyType.HASH)).attributeDefinitions(attr(PK)).build();
+    }
+
+    /** Every table with its indexes, by role. */
+    public static List<CreateTableRequest> all(String connections, String subscriptions, String ledger) {
+        return List.of(connectionsTable(connections), subscriptionsTable(subscriptions), ledgerTable(ledger));
+    }
+
+    private static KeySchemaElement key(String name, KeyType type) {
+        return KeySchemaElement.builder().attributeName(name).keyType(type).build();
+    }
+
+    private static AttributeDefinition attr(String name) {
+        return AttributeDefinition.builder().attributeName(name).attributeType(ScalarAttributeType.S).build();
+    }
+
+    private static GlobalSecondaryIndex gsi(String name, String hash, String range) {
+        GlobalSecondaryIndex.Builder b = GlobalSecondaryIndex.builder().indexName(name)
+                .projection(Projection.builder().projectionType(ProjectionType.ALL).build());
+        return range == null ? b.keySchema(key(hash, KeyType.HASH)).build()
+                : b.keySchema(key(hash, KeyType.HASH), key(range, KeyType.RANGE)).build();
+    }
+}

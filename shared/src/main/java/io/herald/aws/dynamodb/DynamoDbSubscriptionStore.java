@@ -1,0 +1,206 @@
+package io.herald.aws.dynamodb;
+
+import static io.herald.aws.dynamodb.DynamoDbSchema.BUCKET;
+import static io.herald.aws.dynamodb.DynamoDbSchema.BY_CONNECTION;
+import static io.herald.aws.dynamodb.DynamoDbSchema.CONNECTION_ID;
+import static io.herald.aws.dynamodb.DynamoDbSchema.SUB;
+import static io.herald.aws.dynamodb.DynamoDbSchema.TTL;
+import static io.herald.aws.dynamodb.DynamoDbSchema.USER_ID;
+import static io.herald.aws.dynamodb.Items.n;
+import static io.herald.aws.dynamodb.Items.s;
+
+import io.herald.core.model.Connection;
+import io.herald.core.model.Subscriber;
+import io.herald.core.model.SubscriptionSpec;
+import io.herald.core.store.SubscriptionStore;
+import io.herald.core.topic.TopicPattern;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.ConsumedCapacity;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
+
+/**
+ * Subscriptions in DynamoDB, partitioned by where a publication looks for them:
+ * {@code t:<topic>#<shard>} for exact patterns, {@code w:<literal prefix>#<shard>} for wildcard
+ * ones. A publication to an n-segment topic Queries one exact bucket and n prefix buckets per
+ * shard; nothing else is read. Shards spread a popular topic over several partitions: a
+ * subscription lands in shard hash(connectionId) mod N and readers query all N. Raising N is
+ * safe at any time (old items stay in shards readers still query); lowering it is not.
+ */
+public final class DynamoDbSubscriptionStore implements SubscriptionStore {
+    private final DynamoDbClient ddb;
+    private final String table;
+    private final String connectionsTable;
+    private final int shards;
+    private final Consumer<ConsumedCapacity> capacity;
+
+    /**
+     * @param capacity receives the ConsumedCapacity of every fan-out Query (benchmarks, tests); may be a no-op
+     */
+    public DynamoDbSubscriptionStore(DynamoDbClient ddb, String table, String connectionsTable, int shards,
+            Consumer<ConsumedCapacity> capacity) {
+        if (shards < 1) throw new IllegalArgumentException("shards must be at least 1");
+        this.ddb = ddb;
+        this.table = table;
+        this.connectionsTable = connectionsTable;
+        this.shards = shards;
+        this.capacity = capacity;
+    }
+
+    public DynamoDbSubscriptionStore(DynamoDbClient ddb, String table, String connectionsTable) {
+        this(ddb, table, connectionsTable, 1, c -> { });
+    }
+
+    static String bucketOf(TopicPattern p, int shard) {
+        return (p.isExact() ? "t:" + p.text() : "w:" + p.literalPrefix()) + "#" + shard;
+    }
+
+    @Override
+    public AddResult add(Connection c, SubscriptionSpec spec, int limit, Instant now) {
+        int shard = Math.floorMod(c.id().hashCode(), shards);
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put(BUCKET, s(bucketOf(spec.pattern(), shard)));
+        item.put(SUB, s(c.id() + "#" + spec.key()));
+        item.put(CONNECTION_ID, s(c.id()));
+        item.put("pattern", s(spec.pattern().text()));
+        item.put("profile", s(c.profile()));
+        if (c.userId() != null) item.put(USER_ID, s(c.userId()));
+        if (!spec.types().isEmpty()) item.put("types", AttributeValue.fromSs(List.copyOf(spec.types())));
+        if (!spec.filters().isEmpty()) {
+            Map<String, AttributeValue> f = new HashMap<>();
+            spec.filters().forEach((k, v) -> f.put(k, s(v)));
+            item.put("filters", AttributeValue.fromM(f));
+        }
+        item.put(TTL, n(c.expiresAt()));
+        try {
+            // one transaction: the subscription and the connection's counter, so the limit holds under concurrency
+            ddb.transactWriteItems(b -> b.transactItems(
+                    t -> t.put(p -> p.tableName(table).item(item).conditionExpression("attribute_not_exists(#b)")
+                            .expressionAttributeNames(Map.of("#b", BUCKET))),
+                    t -> t.update(u -> u.tableName(connectionsTable).key(Map.of(CONNECTION_ID, s(c.id())))
+                            .updateExpression("SET #n = if_not_exists(#n, :zero) + :one")
+                            .conditionExpression("attribute_exists(#id) AND (attribute_not_exists(#n) OR #n < :limit)")
+                            .expressionAttributeNames(Map.of("#n", "subCount", "#id", CONNECTION_ID))
+                            .expressionAttributeValues(Map.of(":zero", n(0), ":one", n(1), ":limit", n(limit))))));
+            return AddResult.ADDED;
+        } catch (TransactionCanceledException e) {
+            List<CancellationReason> reasons = e.cancellationReasons();
+            if (reasons.size() > 0 && "ConditionalCheckFailed".equals(reasons.get(0).code())) return AddResult.ALREADY_SUBSCRIBED;
+            boolean exists = !ddb.getItem(b -> b.tableName(connectionsTable).consistentRead(true)
+                    .key(Map.of(CONNECTION_ID, s(c.id())))).item().isEmpty();
+            return exists ? AddResult.LIMIT_REACHED : AddResult.CONNECTION_GONE;
+        }
+    }
+
+    @Override
+    public int remove(String connectionId, TopicPattern pattern) {
+        return delete(connectionId, ownedBy(connectionId, pattern.text()));
+    }
+
+    @Override
+    public int removeAll(String connectionId) {
+        return delete(connectionId, ownedBy(connectionId, null));
+    }
+
+    @Override
+    public List<Subscriber> forConnection(String connectionId) {
+        List<Subscriber> out = new ArrayList<>();
+        for (Map<String, AttributeValue> i : ownedBy(connectionId, null)) out.add(toSubscriber(i));
+        return out;
+    }
+
+    @Override
+    public List<Subscriber> candidates(String topic, Instant now) {
+        List<String> buckets = new ArrayList<>();
+        for (int shard = 0; shard < shards; shard++) {
+            buckets.add("t:" + topic + "#" + shard);
+            for (String prefix : TopicPattern.wildcardPrefixesFor(topic)) buckets.add("w:" + prefix + "#" + shard);
+        }
+        List<Subscriber> out = new ArrayList<>();
+        long nowSec = now.getEpochSecond();
+        for (String bucket : buckets) {
+            Map<String, AttributeValue> start = null;
+            do {
+                final Map<String, AttributeValue> from = start;
+                QueryResponse r = ddb.query(QueryRequest.builder().tableName(table)
+                        .keyConditionExpression("#b = :b").expressionAttributeNames(Map.of("#b", BUCKET))
+                        .expressionAttributeValues(Map.of(":b", s(bucket))).exclusiveStartKey(from)
+                        .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL).build());
+                if (r.consumedCapacity() != null) capacity.accept(r.consumedCapacity());
+                for (Map<String, AttributeValue> i : r.items()) if (Items.live(i, nowSec)) out.add(toSubscriber(i));
+                start = r.hasLastEvaluatedKey() && !r.lastEvaluatedKey().isEmpty() ? r.lastEvaluatedKey() : null;
+            } while (start != null);
+        }
+        return out;
+    }
+
+    /** The connection's subscription items via the byConnection index, optionally one pattern's. */
+    private List<Map<String, AttributeValue>> ownedBy(String connectionId, String pattern) {
+        List<Map<String, AttributeValue>> out = new ArrayList<>();
+        ddb.queryPaginator(b -> b.tableName(table).indexName(BY_CONNECTION).keyConditionExpression("#c = :c")
+                        .expressionAttributeNames(Map.of("#c", CONNECTION_ID))
+                        .expressionAttributeValues(Map.of(":c", s(connectionId))))
+                .items().forEach(i -> {
+                    if (pattern == null || pattern.equals(Items.str(i, "pattern"))) out.add(i);
+                });
+        return out;
+    }
+
+    private int delete(String connectionId, List<Map<String, AttributeValue>> items) {
+        if (items.isEmpty()) return 0;
+        for (int from = 0; from < items.size(); from += 25) {
+            List<WriteRequest> batch = new ArrayList<>();
+            for (Map<String, AttributeValue> i : items.subList(from, Math.min(items.size(), from + 25))) {
+                batch.add(WriteRequest.builder().deleteRequest(d -> d.key(Map.of(BUCKET, i.get(BUCKET), SUB, i.get(SUB)))).build());
+            }
+            Map<String, List<WriteRequest>> pending = Map.of(table, batch);
+            for (int attempt = 0; !pending.isEmpty() && attempt < 8; attempt++) {
+                final Map<String, List<WriteRequest>> req = pending;
+                BatchWriteItemResponse r = ddb.batchWriteItem(b -> b.requestItems(req));
+                pending = r.hasUnprocessedItems() ? r.unprocessedItems() : Map.of();
+                if (!pending.isEmpty()) sleepQuietly(20L << attempt);
+            }
+        }
+        try {
+            ddb.updateItem(b -> b.tableName(connectionsTable).key(Map.of(CONNECTION_ID, s(connectionId)))
+                    .updateExpression("ADD #n :d").conditionExpression("attribute_exists(#id)")
+                    .expressionAttributeNames(Map.of("#n", "subCount", "#id", CONNECTION_ID))
+                    .expressionAttributeValues(Map.of(":d", n(-items.size()))));
+        } catch (ConditionalCheckFailedException e) {
+            // the connection is already deleted: there is no counter left to keep
+        }
+        return items.size();
+    }
+
+    private static Subscriber toSubscriber(Map<String, AttributeValue> i) {
+        AttributeValue t = i.get("types");
+        AttributeValue f = i.get("filters");
+        Map<String, String> filters = new HashMap<>();
+        if (f != null && f.hasM()) f.m().forEach((k, v) -> filters.put(k, v.s()));
+        SubscriptionSpec spec = new SubscriptionSpec(TopicPattern.parse(Items.str(i, "pattern")),
+                t != null && t.hasSs() ? Set.copyOf(t.ss()) : Set.of(), filters);
+        return new Subscriber(Items.str(i, CONNECTION_ID), Items.str(i, "profile"), Items.str(i, USER_ID), spec);
+    }
+
+    private static void sleepQuietly(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

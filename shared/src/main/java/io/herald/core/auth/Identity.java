@@ -1,0 +1,22 @@
+package io.herald.core.auth;
+
+import java.util.Set;
+
+/**
+ * Who a verified token says the caller is.
+ *
+ * @param userId the {@code sub} claim
+ * @param email  the {@code email} claim (or {@code username}), or null
+ * @param scopes the space-separated {@code scope} claim, split
+ */
+public record Identity(String userId, String email, Set<String> scopes) {
+    public static final String PUBLISH_SCOPE = "herald:publish";
+
+    public Identity {
+        scopes = Set.copyOf(scopes);
+    }
+
+    public boolean canPublish() {
+        return scopes.contains(PUBLISH_SCOPE);
+    }
+}

@@ -1,0 +1,23 @@
+package io.herald.core.delivery;
+
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Exponential backoff with full jitter (sleep a random time up to base * 2^attempt, capped), a
+ * bounded number of attempts. Full jitter spreads a burst of 429s so the retries do not arrive
+ * together and get throttled again.
+ */
+public record RetryPolicy(int maxAttempts, Duration base, Duration cap) {
+    public static final RetryPolicy DEFAULT = new RetryPolicy(4, Duration.ofMillis(50), Duration.ofSeconds(1));
+
+    public RetryPolicy {
+        if (maxAttempts < 1) throw new IllegalArgumentException("maxAttempts must be at least 1");
+    }
+
+    /** The sleep before retry number {@code retry} (1-based). */
+    public long delayMillis(int retry) {
+        long ceiling = Math.min(cap.toMillis(), base.toMillis() << Math.min(retry - 1, 20));
+        return ThreadLocalRandom.current().nextLong(ceiling + 1);
+    }
+}

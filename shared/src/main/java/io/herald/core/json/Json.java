@@ -1,0 +1,80 @@
+package io.herald.core.json;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+
+/** The one ObjectMapper (built once per container: it is costly to create) and tree helpers. */
+public final class Json {
+    public static final ObjectMapper MAPPER = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+
+    private Json() {}
+
+    public static ObjectNode object() {
+        return JsonNodeFactory.instance.objectNode();
+    }
+
+    public static ArrayNode array() {
+        return JsonNodeFactory.instance.arrayNode();
+    }
+
+    /** Parses text; throws {@link MalformedJsonException} with the parser's reason. */
+    public static JsonNode parse(String text) {
+        try {
+            JsonNode n = MAPPER.readTree(text);
+            if (n == null || n.isMissingNode()) throw new MalformedJsonException("empty message");
+            return n;
+        } catch (JsonProcessingException e) {
+            throw new MalformedJsonException(e.getOriginalMessage());
+        }
+    }
+
+    public static JsonNode parse(InputStream in) {
+        try {
+            JsonNode n = MAPPER.readTree(in);
+            if (n == null || n.isMissingNode()) throw new MalformedJsonException("empty input");
+            return n;
+        } catch (JsonProcessingException e) {
+            throw new MalformedJsonException(e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static String write(JsonNode node) {
+        try {
+            return MAPPER.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Text of a field when it is a string, else null. */
+    public static String text(JsonNode node, String field) {
+        JsonNode v = node == null ? null : node.get(field);
+        return v != null && v.isTextual() ? v.asText() : null;
+    }
+
+    /** Text of a scalar field (string or number), else null: ids arrive both ways. */
+    public static String scalar(JsonNode node, String field) {
+        JsonNode v = node == null ? null : node.get(field);
+        if (v == null || !(v.isTextual() || v.isIntegralNumber())) return null;
+        return v.asText();
+    }
+
+    /** Thrown for input that is not JSON. */
+    public static final class MalformedJsonException extends RuntimeException {
+        public MalformedJsonException(String reason) {
+            super(reason);
+        }
+    }
+}

@@ -1,0 +1,2 @@
+/** JSON and timestamp helpers shared by every codec. */
+package io.herald.core.json;

@@ -1,0 +1,2 @@
+/** The canonical model: publications, connections, subscriptions. No AWS or Lambda types. */
+package io.herald.core.model;

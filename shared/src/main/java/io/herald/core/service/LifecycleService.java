@@ -1,0 +1,85 @@
+package io.herald.core.service;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.herald.core.delivery.ConnectionNotifier;
+import io.herald.core.delivery.Delivery;
+import io.herald.core.json.Json;
+import io.herald.core.json.Timestamps;
+import io.herald.core.model.Connection;
+import io.herald.core.model.Publication;
+import io.herald.core.profile.Profile;
+import io.herald.core.profile.Profiles;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What follows a connect or a disconnect, off the $connect path: welcome frames, one connection
+ * per user, presence. On AWS this runs from the connections table's stream.
+ */
+public final class LifecycleService {
+    /** A post can reach API Gateway before $connect has returned; that 410 is retried this long. */
+    static final Duration YOUNG = Duration.ofSeconds(10);
+    static final int WELCOME_ATTEMPTS = 6;
+
+    private final ConnectionRegistry registry;
+    private final Profiles profiles;
+    private final PublishService publisher;
+    private final Delivery delivery;
+    private final Delivery.Sleeper sleeper;
+    private final EventLog log;
+
+    public LifecycleService(ConnectionRegistry registry, Profiles profiles, PublishService publisher, Delivery delivery,
+            Delivery.Sleeper sleeper, EventLog log) {
+        this.registry = registry;
+        this.profiles = profiles;
+        this.publisher = publisher;
+        this.delivery = delivery;
+        this.sleeper = sleeper;
+        this.log = log;
+    }
+
+    /** A new connection was stored. */
+    public void connected(Connection c, Instant now) throws InterruptedException {
+        Profile profile = profiles.get(c.profile());
+        if (profile.singleConnectionPerUser() && c.userId() != null) closeOlder(c, now);
+        String welcome = profile.welcome(c, now);
+        if (welcome == null) return;
+        byte[] frame = welcome.getBytes(StandardCharsets.UTF_8);
+        for (int attempt = 1; attempt <= WELCOME_ATTEMPTS; attempt++) {
+            ConnectionNotifier.Outcome o = delivery.sendOne(c.id(), frame);
+            if (o != ConnectionNotifier.Outcome.GONE) return;
+            // 410 while $connect has not returned yet; give up once the connection is old or forgotten
+            if (Duration.between(c.connectedAt(), now).compareTo(YOUNG) > 0
+                    || registry.connections().get(c.id(), now).isEmpty()) break;
+            sleeper.sleep(50L << attempt);
+        }
+        log.log(EventLog.line("welcome_undelivered").put("connectionId", c.id()));
+    }
+
+    private void closeOlder(Connection c, Instant now) {
+        List<Connection> mine = registry.connections().byUser(c.userId(), now);
+        for (Connection other : mine) {
+            if (other.id().equals(c.id()) || !other.profile().equals(c.profile())) continue;
+            boolean older = other.connectedAt().isBefore(c.connectedAt())
+                    || (other.connectedAt().equals(c.connectedAt()) && other.id().compareTo(c.id()) < 0);
+            if (!older) continue;
+            delivery.notifier().disconnect(other.id());
+            registry.forget(other.id());
+            log.log(EventLog.line("replaced_connection").put("connectionId", other.id()).put("by", c.id()));
+        }
+    }
+
+    /** $disconnect (or a 410) removed the connection; returns whether it was still known. */
+    public boolean disconnected(String connectionId, Instant now) {
+        var gone = registry.forget(connectionId);
+        gone.ifPresent(c -> {
+            if (c.authenticated() && profiles.get(c.profile()).announcesPresence()) {
+                ObjectNode data = Json.object().put("user_id", c.userId()).put("left_at", Timestamps.seconds(now));
+                publisher.publish(new Publication(null, "user_left", List.of("presence." + c.userId()), data, null), now);
+            }
+        });
+        return gone.isPresent();
+    }
+}

@@ -1,0 +1,30 @@
+package io.herald.core.store;
+
+import io.herald.core.model.Connection;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Where open connections live. Every item carries a TTL; readers treat an expired item as absent,
+ * because TTL deletion lags expiry and $disconnect is best-effort.
+ */
+public interface ConnectionStore {
+    void put(Connection connection);
+
+    /** The live connection, or empty when unknown or expired. */
+    Optional<Connection> get(String connectionId, Instant now);
+
+    /**
+     * Marks a live connection as authenticated. Returns false when the connection no longer
+     * exists (it is not recreated).
+     */
+    boolean authenticate(String connectionId, String userId, Map<String, String> attributes);
+
+    /** Deletes the connection; returns what was deleted, or empty when it was already gone. Idempotent. */
+    Optional<Connection> delete(String connectionId);
+
+    /** The user's live connections, by index Query. */
+    List<Connection> byUser(String userId, Instant now);
+}

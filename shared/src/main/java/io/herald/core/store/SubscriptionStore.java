@@ -1,0 +1,36 @@
+package io.herald.core.store;
+
+import io.herald.core.model.Connection;
+import io.herald.core.model.Subscriber;
+import io.herald.core.model.SubscriptionSpec;
+import io.herald.core.topic.TopicPattern;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Subscriptions, indexed so a publication finds its subscribers without scanning: exact patterns
+ * under their topic, wildcard patterns under their literal prefix.
+ */
+public interface SubscriptionStore {
+    enum AddResult { ADDED, ALREADY_SUBSCRIBED, LIMIT_REACHED, CONNECTION_GONE }
+
+    /**
+     * Adds a subscription for a live connection. The per-connection limit is enforced atomically
+     * with the write, so concurrent subscribes cannot overshoot it.
+     */
+    AddResult add(Connection connection, SubscriptionSpec spec, int limit, Instant now);
+
+    /** Removes the connection's subscriptions with this pattern; returns how many were removed. */
+    int remove(String connectionId, TopicPattern pattern);
+
+    /** Removes every subscription of the connection; returns how many. Idempotent. */
+    int removeAll(String connectionId);
+
+    List<Subscriber> forConnection(String connectionId);
+
+    /**
+     * Every live subscription that may match the concrete topic: exact ones on it, and wildcard
+     * ones indexed under one of its prefixes. Callers still match patterns and filters. Queries only.
+     */
+    List<Subscriber> candidates(String topic, Instant now);
+}

@@ -1,0 +1,2 @@
+/** Topic names and subscription patterns ({@code *}, {@code **}) and how patterns are indexed. */
+package io.herald.core.topic;
