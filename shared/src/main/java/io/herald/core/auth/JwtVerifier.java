@@ -66,6 +66,19 @@ public final class JwtVerifier implements TokenVerifier {
                 configure(JWT.require(Algorithm.ECDSA256(ec)), issuer, audience)}, clock, Set.of("RS256", "ES256"));
     }
 
+    /** Dispatches on the token's {@code alg}: HS256 to one verifier, RS256/ES256 to the other. */
+    public static TokenVerifier either(JwtVerifier hs, JwtVerifier asymmetric) {
+        return token -> {
+            String alg;
+            try {
+                alg = JWT.decode(token).getAlgorithm();
+            } catch (JWTDecodeException | NullPointerException e) {
+                throw new InvalidTokenException(token == null || token.isBlank() ? "Authentication required: no token" : "Invalid token: malformed");
+            }
+            return (hs.algorithms.contains(alg) ? hs : asymmetric).verify(token);
+        };
+    }
+
     private static Verification configure(Verification v, String issuer, String audience) {
         v.acceptLeeway(LEEWAY_SECONDS).withClaimPresence("exp").withClaimPresence("sub");
         if (issuer != null && !issuer.isBlank()) v.withIssuer(issuer);

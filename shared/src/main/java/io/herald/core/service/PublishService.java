@@ -104,8 +104,7 @@ public final class PublishService {
     }
 
     private InvalidPublicationException tooLarge(int bytes) {
-        return new InvalidPublicationException("message is " + bytes + " bytes; API Gateway delivers at most "
-                + config.maxFrameBytes() + " bytes per message");
+        return InvalidPublicationException.tooLarge(bytes, config.maxFrameBytes());
     }
 
     private void logResult(Publication p, Result r, long started) {

@@ -1,0 +1,26 @@
+package io.herald.functions;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.herald.core.json.Json;
+import java.util.Map;
+
+/** $disconnect: best-effort on AWS, so it only tidies; TTLs and 410s cover the misses. */
+public final class DisconnectHandler extends JsonStreamHandler {
+    public DisconnectHandler() {
+        this(Herald.fromEnvironment());
+    }
+
+    public DisconnectHandler(Map<String, String> env) {
+        this(Herald.fromEnv(env));
+    }
+
+    public DisconnectHandler(Herald herald) {
+        super(herald);
+    }
+
+    @Override
+    protected JsonNode handle(JsonNode event) {
+        herald.lifecycle.disconnected(new WebSocketEvent(event).connectionId(), herald.clock.instant());
+        return Json.object().put("statusCode", 200);
+    }
+}

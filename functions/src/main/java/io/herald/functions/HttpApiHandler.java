@@ -1,0 +1,94 @@
+package io.herald.functions;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.herald.core.auth.Identity;
+import io.herald.core.auth.InvalidTokenException;
+import io.herald.core.json.Json;
+import io.herald.core.model.InvalidPublicationException;
+import io.herald.core.store.StatsStore;
+import java.util.Locale;
+import java.util.Map;
+
+/** The HTTP API (payload format 2.0): POST /publish, GET /stats, GET /health. */
+public final class HttpApiHandler extends JsonStreamHandler {
+    public HttpApiHandler() {
+        this(Herald.fromEnvironment());
+    }
+
+    public HttpApiHandler(Map<String, String> env) {
+        this(Herald.fromEnv(env));
+    }
+
+    public HttpApiHandler(Herald herald) {
+        super(herald);
+    }
+
+    @Override
+    protected JsonNode handle(JsonNode event) {
+        String method = event.path("requestContext").path("http").path("method").asText("");
+        String path = event.path("requestContext").path("http").path("path").asText(event.path("rawPath").asText(""));
+        String route = method.toUpperCase(Locale.ROOT) + " " + path;
+        switch (route) {
+            case "POST /publish":
+                return publish(event);
+            case "GET /stats":
+                return response(200, stats());
+            case "GET /health":
+                return response(200, Json.object().put("status", "healthy").put("service", "herald")
+                        .put("ws_connections", herald.registry.stats().read().getOrDefault(StatsStore.CONNECTIONS, 0L)));
+            default:
+                return error(404, "No route for " + route);
+        }
+    }
+
+    private JsonNode publish(JsonNode event) {
+        String auth = null;
+        JsonNode headers = event.path("headers");
+        for (var it = headers.fields(); it.hasNext(); ) {
+            var h = it.next();
+            if (h.getKey().equalsIgnoreCase("authorization")) auth = h.getValue().asText();
+        }
+        if (auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return error(401, "Authorization: Bearer <jwt> with scope " + Identity.PUBLISH_SCOPE + " is required");
+        }
+        Identity id;
+        try {
+            id = herald.verifier.verify(auth.substring(7).trim());
+        } catch (InvalidTokenException e) {
+            return error(401, e.getMessage());
+        }
+        if (!id.canPublish()) return error(403, "token lacks scope " + Identity.PUBLISH_SCOPE);
+        String body = new WebSocketEvent(event).body();
+        try {
+            if (body == null || body.isBlank()) throw new InvalidPublicationException("request body is empty");
+            JsonNode doc;
+            try {
+                doc = Json.parse(body);
+            } catch (Json.MalformedJsonException e) {
+                return error(400, "body is not JSON: " + e.getMessage());
+            }
+            return response(200, herald.publisher.publish(herald.codec.read(doc), herald.clock.instant()).toJson());
+        } catch (InvalidPublicationException e) {
+            return error(e.isTooLarge() ? 413 : 400, e.getMessage());
+        }
+    }
+
+    private ObjectNode stats() {
+        ObjectNode out = Json.object();
+        herald.registry.stats().read().entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .forEach(e -> out.put(e.getKey(), e.getValue()));
+        return out;
+    }
+
+    private static JsonNode error(int status, String message) {
+        return response(status, Json.object().put("message", message));
+    }
+
+    private static JsonNode response(int status, JsonNode body) {
+        ObjectNode out = Json.object().put("statusCode", status);
+        out.putObject("headers").put("content-type", "application/json");
+        out.put("body", Json.write(body));
+        return out;
+    }
+}

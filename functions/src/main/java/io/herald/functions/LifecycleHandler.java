@@ -1,0 +1,52 @@
+package io.herald.functions;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.herald.aws.dynamodb.DynamoDbConnectionStore;
+import io.herald.aws.dynamodb.StreamImages;
+import io.herald.core.json.Json;
+import io.herald.core.model.Connection;
+import io.herald.core.service.EventLog;
+import java.util.Map;
+
+/**
+ * The connections table's stream: after a connection is stored, send its welcome frame and
+ * enforce one-connection-per-user. This is the path that works on AWS for "right after connect"
+ * (a post during $connect gets 410). Failures are logged, not thrown: a poison record must not
+ * stall the shard, and a welcome is best-effort.
+ */
+public final class LifecycleHandler extends JsonStreamHandler {
+    public LifecycleHandler() {
+        this(Herald.fromEnvironment());
+    }
+
+    public LifecycleHandler(Map<String, String> env) {
+        this(Herald.fromEnv(env));
+    }
+
+    public LifecycleHandler(Herald herald) {
+        super(herald);
+    }
+
+    @Override
+    protected JsonNode handle(JsonNode event) {
+        int handled = 0;
+        for (JsonNode r : event.path("Records")) {
+            if (!"INSERT".equals(Json.text(r, "eventName"))) continue;
+            JsonNode image = r.path("dynamodb").path("NewImage");
+            if (!image.isObject()) continue;
+            try {
+                Connection c = DynamoDbConnectionStore.fromItem(StreamImages.toItem(image));
+                if (c.id() == null || c.profile() == null) continue;
+                herald.lifecycle.connected(c, herald.clock.instant());
+                handled++;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (RuntimeException e) {
+                EventLog.STDOUT.log(EventLog.line("lifecycle_record_failed").put("eventID", Json.text(r, "eventID"))
+                        .put("error", e.getClass().getSimpleName() + ": " + e.getMessage()));
+            }
+        }
+        return Json.object().put("handled", handled);
+    }
+}

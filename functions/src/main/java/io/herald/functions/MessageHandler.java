@@ -1,0 +1,27 @@
+package io.herald.functions;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.herald.core.json.Json;
+import java.util.Map;
+
+/** $default (and any named route): one client frame; replies go back through the Management API. */
+public final class MessageHandler extends JsonStreamHandler {
+    public MessageHandler() {
+        this(Herald.fromEnvironment());
+    }
+
+    public MessageHandler(Map<String, String> env) {
+        this(Herald.fromEnv(env));
+    }
+
+    public MessageHandler(Herald herald) {
+        super(herald);
+    }
+
+    @Override
+    protected JsonNode handle(JsonNode event) {
+        WebSocketEvent e = new WebSocketEvent(event);
+        herald.sessions.onMessage(e.connectionId(), e.body(), herald.clock.instant());
+        return Json.object().put("statusCode", 200);
+    }
+}

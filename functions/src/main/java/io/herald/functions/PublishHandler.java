@@ -1,0 +1,76 @@
+package io.herald.functions;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.herald.core.json.Json;
+import io.herald.core.model.InvalidPublicationException;
+import io.herald.core.model.Publication;
+import io.herald.core.service.EventLog;
+import java.util.Map;
+
+/**
+ * Domain events in: EventBridge events (rule target), SQS batches (event source mapping with
+ * ReportBatchItemFailures) and direct invocations of a canonical publication.
+ *
+ * <p>Triggers that retry get a stable default id, so a redelivery is suppressed by the ledger:
+ * EventBridge's event id, SQS's message id.
+ */
+public final class PublishHandler extends JsonStreamHandler {
+    public PublishHandler() {
+        this(Herald.fromEnvironment());
+    }
+
+    public PublishHandler(Map<String, String> env) {
+        this(Herald.fromEnv(env));
+    }
+
+    public PublishHandler(Herald herald) {
+        super(herald);
+    }
+
+    @Override
+    protected JsonNode handle(JsonNode event) {
+        if (event.has("Records")) return sqs(event.get("Records"));
+        if (event.has("detail-type")) {
+            // an invalid event throws: Lambda's async retries then the DLQ keep it, nothing is dropped
+            return herald.publisher.publish(fromEventBridge(event), herald.clock.instant()).toJson();
+        }
+        try {
+            return herald.publisher.publish(herald.codec.read(event), herald.clock.instant()).toJson();
+        } catch (InvalidPublicationException e) {
+            return Json.object().put("error", e.getMessage());
+        }
+    }
+
+    private Publication fromEventBridge(JsonNode event) {
+        Publication p = herald.codec.readEventBridge(event);
+        String id = Json.text(event, "id");
+        return p.id() != null || id == null ? p : withId(p, "eb:" + id);
+    }
+
+    /** Partial batch response: only failed messages return to the queue (and on to its DLQ). */
+    private JsonNode sqs(JsonNode records) {
+        ObjectNode out = Json.object();
+        ArrayNode failures = out.putArray("batchItemFailures");
+        for (JsonNode r : records) {
+            String messageId = Json.text(r, "messageId");
+            try {
+                JsonNode body = Json.parse(r.path("body").asText(""));
+                Publication p = body.has("detail-type") ? fromEventBridge(body) : herald.codec.read(body);
+                if (p.id() == null && messageId != null) p = withId(p, "sqs:" + messageId);
+                herald.publisher.publish(p, herald.clock.instant());
+            } catch (RuntimeException e) {
+                // invalid ones fail too: after maxReceiveCount they rest in the DLQ, visible, instead of vanishing
+                EventLog.STDOUT.log(EventLog.line("sqs_record_failed").put("messageId", messageId)
+                        .put("error", e.getClass().getSimpleName() + ": " + e.getMessage()));
+                failures.addObject().put("itemIdentifier", messageId);
+            }
+        }
+        return out;
+    }
+
+    private static Publication withId(Publication p, String id) {
+        return new Publication(id, p.type(), p.topics(), p.data(), p.metadata());
+    }
+}

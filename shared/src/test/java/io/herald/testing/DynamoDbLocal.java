@@ -1,0 +1,115 @@
+package io.herald.testing;
+
+import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
+import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
+import io.herald.aws.dynamodb.DynamoDbSchema;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
+
+/**
+ * The real DynamoDB engine, in-process, on a free loopback port; stopped after the class (its
+ * threads are not daemons). The client counts Scans and items read by Query, so tests can prove
+ * fan-out never scans and reads only what matches.
+ */
+public final class DynamoDbLocal implements BeforeAllCallback, AfterAllCallback {
+    private DynamoDBProxyServer server;
+    private DynamoDbClient client;
+    private String endpoint;
+    public final AtomicInteger scans = new AtomicInteger();
+    public final AtomicInteger queries = new AtomicInteger();
+    public final AtomicInteger itemsQueried = new AtomicInteger();
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        start();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws Exception {
+        stop();
+    }
+
+    public void start() throws Exception {
+        int port = freePort();
+        server = ServerRunner.createServerFromCommandLineArgs(new String[] {"-inMemory", "-port", Integer.toString(port)});
+        server.start();
+        endpoint = "http://127.0.0.1:" + port;
+        client = DynamoDbClient.builder().endpointOverride(URI.create(endpoint)).region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+                .httpClient(UrlConnectionHttpClient.create())
+                .overrideConfiguration(o -> o.addExecutionInterceptor(new Counter()))
+                .build();
+    }
+
+    public void stop() throws Exception {
+        if (client != null) client.close();
+        if (server != null) server.stop();
+    }
+
+    public DynamoDbClient client() {
+        return client;
+    }
+
+    public String endpoint() {
+        return endpoint;
+    }
+
+    /** Fresh tables (unique names) for one test; returns {connections, subscriptions, ledger}. */
+    public Tables createTables() {
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        Tables t = new Tables("Connections-" + suffix, "Subscriptions-" + suffix, "Ledger-" + suffix);
+        DynamoDbSchema.all(t.connections(), t.subscriptions(), t.ledger()).forEach(client::createTable);
+        return t;
+    }
+
+    public void resetCounters() {
+        scans.set(0);
+        queries.set(0);
+        itemsQueried.set(0);
+    }
+
+    public record Tables(String connections, String subscriptions, String ledger) {
+        public List<String> all() {
+            return new ArrayList<>(List.of(connections, subscriptions, ledger));
+        }
+    }
+
+    private final class Counter implements ExecutionInterceptor {
+        @Override
+        public void beforeExecution(Context.BeforeExecution c, ExecutionAttributes a) {
+            if (c.request() instanceof ScanRequest) scans.incrementAndGet();
+        }
+
+        @Override
+        public void afterUnmarshalling(Context.AfterUnmarshalling c, ExecutionAttributes a) {
+            if (c.response() instanceof QueryResponse q) {
+                queries.incrementAndGet();
+                itemsQueried.addAndGet(q.count());
+            }
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
