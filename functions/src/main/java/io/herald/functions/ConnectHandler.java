@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.core.json.Json;
 import io.herald.core.service.ConnectRequest;
 import io.herald.core.service.ConnectResult;
+import io.herald.core.service.Services;
 import java.util.Map;
 
 /** $connect: the returned statusCode becomes the handshake's HTTP status. */
@@ -17,7 +18,7 @@ public final class ConnectHandler extends JsonStreamHandler {
         this(Herald.fromEnv(env));
     }
 
-    public ConnectHandler(Herald herald) {
+    public ConnectHandler(Services herald) {
         super(herald);
     }
 

@@ -2,6 +2,7 @@ package io.herald.functions;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.core.json.Json;
+import io.herald.core.service.Services;
 import java.util.Map;
 
 /** $disconnect: best-effort on AWS, so it only tidies; TTLs and 410s cover the misses. */
@@ -14,7 +15,7 @@ public final class DisconnectHandler extends JsonStreamHandler {
         this(Herald.fromEnv(env));
     }
 
-    public DisconnectHandler(Herald herald) {
+    public DisconnectHandler(Services herald) {
         super(herald);
     }
 

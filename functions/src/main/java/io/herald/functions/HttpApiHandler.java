@@ -8,6 +8,7 @@ import io.herald.core.json.Json;
 import io.herald.core.model.InvalidPublicationException;
 import io.herald.core.store.StatsStore;
 import java.util.Locale;
+import io.herald.core.service.Services;
 import java.util.Map;
 
 /** The HTTP API (payload format 2.0): POST /publish, GET /stats, GET /health. */
@@ -20,7 +21,7 @@ public final class HttpApiHandler extends JsonStreamHandler {
         this(Herald.fromEnv(env));
     }
 
-    public HttpApiHandler(Herald herald) {
+    public HttpApiHandler(Services herald) {
         super(herald);
     }
 

@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.core.json.Json;
+import io.herald.core.service.Services;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -14,9 +15,9 @@ import java.nio.charset.StandardCharsets;
  * (cheaper at cold start than aws-lambda-java-events, and identical locally and on AWS).
  */
 abstract class JsonStreamHandler implements RequestStreamHandler {
-    protected final Herald herald;
+    protected final Services herald;
 
-    protected JsonStreamHandler(Herald herald) {
+    protected JsonStreamHandler(Services herald) {
         this.herald = herald;
     }
 

@@ -6,6 +6,7 @@ import io.herald.aws.dynamodb.StreamImages;
 import io.herald.core.json.Json;
 import io.herald.core.model.Connection;
 import io.herald.core.service.EventLog;
+import io.herald.core.service.Services;
 import java.util.Map;
 
 /**
@@ -23,7 +24,7 @@ public final class LifecycleHandler extends JsonStreamHandler {
         this(Herald.fromEnv(env));
     }
 
-    public LifecycleHandler(Herald herald) {
+    public LifecycleHandler(Services herald) {
         super(herald);
     }
 

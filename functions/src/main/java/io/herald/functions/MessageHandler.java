@@ -2,6 +2,7 @@ package io.herald.functions;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.core.json.Json;
+import io.herald.core.service.Services;
 import java.util.Map;
 
 /** $default (and any named route): one client frame; replies go back through the Management API. */
@@ -14,7 +15,7 @@ public final class MessageHandler extends JsonStreamHandler {
         this(Herald.fromEnv(env));
     }
 
-    public MessageHandler(Herald herald) {
+    public MessageHandler(Services herald) {
         super(herald);
     }
 

@@ -7,6 +7,7 @@ import io.herald.core.json.Json;
 import io.herald.core.model.InvalidPublicationException;
 import io.herald.core.model.Publication;
 import io.herald.core.service.EventLog;
+import io.herald.core.service.Services;
 import java.util.Map;
 
 /**
@@ -25,7 +26,7 @@ public final class PublishHandler extends JsonStreamHandler {
         this(Herald.fromEnv(env));
     }
 
-    public PublishHandler(Herald herald) {
+    public PublishHandler(Services herald) {
         super(herald);
     }
 

@@ -1,0 +1,186 @@
+package io.herald.aws.dynamodb;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.herald.core.model.Connection;
+import io.herald.core.model.Subscriber;
+import io.herald.core.model.SubscriptionSpec;
+import io.herald.core.store.StatsStore;
+import io.herald.core.store.SubscriptionStore.AddResult;
+import io.herald.core.topic.TopicPattern;
+import io.herald.testing.DynamoDbLocal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class DynamoDbStoresTest {
+    @RegisterExtension
+    static final DynamoDbLocal ddb = new DynamoDbLocal();
+
+    static final Instant NOW = Instant.parse("2026-11-22T10:00:00Z");
+    DynamoDbConnectionStore connections;
+    DynamoDbSubscriptionStore subscriptions;
+    DynamoDbLedger ledger;
+
+    @BeforeEach
+    void tables() {
+        DynamoDbLocal.Tables t = ddb.createTables();
+        connections = new DynamoDbConnectionStore(ddb.client(), t.connections());
+        subscriptions = new DynamoDbSubscriptionStore(ddb.client(), t.subscriptions(), t.connections());
+        ledger = new DynamoDbLedger(ddb.client(), t.ledger(), Duration.ofHours(1));
+    }
+
+    static Connection conn(String id, String user) {
+        return new Connection(id, user, "topics", NOW, "127.0.0.1", "test", Map.of("email", "a@b"),
+                NOW.plus(Duration.ofHours(2)).getEpochSecond());
+    }
+
+    static SubscriptionSpec spec(String pattern) {
+        return SubscriptionSpec.of(TopicPattern.parse(pattern));
+    }
+
+    @Test
+    void connection_should_round_trip_and_expire_by_ttl() {
+        connections.put(conn("c1", "u1"));
+        Connection c = connections.get("c1", NOW).orElseThrow();
+        assertEquals("u1", c.userId());
+        assertEquals("a@b", c.attribute("email"));
+        assertEquals(NOW, c.connectedAt());
+        assertTrue(connections.get("c1", NOW.plus(Duration.ofHours(3))).isEmpty(), "expired items are ignored");
+        assertEquals(List.of("c1"), connections.byUser("u1", NOW).stream().map(Connection::id).toList());
+    }
+
+    @Test
+    void authenticate_should_not_recreate_a_deleted_connection() {
+        connections.put(conn("c1", null));
+        assertTrue(connections.authenticate("c1", "u9", Map.of()));
+        assertEquals("u9", connections.get("c1", NOW).orElseThrow().userId());
+        assertTrue(connections.delete("c1").isPresent());
+        assertTrue(connections.delete("c1").isEmpty(), "delete is idempotent");
+        assertFalse(connections.authenticate("c1", "u9", Map.of()));
+        assertTrue(connections.get("c1", NOW).isEmpty());
+    }
+
+    @Test
+    void add_should_enforce_the_limit_and_ignore_duplicates() {
+        Connection c = conn("c1", "u1");
+        connections.put(c);
+        assertEquals(AddResult.ADDED, subscriptions.add(c, spec("a.b"), 2, NOW));
+        assertEquals(AddResult.ALREADY_SUBSCRIBED, subscriptions.add(c, spec("a.b"), 2, NOW));
+        assertEquals(AddResult.ADDED, subscriptions.add(c, spec("a.*"), 2, NOW));
+        assertEquals(AddResult.LIMIT_REACHED, subscriptions.add(c, spec("x.y"), 2, NOW));
+        assertEquals(1, subscriptions.remove("c1", TopicPattern.parse("a.b")));
+        assertEquals(AddResult.ADDED, subscriptions.add(c, spec("x.y"), 2, NOW), "removing frees a slot");
+        assertEquals(AddResult.CONNECTION_GONE, subscriptions.add(conn("ghost", null), spec("a"), 2, NOW));
+    }
+
+    @Test
+    void add_should_hold_the_limit_under_concurrent_subscribes() throws Exception {
+        Connection c = conn("c1", "u1");
+        connections.put(c);
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<AddResult>> fs = new java.util.ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                int n = i;
+                fs.add(pool.submit(() -> subscriptions.add(c, spec("t." + n), 5, NOW)));
+            }
+            long added = 0;
+            for (Future<AddResult> f : fs) if (f.get() == AddResult.ADDED) added++;
+            assertEquals(5, added);
+            assertEquals(5, subscriptions.forConnection("c1").size());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void candidates_should_read_only_the_buckets_a_topic_can_match() {
+        Connection a = conn("a", "u1"), b = conn("b", "u2"), noise = conn("noise", "u3");
+        List.of(a, b, noise).forEach(connections::put);
+        subscriptions.add(a, spec("messages.user.123"), 100, NOW);
+        subscriptions.add(b, spec("messages.**"), 100, NOW);
+        subscriptions.add(noise, spec("messages.user.124"), 100, NOW);
+        subscriptions.add(noise, spec("other.**"), 100, NOW);
+        subscriptions.add(noise, spec("messages.user.123.x.**"), 100, NOW);
+        ddb.resetCounters();
+        Set<String> found = subscriptions.candidates("messages.user.123", NOW).stream()
+                .map(s -> s.connectionId() + ":" + s.spec().pattern()).collect(Collectors.toSet());
+        assertEquals(Set.of("a:messages.user.123", "b:messages.**"), found);
+        assertEquals(0, ddb.scans.get());
+        assertEquals(4, ddb.queries.get(), "one exact bucket and three prefix buckets");
+        assertEquals(2, ddb.itemsQueried.get());
+    }
+
+    @Test
+    void candidates_should_find_subscriptions_in_every_shard() {
+        DynamoDbLocal.Tables t = ddb.createTables();
+        DynamoDbConnectionStore cs = new DynamoDbConnectionStore(ddb.client(), t.connections());
+        DynamoDbSubscriptionStore sharded = new DynamoDbSubscriptionStore(ddb.client(), t.subscriptions(), t.connections(), 4, x -> { });
+        for (int i = 0; i < 40; i++) {
+            Connection c = conn("c" + i, "u" + i);
+            cs.put(c);
+            sharded.add(c, spec("hot.topic"), 10, NOW);
+        }
+        assertEquals(40, sharded.candidates("hot.topic", NOW).size());
+        long distinctBuckets = ddb.client().scan(b -> b.tableName(t.subscriptions())).items().stream()
+                .map(i -> i.get(DynamoDbSchema.BUCKET).s()).distinct().count();
+        assertTrue(distinctBuckets > 1, "subscriptions spread over partitions: " + distinctBuckets);
+    }
+
+    @Test
+    void candidates_should_ignore_expired_subscriptions() {
+        Connection c = new Connection("old", null, "topics", NOW, null, null, Map.of(), NOW.plusSeconds(60).getEpochSecond());
+        connections.put(c);
+        subscriptions.add(c, spec("a.b"), 10, NOW);
+        assertEquals(1, subscriptions.candidates("a.b", NOW).size());
+        assertEquals(0, subscriptions.candidates("a.b", NOW.plusSeconds(61)).size());
+    }
+
+    @Test
+    void removeAll_should_delete_every_subscription_of_that_connection_only() {
+        Connection a = conn("a", "u1"), b = conn("b", "u2");
+        connections.put(a);
+        connections.put(b);
+        for (int i = 0; i < 30; i++) subscriptions.add(a, spec("t." + i), 100, NOW); // more than one batch
+        subscriptions.add(b, spec("t.1"), 100, NOW);
+        assertEquals(30, subscriptions.removeAll("a"));
+        assertEquals(0, subscriptions.removeAll("a"));
+        List<Subscriber> left = subscriptions.candidates("t.1", NOW);
+        assertEquals(List.of("b"), left.stream().map(Subscriber::connectionId).toList());
+    }
+
+    @Test
+    void filters_and_types_should_survive_storage() {
+        Connection a = conn("a", "u1");
+        connections.put(a);
+        subscriptions.add(a, new SubscriptionSpec(TopicPattern.parse("raffles.r1"), Set.of("box_purchased"),
+                Map.of("item_id", "i1")), 10, NOW);
+        Subscriber s = subscriptions.candidates("raffles.r1", NOW).get(0);
+        assertEquals(Set.of("box_purchased"), s.spec().types());
+        assertEquals(Map.of("item_id", "i1"), s.spec().filters());
+        assertEquals("u1", s.userId());
+        assertEquals("topics", s.profile());
+    }
+
+    @Test
+    void ledger_should_claim_an_id_once_until_it_expires() {
+        assertTrue(ledger.claim("p1", NOW));
+        assertFalse(ledger.claim("p1", NOW.plusSeconds(10)));
+        assertTrue(ledger.claim("p1", NOW.plus(Duration.ofHours(2))), "after the window the id may be reused");
+        ledger.add(Map.of(StatsStore.CONNECTIONS, 2L, "x", 1L));
+        ledger.add(Map.of(StatsStore.CONNECTIONS, -1L));
+        assertEquals(1L, ledger.read().get(StatsStore.CONNECTIONS));
+    }
+}

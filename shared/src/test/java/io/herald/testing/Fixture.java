@@ -1,0 +1,52 @@
+package io.herald.testing;
+
+import io.herald.core.auth.JwtVerifier;
+import io.herald.core.delivery.ConnectionNotifier;
+import io.herald.core.model.Connection;
+import io.herald.core.service.ConnectRequest;
+import io.herald.core.service.ConnectResult;
+import io.herald.core.service.ConnectionRegistry;
+import io.herald.core.service.EventLog;
+import io.herald.core.service.HeraldConfig;
+import io.herald.core.service.Services;
+import io.herald.core.store.PublicationLedger;
+import io.herald.core.store.StatsStore;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/** Services over given ports with the test secret; records log lines; connects clients in one call. */
+public final class Fixture {
+    public final Services services;
+    public final List<ObjectNode> log = Collections.synchronizedList(new ArrayList<>());
+
+    public Fixture(ConnectionRegistry registry, PublicationLedger ledger, ConnectionNotifier notifier, HeraldConfig config) {
+        EventLog recording = log::add;
+        this.services = new Services(Clock.systemUTC(), config, registry, ledger, notifier,
+                JwtVerifier.hs256(Tokens.SECRET, null, null, Clock.systemUTC()), recording, ms -> { });
+    }
+
+    public static Fixture inMemory(InMemoryStores s, ConnectionNotifier notifier, HeraldConfig config) {
+        return new Fixture(new ConnectionRegistry(s, s, (StatsStore) s), s, notifier, config);
+    }
+
+    /** Runs $connect; query entries are name, value pairs. */
+    public ConnectResult connect(String id, String... query) {
+        Map<String, String> q = new HashMap<>();
+        for (int i = 0; i < query.length; i += 2) q.put(query[i], query[i + 1]);
+        return services.connect.connect(new ConnectRequest(id, q, Map.of(), "127.0.0.1", "test"), Instant.now());
+    }
+
+    public Connection connection(String id) {
+        return services.registry.connections().get(id, Instant.now()).orElseThrow();
+    }
+
+    public void send(String id, String frame) {
+        services.sessions.onMessage(id, frame, Instant.now());
+    }
+}
