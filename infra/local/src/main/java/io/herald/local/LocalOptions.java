@@ -1,0 +1,99 @@
+package io.herald.local;
+
+import io.herald.local.gateway.WebSocketGateway;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Settings of the local stack: command-line options, each with a matching environment variable.
+ *
+ * @param port 0 picks a free port (tests)
+ */
+public record LocalOptions(int port, String stage, String profile, Path dataDir, Path template, String jwtSecret,
+        WebSocketGateway.Limits limits) {
+
+    /** The documented development secret; never use it anywhere but a laptop. */
+    public static final String DEFAULT_SECRET = "herald-local-development-secret-do-not-deploy";
+
+    static final String USAGE = """
+            Usage: java -jar infra/local/target/herald-local.jar [options]
+
+            Runs Herald on this machine: API Gateway WebSocket + Management API emulation, the template's
+            Lambda handlers in-process, DynamoDB Local, EventBridge PutEvents, the HTTP API and a console page.
+
+              --port N         HTTP and WebSocket port            (HERALD_PORT, default 8080)
+              --stage NAME     WebSocket stage                     (HERALD_STAGE, default ws)
+              --profile NAME   default protocol profile: topics, raffle, booking, notify
+                                                                   (HERALD_PROFILE, default topics)
+              --data-dir DIR   keep DynamoDB data in DIR           (HERALD_DATA_DIR, default in memory)
+              --template FILE  SAM template to run                 (HERALD_TEMPLATE, default template.yaml)
+              --help           this text
+
+            The JWT secret is HERALD_JWT_SECRET (default: a documented development secret).
+            """;
+
+    public static LocalOptions defaults() {
+        return new LocalOptions(8080, "ws", "topics", null, Path.of("template.yaml"), DEFAULT_SECRET,
+                WebSocketGateway.Limits.AWS);
+    }
+
+    /** Environment first, then arguments; throws IllegalArgumentException with a usable message. */
+    public static LocalOptions parse(String[] args, Map<String, String> env) {
+        LocalOptions o = defaults();
+        o = o.with(env.get("HERALD_PORT"), env.get("HERALD_STAGE"), env.get("HERALD_PROFILE"), env.get("HERALD_DATA_DIR"),
+                env.get("HERALD_TEMPLATE"), env.get("HERALD_JWT_SECRET"));
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--help") || a.equals("-h")) throw new HelpRequested();
+            if (i + 1 >= args.length) throw new IllegalArgumentException("option " + a + " needs a value\n\n" + USAGE);
+            String v = args[++i];
+            o = switch (a) {
+                case "--port" -> o.with(v, null, null, null, null, null);
+                case "--stage" -> o.with(null, v, null, null, null, null);
+                case "--profile" -> o.with(null, null, v, null, null, null);
+                case "--data-dir" -> o.with(null, null, null, v, null, null);
+                case "--template" -> o.with(null, null, null, null, v, null);
+                default -> throw new IllegalArgumentException("unknown option " + a + "\n\n" + USAGE);
+            };
+        }
+        return o;
+    }
+
+    private LocalOptions with(String port, String stage, String profile, String dataDir, String template, String secret) {
+        int p = this.port;
+        if (port != null) {
+            try {
+                p = Integer.parseInt(port);
+                if (p < 0 || p > 65535) throw new NumberFormatException();
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("port must be a number from 0 to 65535, got '" + port + "'");
+            }
+        }
+        if (stage != null && !stage.matches("[A-Za-z0-9_-]{1,128}")) {
+            throw new IllegalArgumentException("stage must be letters, digits, - or _, got '" + stage + "'");
+        }
+        return new LocalOptions(p, stage == null ? this.stage : stage, profile == null ? this.profile : profile,
+                dataDir == null ? this.dataDir : Path.of(dataDir), template == null ? this.template : Path.of(template),
+                secret == null || secret.isBlank() ? this.jwtSecret : secret, limits);
+    }
+
+    public LocalOptions withPort(int p) {
+        return new LocalOptions(p, stage, profile, dataDir, template, jwtSecret, limits);
+    }
+
+    public LocalOptions withLimits(Duration idle, Duration max) {
+        return new LocalOptions(port, stage, profile, dataDir, template, jwtSecret, new WebSocketGateway.Limits(idle, max));
+    }
+
+    public LocalOptions withTemplate(Path t) {
+        return new LocalOptions(port, stage, profile, dataDir, t, jwtSecret, limits);
+    }
+
+    public LocalOptions withProfile(String p) {
+        return new LocalOptions(port, stage, p, dataDir, template, jwtSecret, limits);
+    }
+
+    /** Thrown for --help. */
+    static final class HelpRequested extends RuntimeException {}
+}

@@ -1,0 +1,254 @@
+package io.herald.local;
+
+import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
+import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
+import com.auth0.jwt.JWT;
+import com.auth0.jwt.algorithms.Algorithm;
+import io.herald.local.events.EventBridgeIntake;
+import io.herald.local.events.EventPattern;
+import io.herald.local.events.StreamPoller;
+import io.herald.local.gateway.HttpApiRoutes;
+import io.herald.local.gateway.HttpIo;
+import io.herald.local.gateway.ManagementApi;
+import io.herald.local.gateway.WebSocketGateway;
+import io.herald.local.lambda.LocalFunction;
+import io.herald.local.template.SamTemplate;
+import io.herald.local.template.Tables;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
+
+/**
+ * Herald on one machine, wired from template.yaml: DynamoDB Local with the template's tables, the
+ * template's functions run in-process with their environment (plus local endpoints), and one
+ * HTTP port serving the WebSocket API, the Management API, EventBridge PutEvents, the HTTP API
+ * and the console page.
+ */
+public final class LocalStack implements AutoCloseable {
+    public static final String DEMO_USER = "demo-user";
+
+    private final LocalOptions options;
+    private DynamoDBProxyServer dynamo;
+    private DynamoDbClient ddb;
+    private DynamoDbStreamsClient streams;
+    private Server server;
+    private WebSocketGateway gateway;
+    private EventBridgeIntake eventBridge;
+    private final List<StreamPoller> pollers = new ArrayList<>();
+    private int port;
+    private String dynamoEndpoint;
+
+    public LocalStack(LocalOptions options) {
+        this.options = options;
+    }
+
+    public LocalStack start() throws Exception {
+        SamTemplate template = SamTemplate.load(options.template(),
+                Map.of("Stage", options.stage(), "DefaultProfile", options.profile()));
+        port = options.port() == 0 ? freePort() : options.port();
+        startDynamo();
+        Tables.create(ddb, template.tables());
+
+        Map<String, LocalFunction> functions = new LinkedHashMap<>();
+        for (SamTemplate.Function f : template.functions()) {
+            functions.put(f.logicalId(), new LocalFunction(f.logicalId(), f.handlerClass(), environment(f)));
+        }
+
+        Map<String, LocalFunction> wsRoutes = new LinkedHashMap<>();
+        template.routes().forEach((key, fn) -> wsRoutes.put(key, required(functions, fn)));
+        gateway = new WebSocketGateway(wsRoutes, template.routeSelectionExpression(), options.stage(), "localhost",
+                options.limits());
+        ManagementApi management = new ManagementApi(gateway, options.stage());
+
+        List<EventBridgeIntake.Rule> rules = new ArrayList<>();
+        template.eventBridgeRules().forEach(r -> rules.add(
+                new EventBridgeIntake.Rule(r.eventBus(), EventPattern.of(r.pattern()), required(functions, r.function()))));
+        eventBridge = new EventBridgeIntake(rules);
+
+        Map<String, LocalFunction> http = new LinkedHashMap<>();
+        template.httpRoutes().forEach(r -> http.put(r.method() + " " + r.path(), required(functions, r.function())));
+        HttpApiRoutes httpApi = new HttpApiRoutes(http);
+
+        QueuedThreadPool threads = new QueuedThreadPool(200, 8);
+        threads.setName("herald-http");
+        threads.setDaemon(true);
+        server = new Server(threads);
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost("127.0.0.1");
+        connector.setPort(port);
+        server.addConnector(connector);
+        String consolePage = consolePage();
+        Handler.Abstract routes = new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) throws Exception {
+                if (management.handles(request)) return management.handle(request, response, callback);
+                if (eventBridge.handles(request)) return eventBridge.handle(request, response, callback);
+                if (httpApi.handles(request)) return httpApi.handle(request, response, callback);
+                String path = request.getHttpURI().getPath();
+                if ("GET".equals(request.getMethod()) && (path.equals("/") || path.equals("/index.html"))) {
+                    return HttpIo.respond(response, callback, 200, "text/html; charset=utf-8", Map.of(),
+                            consolePage.getBytes(StandardCharsets.UTF_8));
+                }
+                return HttpIo.json(response, callback, 404, "{\"message\":\"Not Found\"}");
+            }
+        };
+        WebSocketUpgradeHandler ws = WebSocketUpgradeHandler.from(server, c -> gateway.configure(c, "/" + options.stage()));
+        ws.setHandler(routes);
+        server.setHandler(ws);
+        server.start();
+
+        for (SamTemplate.StreamSource s : template.streamSources()) {
+            String table = template.tables().stream().filter(t -> t.name().equals(s.table())).findFirst()
+                    .map(SamTemplate.Table::name).orElseThrow(() -> new IllegalStateException("stream of unknown table " + s.table()));
+            List<EventPattern> filters = s.filterPatterns().stream().map(EventPattern::parse).toList();
+            StreamPoller p = new StreamPoller(ddb, streams, table, filters, required(functions, s.function()));
+            p.start();
+            pollers.add(p);
+        }
+        return this;
+    }
+
+    /** DynamoDB Local's own logging (sqlite version notes, JAXB hints) is noise here; kept referenced so it sticks. */
+    private static final java.util.logging.Logger[] QUIET = {
+        java.util.logging.Logger.getLogger("com.almworks.sqlite4java"), java.util.logging.Logger.getLogger("com.amazonaws")};
+
+    private void startDynamo() throws Exception {
+        for (java.util.logging.Logger l : QUIET) l.setLevel(java.util.logging.Level.SEVERE);
+        int dport = freePort();
+        List<String> args = new ArrayList<>(List.of("-port", Integer.toString(dport), "-sharedDb", "-disableTelemetry"));
+        if (options.dataDir() == null) {
+            args.add("-inMemory");
+        } else {
+            Files.createDirectories(options.dataDir());
+            args.addAll(List.of("-dbPath", options.dataDir().toString()));
+        }
+        dynamo = ServerRunner.createServerFromCommandLineArgs(args.toArray(String[]::new));
+        dynamo.start();
+        dynamoEndpoint = "http://127.0.0.1:" + dport;
+        var creds = StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"));
+        ddb = DynamoDbClient.builder().endpointOverride(URI.create(dynamoEndpoint)).region(Region.US_EAST_1)
+                .credentialsProvider(creds).httpClient(UrlConnectionHttpClient.create()).build();
+        streams = DynamoDbStreamsClient.builder().endpointOverride(URI.create(dynamoEndpoint)).region(Region.US_EAST_1)
+                .credentialsProvider(creds).httpClient(UrlConnectionHttpClient.create()).build();
+    }
+
+    /**
+     * The template's environment plus what Lambda and the endpoints supply: region, credentials,
+     * endpoint overrides. Nothing else differs from AWS.
+     */
+    private Map<String, String> environment(SamTemplate.Function f) {
+        Map<String, String> env = new HashMap<>(f.environment());
+        env.put("AWS_REGION", "us-east-1");
+        env.put("AWS_ACCESS_KEY_ID", "local");
+        env.put("AWS_SECRET_ACCESS_KEY", "local");
+        env.put("AWS_LAMBDA_FUNCTION_NAME", f.logicalId());
+        env.put("AWS_ENDPOINT_URL_DYNAMODB", dynamoEndpoint);
+        env.put("HERALD_CONNECTIONS_URL", managementEndpoint());
+        env.put("HERALD_JWT_SECRET", options.jwtSecret());
+        return env;
+    }
+
+    private static LocalFunction required(Map<String, LocalFunction> functions, String id) {
+        LocalFunction f = functions.get(id);
+        if (f == null) throw new IllegalStateException("template refers to function " + id + ", which it does not declare");
+        return f;
+    }
+
+    private String consolePage() throws IOException {
+        try (InputStream in = LocalStack.class.getResourceAsStream("/console.html")) {
+            if (in == null) throw new IllegalStateException("console.html missing from the jar");
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8)
+                    .replace("{{WS_URL}}", webSocketUrl()).replace("{{TOKEN}}", demoToken())
+                    .replace("{{PUBLISHER_TOKEN}}", demoToken());
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String webSocketUrl() {
+        return "ws://localhost:" + port + "/" + options.stage();
+    }
+
+    public String managementEndpoint() {
+        return "http://localhost:" + port + "/" + options.stage();
+    }
+
+    public String httpUrl() {
+        return "http://localhost:" + port;
+    }
+
+    public String dynamoEndpoint() {
+        return dynamoEndpoint;
+    }
+
+    public DynamoDbClient dynamo() {
+        return ddb;
+    }
+
+    public WebSocketGateway gateway() {
+        return gateway;
+    }
+
+    /** A 24-hour token for the demo user, allowed to publish too. */
+    public String demoToken() {
+        return token(DEMO_USER);
+    }
+
+    public String token(String userId) {
+        return JWT.create().withSubject(userId).withClaim("email", userId + "@example.com")
+                .withClaim("scope", "herald:publish").withExpiresAt(Instant.now().plus(Duration.ofHours(24)))
+                .sign(Algorithm.HMAC256(options.jwtSecret()));
+    }
+
+    /** Closes every socket with 1001, stops the servers and DynamoDB Local (its threads are not daemons). */
+    @Override
+    public void close() {
+        if (gateway != null) gateway.shutdown();
+        pollers.forEach(StreamPoller::stop);
+        try {
+            if (server != null) server.stop();
+        } catch (Exception e) {
+            System.err.println("[herald-local] stopping HTTP: " + e);
+        }
+        if (eventBridge != null) eventBridge.shutdown();
+        if (streams != null) streams.close();
+        if (ddb != null) ddb.close();
+        try {
+            if (dynamo != null) dynamo.stop();
+        } catch (Exception e) {
+            System.err.println("[herald-local] stopping DynamoDB Local: " + e);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package io.herald.local;
+
+import java.util.concurrent.CountDownLatch;
+
+/** {@code java -jar herald-local.jar}: start, print where everything is, run until Ctrl-C. */
+public final class Main {
+    private Main() {}
+
+    public static void main(String[] args) throws Exception {
+        LocalOptions options;
+        try {
+            options = LocalOptions.parse(args, System.getenv());
+        } catch (LocalOptions.HelpRequested h) {
+            System.out.print(LocalOptions.USAGE);
+            return;
+        } catch (IllegalArgumentException e) {
+            System.err.println("herald-local: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        if (!java.nio.file.Files.isRegularFile(options.template())) {
+            System.err.println("herald-local: template " + options.template().toAbsolutePath()
+                    + " not found; run from the repository root or pass --template FILE");
+            System.exit(2);
+        }
+        LocalStack stack = new LocalStack(options);
+        try {
+            stack.start();
+        } catch (java.io.IOException e) {
+            System.err.println("herald-local: cannot start: " + e.getMessage());
+            stack.close();
+            System.exit(1);
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("\nherald-local: closing sockets (1001) and stopping");
+            stack.close();
+            stopped.countDown();
+        }, "herald-shutdown"));
+        System.out.printf("""
+                Herald local stack is running (profile %s, template %s)
+
+                  WebSocket API    %s
+                  Management API   %s/@connections/{connectionId}
+                  HTTP API         %s  (POST /publish, GET /stats, GET /health)
+                  EventBridge      %s  (EventBridgeClient endpointOverride)
+                  Console          %s/
+                  DynamoDB Local   %s
+
+                Demo token (user %s, scope herald:publish, valid 24 h):
+                %s
+
+                Try:  wscat -c "%s?token=<token>"   then   {"type":"subscribe","topic":"messages.**"}
+                Ctrl-C stops.
+                """, options.profile(), options.template(), stack.webSocketUrl(), stack.managementEndpoint(),
+                stack.httpUrl(), stack.httpUrl(), stack.httpUrl(), stack.dynamoEndpoint(), LocalStack.DEMO_USER,
+                stack.demoToken(), stack.webSocketUrl());
+        stopped.await();
+    }
+}

@@ -1,0 +1,161 @@
+package io.herald.local.events;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.herald.core.json.Json;
+import io.herald.local.lambda.LocalFunction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse;
+import software.amazon.awssdk.services.dynamodb.model.Record;
+import software.amazon.awssdk.services.dynamodb.model.Shard;
+import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
+
+/**
+ * A DynamoDB stream event source mapping, emulated with the real DynamoDbStreamsClient against
+ * DynamoDB Local: read new records, apply the template's filter patterns, invoke the function
+ * with the stream event JSON Lambda delivers.
+ */
+public final class StreamPoller implements Runnable {
+    private final DynamoDbClient ddb;
+    private final DynamoDbStreamsClient streams;
+    private final String table;
+    private final List<EventPattern> filters;
+    private final LocalFunction target;
+    private volatile boolean running = true;
+    private final Thread thread;
+
+    public StreamPoller(DynamoDbClient ddb, DynamoDbStreamsClient streams, String table, List<EventPattern> filters,
+            LocalFunction target) {
+        this.ddb = ddb;
+        this.streams = streams;
+        this.table = table;
+        this.filters = List.copyOf(filters);
+        this.target = target;
+        this.thread = new Thread(this, "herald-stream-" + table);
+        this.thread.setDaemon(true);
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    public void stop() {
+        running = false;
+        thread.interrupt();
+        try {
+            thread.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void run() {
+        String arn = ddb.describeTable(b -> b.tableName(table)).table().latestStreamArn();
+        Set<String> seen = new HashSet<>();
+        List<String> iterators = new ArrayList<>();
+        boolean first = true;
+        while (running) {
+            try {
+                if (iterators.isEmpty()) {
+                    for (Shard s : streams.describeStream(b -> b.streamArn(arn)).streamDescription().shards()) {
+                        if (!seen.add(s.shardId())) continue;
+                        ShardIteratorType type = first ? ShardIteratorType.LATEST : ShardIteratorType.TRIM_HORIZON;
+                        iterators.add(streams.getShardIterator(b -> b.streamArn(arn).shardId(s.shardId())
+                                .shardIteratorType(type)).shardIterator());
+                    }
+                    first = false;
+                }
+                List<String> next = new ArrayList<>();
+                boolean any = false;
+                for (String it : iterators) {
+                    GetRecordsResponse r = streams.getRecords(b -> b.shardIterator(it).limit(100));
+                    deliver(arn, r.records());
+                    any |= !r.records().isEmpty();
+                    if (r.nextShardIterator() != null) next.add(r.nextShardIterator());
+                }
+                iterators = next;
+                if (!any) Thread.sleep(50);
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                if (!running) return;
+                System.err.println("[herald-local] stream poller " + table + ": " + e);
+                iterators.clear();
+                sleepQuietly();
+            }
+        }
+    }
+
+    private void deliver(String arn, List<Record> records) {
+        ArrayNode batch = Json.array();
+        for (Record r : records) {
+            ObjectNode rec = Json.object();
+            rec.put("eventID", r.eventID()).put("eventName", r.eventNameAsString()).put("eventVersion", "1.1")
+                    .put("eventSource", "aws:dynamodb").put("awsRegion", "us-east-1");
+            ObjectNode d = rec.putObject("dynamodb");
+            if (r.dynamodb().approximateCreationDateTime() != null) {
+                d.put("ApproximateCreationDateTime", r.dynamodb().approximateCreationDateTime().getEpochSecond());
+            }
+            d.set("Keys", image(r.dynamodb().keys()));
+            if (r.dynamodb().hasNewImage()) d.set("NewImage", image(r.dynamodb().newImage()));
+            if (r.dynamodb().hasOldImage()) d.set("OldImage", image(r.dynamodb().oldImage()));
+            d.put("SequenceNumber", r.dynamodb().sequenceNumber()).put("SizeBytes", r.dynamodb().sizeBytes())
+                    .put("StreamViewType", r.dynamodb().streamViewTypeAsString());
+            rec.put("eventSourceARN", arn);
+            if (filters.isEmpty() || filters.stream().anyMatch(f -> f.matches(rec))) batch.add(rec);
+        }
+        if (batch.isEmpty()) return;
+        ObjectNode event = Json.object();
+        event.set("Records", batch);
+        try {
+            target.invoke(Json.write(event).getBytes(StandardCharsets.UTF_8));
+        } catch (RuntimeException e) {
+            System.err.println("[herald-local] " + target.name() + " failed on stream records: " + e);
+        }
+    }
+
+    /** DynamoDB JSON, as stream events carry images. */
+    static ObjectNode image(Map<String, AttributeValue> item) {
+        ObjectNode o = Json.object();
+        if (item != null) item.forEach((k, v) -> o.set(k, value(v)));
+        return o;
+    }
+
+    private static ObjectNode value(AttributeValue v) {
+        ObjectNode o = Json.object();
+        switch (v.type()) {
+            case S -> o.put("S", v.s());
+            case N -> o.put("N", v.n());
+            case BOOL -> o.put("BOOL", v.bool());
+            case NUL -> o.put("NULL", true);
+            case B -> o.put("B", Base64.getEncoder().encodeToString(v.b().asByteArray()));
+            case M -> o.set("M", image(v.m()));
+            case L -> {
+                ArrayNode l = o.putArray("L");
+                v.l().forEach(e -> l.add(value(e)));
+            }
+            case SS -> v.ss().forEach(o.putArray("SS")::add);
+            case NS -> v.ns().forEach(o.putArray("NS")::add);
+            default -> o.putNull("NULL");
+        }
+        return o;
+    }
+
+    private static void sleepQuietly() {
+        try {
+            Thread.sleep(500);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

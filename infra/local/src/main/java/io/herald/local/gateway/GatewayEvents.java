@@ -1,0 +1,99 @@
+package io.herald.local.gateway;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.herald.core.json.Json;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** The proxy events API Gateway sends a WebSocket integration: CONNECT, MESSAGE, DISCONNECT. */
+final class GatewayEvents {
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final DateTimeFormatter REQUEST_TIME =
+            DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ENGLISH).withZone(ZoneOffset.UTC);
+
+    private final String stage;
+    private final String domainName;
+    private final String apiId;
+
+    GatewayEvents(String stage, String domainName, String apiId) {
+        this.stage = stage;
+        this.domainName = domainName;
+        this.apiId = apiId;
+    }
+
+    /** Connection ids look like API Gateway's: 16 base64 characters ending in '='. */
+    static String newConnectionId() {
+        byte[] b = new byte[11];
+        RANDOM.nextBytes(b);
+        return Base64.getEncoder().encodeToString(b);
+    }
+
+    static String newRequestId() {
+        byte[] b = new byte[6];
+        RANDOM.nextBytes(b);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(b) + "=";
+    }
+
+    byte[] connect(LocalConnection c, String requestId, Map<String, List<String>> query) {
+        ObjectNode e = Json.object();
+        ObjectNode headers = e.putObject("headers");
+        ObjectNode multiHeaders = e.putObject("multiValueHeaders");
+        c.headers.forEach((k, v) -> {
+            headers.put(k, v);
+            multiHeaders.putArray(k).add(v);
+        });
+        if (!query.isEmpty()) {
+            ObjectNode q = e.putObject("queryStringParameters");
+            ObjectNode mq = e.putObject("multiValueQueryStringParameters");
+            query.forEach((k, vs) -> {
+                q.put(k, vs.get(vs.size() - 1));
+                vs.forEach(mq.putArray(k)::add);
+            });
+        }
+        context(e, c, "$connect", "CONNECT", requestId);
+        e.put("isBase64Encoded", false);
+        return bytes(e);
+    }
+
+    byte[] message(LocalConnection c, String routeKey, String requestId, String body, boolean base64) {
+        ObjectNode e = Json.object();
+        ObjectNode ctx = context(e, c, routeKey, "MESSAGE", requestId);
+        ctx.put("messageId", newRequestId());
+        e.put("body", body);
+        e.put("isBase64Encoded", base64);
+        return bytes(e);
+    }
+
+    byte[] disconnect(LocalConnection c, String requestId, int statusCode, String reason) {
+        ObjectNode e = Json.object();
+        ObjectNode headers = e.putObject("headers");
+        headers.put("Host", domainName).put("x-api-key", "").put("x-restapi", "");
+        ObjectNode ctx = context(e, c, "$disconnect", "DISCONNECT", requestId);
+        ctx.put("disconnectStatusCode", statusCode);
+        ctx.put("disconnectReason", reason == null ? "" : reason);
+        e.put("isBase64Encoded", false);
+        return bytes(e);
+    }
+
+    private ObjectNode context(ObjectNode e, LocalConnection c, String routeKey, String eventType, String requestId) {
+        Instant now = Instant.now();
+        ObjectNode ctx = e.putObject("requestContext");
+        ctx.put("routeKey", routeKey).put("eventType", eventType).put("extendedRequestId", requestId)
+                .put("requestTime", REQUEST_TIME.format(now)).put("messageDirection", "IN").put("stage", stage)
+                .put("connectedAt", c.connectedAt.toEpochMilli()).put("requestTimeEpoch", now.toEpochMilli());
+        ctx.putObject("identity").put("sourceIp", c.sourceIp).put("userAgent", c.userAgent);
+        ctx.put("requestId", requestId).put("domainName", domainName).put("connectionId", c.id).put("apiId", apiId);
+        return ctx;
+    }
+
+    private static byte[] bytes(ObjectNode e) {
+        return Json.write(e).getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,72 @@
+package io.herald.local.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.herald.core.json.Json;
+import io.herald.local.lambda.LocalFunction;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/** The template's HttpApi events: payload format 2.0 in, the function's response mapped out. */
+public final class HttpApiRoutes {
+    private final Map<String, LocalFunction> routes;
+
+    /** @param routes "METHOD /path" to function */
+    public HttpApiRoutes(Map<String, LocalFunction> routes) {
+        this.routes = Map.copyOf(routes);
+    }
+
+    public boolean handles(Request request) {
+        return routes.containsKey(key(request));
+    }
+
+    private static String key(Request r) {
+        return r.getMethod().toUpperCase(Locale.ROOT) + " " + r.getHttpURI().getPath();
+    }
+
+    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        String routeKey = key(request);
+        byte[] body = HttpIo.body(request, 10 * 1024 * 1024);
+        ObjectNode e = Json.object().put("version", "2.0").put("routeKey", routeKey)
+                .put("rawPath", request.getHttpURI().getPath())
+                .put("rawQueryString", request.getHttpURI().getQuery() == null ? "" : request.getHttpURI().getQuery());
+        ObjectNode headers = e.putObject("headers");
+        for (HttpField f : request.getHeaders()) {
+            String name = f.getName().toLowerCase(Locale.ROOT);
+            headers.put(name, headers.has(name) ? headers.get(name).asText() + "," + f.getValue() : f.getValue());
+        }
+        ObjectNode ctx = e.putObject("requestContext");
+        ctx.put("accountId", "000000000000").put("apiId", "local").put("domainName", request.getHttpURI().getHost())
+                .put("requestId", GatewayEvents.newRequestId()).put("routeKey", routeKey).put("stage", "$default")
+                .put("timeEpoch", Instant.now().toEpochMilli());
+        ctx.putObject("http").put("method", request.getMethod()).put("path", request.getHttpURI().getPath())
+                .put("protocol", "HTTP/1.1").put("sourceIp", Request.getRemoteAddr(request))
+                .put("userAgent", request.getHeaders().get("User-Agent"));
+        if (body.length > 0) e.put("body", new String(body, StandardCharsets.UTF_8));
+        e.put("isBase64Encoded", false);
+
+        JsonNode result;
+        try {
+            result = Json.parse(new String(routes.get(routeKey).invoke(Json.write(e).getBytes(StandardCharsets.UTF_8)),
+                    StandardCharsets.UTF_8));
+        } catch (RuntimeException ex) {
+            System.err.println("[herald-local] " + routeKey + " failed: " + ex);
+            return HttpIo.json(response, callback, 500, "{\"message\":\"Internal Server Error\"}");
+        }
+        if (!result.has("statusCode")) return HttpIo.json(response, callback, 200, Json.write(result));
+        Map<String, String> out = new HashMap<>();
+        result.path("headers").fields().forEachRemaining(h -> out.put(h.getKey(), h.getValue().asText()));
+        String text = result.path("body").asText("");
+        byte[] bytes = result.path("isBase64Encoded").asBoolean(false) ? Base64.getDecoder().decode(text)
+                : text.getBytes(StandardCharsets.UTF_8);
+        return HttpIo.respond(response, callback, result.get("statusCode").asInt(), null, out, bytes);
+    }
+}

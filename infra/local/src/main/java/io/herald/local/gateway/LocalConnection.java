@@ -1,0 +1,49 @@
+package io.herald.local.gateway;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+
+/** One client socket as API Gateway tracks it. */
+public final class LocalConnection {
+    enum State { CONNECTING, OPEN, CLOSED }
+
+    final String id;
+    final Instant connectedAt;
+    final String sourceIp;
+    final String userAgent;
+    final Map<String, String> headers;
+    volatile Instant lastActiveAt;
+    volatile State state = State.CONNECTING;
+    volatile Session session;
+
+    LocalConnection(String id, Instant connectedAt, String sourceIp, String userAgent, Map<String, String> headers) {
+        this.id = id;
+        this.connectedAt = connectedAt;
+        this.sourceIp = sourceIp;
+        this.userAgent = userAgent;
+        this.headers = headers;
+        this.lastActiveAt = connectedAt;
+    }
+
+    /** Sends one text message and waits for it to be written; frames of one socket never interleave. */
+    synchronized boolean send(String text) {
+        Session s = session;
+        if (state != State.OPEN || s == null || !s.isOpen()) return false;
+        Callback.Completable done = new Callback.Completable();
+        s.sendText(text, done);
+        try {
+            done.get(10, TimeUnit.SECONDS);
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    void close(int code, String reason) {
+        Session s = session;
+        if (s != null && s.isOpen()) s.close(code, reason, Callback.NOOP);
+    }
+}

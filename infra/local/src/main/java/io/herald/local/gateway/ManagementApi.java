@@ -1,0 +1,67 @@
+package io.herald.local.gateway;
+
+import io.herald.core.json.Json;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.format.DateTimeFormatter;
+import java.util.Optional;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * The Management API at /{stage}/@connections/{id}: POST sends, GET describes, DELETE closes.
+ * Errors carry x-amzn-ErrorType so the AWS SDKs raise GoneException, PayloadTooLargeException, ...
+ */
+public final class ManagementApi {
+    private final WebSocketGateway gateway;
+    private final String prefix;
+
+    public ManagementApi(WebSocketGateway gateway, String stage) {
+        this.gateway = gateway;
+        this.prefix = "/" + stage + "/@connections/";
+    }
+
+    public boolean handles(Request request) {
+        return request.getHttpURI().getPath().startsWith(prefix);
+    }
+
+    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        String raw = request.getHttpURI().getPath().substring(prefix.length());
+        String id = URLDecoder.decode(raw, StandardCharsets.UTF_8);
+        Optional<LocalConnection> found = gateway.find(id).filter(c -> c.state == LocalConnection.State.OPEN);
+        switch (request.getMethod()) {
+            case "POST" -> {
+                byte[] body = HttpIo.body(request, WebSocketGateway.MAX_MESSAGE);
+                if (body.length > WebSocketGateway.MAX_MESSAGE) {
+                    return HttpIo.awsError(response, callback, 413, "PayloadTooLargeException", "Request entity too large");
+                }
+                if (found.isEmpty() || !found.get().send(new String(body, StandardCharsets.UTF_8))) {
+                    return gone(response, callback);
+                }
+                return HttpIo.respond(response, callback, 200, null, java.util.Map.of(), null);
+            }
+            case "GET" -> {
+                if (found.isEmpty()) return gone(response, callback);
+                LocalConnection c = found.get();
+                // the wire names of the service model (connectedAt, identity.sourceIp, ...), ISO-8601 times
+                var out = Json.object().put("connectedAt", DateTimeFormatter.ISO_INSTANT.format(c.connectedAt));
+                out.putObject("identity").put("sourceIp", c.sourceIp).put("userAgent", c.userAgent);
+                out.put("lastActiveAt", DateTimeFormatter.ISO_INSTANT.format(c.lastActiveAt));
+                return HttpIo.json(response, callback, 200, out);
+            }
+            case "DELETE" -> {
+                if (found.isEmpty()) return gone(response, callback);
+                found.get().close(1000, "");
+                return HttpIo.respond(response, callback, 204, null, java.util.Map.of(), null);
+            }
+            default -> {
+                return HttpIo.awsError(response, callback, 405, "MethodNotAllowedException", "Method not allowed");
+            }
+        }
+    }
+
+    private static boolean gone(Response response, Callback callback) {
+        return HttpIo.awsError(response, callback, 410, "GoneException", null);
+    }
+}

@@ -1,0 +1,244 @@
+package io.herald.local.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.herald.core.json.Json;
+import io.herald.local.lambda.LocalFunction;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.server.ServerUpgradeRequest;
+import org.eclipse.jetty.websocket.server.ServerUpgradeResponse;
+import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
+import org.eclipse.jetty.websocket.server.WebSocketCreator;
+
+/**
+ * The API Gateway WebSocket API, emulated: $connect runs before the upgrade and its status decides
+ * the handshake; each frame is routed by the template's route selection expression and handed to
+ * its function as API Gateway's MESSAGE event; a close runs $disconnect. API Gateway's limits hold:
+ * 32 KB frames and 128 KB messages (close 1009), idle timeout and maximum duration (close 1001).
+ */
+public final class WebSocketGateway implements WebSocketCreator {
+    public static final int MAX_FRAME = 32 * 1024;
+    public static final int MAX_MESSAGE = 128 * 1024;
+
+    /** Limits; tests shorten the timeouts. */
+    public record Limits(Duration idleTimeout, Duration maxConnection) {
+        public static final Limits AWS = new Limits(Duration.ofMinutes(10), Duration.ofHours(2));
+    }
+
+    private final Map<String, LocalConnection> connections = new ConcurrentHashMap<>();
+    private final Map<String, LocalFunction> routes;
+    private final String[] selectionPath;
+    private final GatewayEvents events;
+    private final Limits limits;
+    private final ExecutorService pool = Executors.newCachedThreadPool(daemon("herald-ws-invoke"));
+    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(daemon("herald-ws-timer"));
+
+    /**
+     * @param routes               route key to function, from the template
+     * @param selectionExpression  e.g. {@code $request.body.action}
+     */
+    public WebSocketGateway(Map<String, LocalFunction> routes, String selectionExpression, String stage, String domainName,
+            Limits limits) {
+        this.routes = new LinkedHashMap<>(routes);
+        String prefix = "$request.body.";
+        if (!selectionExpression.startsWith(prefix)) {
+            throw new IllegalArgumentException("unsupported route selection expression " + selectionExpression);
+        }
+        this.selectionPath = selectionExpression.substring(prefix.length()).split("\\.");
+        this.events = new GatewayEvents(stage, domainName, "local");
+        this.limits = limits;
+    }
+
+    public void configure(ServerWebSocketContainer container, String stagePath) {
+        container.setMaxFrameSize(MAX_FRAME);
+        container.setAutoFragment(false); // with fragmenting on, Jetty would split an oversized frame instead of refusing it
+        container.setMaxTextMessageSize(MAX_MESSAGE);
+        container.setMaxBinaryMessageSize(MAX_MESSAGE);
+        container.setIdleTimeout(limits.idleTimeout());
+        container.addMapping(stagePath, this);
+    }
+
+    public Optional<LocalConnection> find(String id) {
+        return Optional.ofNullable(connections.get(id));
+    }
+
+    public Collection<LocalConnection> open() {
+        return connections.values().stream().filter(c -> c.state == LocalConnection.State.OPEN).toList();
+    }
+
+    // ---------------------------------------------------------------- $connect, before the upgrade
+
+    @Override
+    public Object createWebSocket(ServerUpgradeRequest req, ServerUpgradeResponse resp, org.eclipse.jetty.util.Callback cb) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (HttpField f : req.getHeaders()) headers.merge(f.getName(), f.getValue(), (a, b) -> a + "," + b);
+        String ip = Request.getRemoteAddr(req);
+        LocalConnection c = new LocalConnection(GatewayEvents.newConnectionId(), Instant.now(), ip,
+                headers.getOrDefault("User-Agent", ""), headers);
+        connections.put(c.id, c); // CONNECTING: posts answer 410 until $connect returns and the upgrade completes
+
+        Map<String, List<String>> query = new LinkedHashMap<>();
+        Request.extractQueryParameters(req).forEach(f -> query.put(f.getName(), f.getValues()));
+        LocalFunction connect = routes.get("$connect");
+        JsonNode result = Json.object().put("statusCode", 200);
+        if (connect != null) {
+            try {
+                result = Json.parse(new String(connect.invoke(events.connect(c, GatewayEvents.newRequestId(), query)),
+                        StandardCharsets.UTF_8));
+            } catch (RuntimeException e) {
+                connections.remove(c.id);
+                System.err.println("[herald-local] $connect failed: " + e);
+                Response.writeError(req, resp, cb, 500, "Internal server error");
+                return null;
+            }
+        }
+        int status = result.path("statusCode").asInt(200);
+        if (status / 100 != 2) {
+            connections.remove(c.id);
+            Response.writeError(req, resp, cb, status, result.path("body").asText(""));
+            return null;
+        }
+        // the subprotocol is accepted only when $connect returned it, as on API Gateway
+        String protocol = header(result.path("headers"), "Sec-WebSocket-Protocol");
+        if (protocol != null) resp.setAcceptedSubProtocol(protocol);
+        return new Endpoint(c);
+    }
+
+    private static String header(JsonNode headers, String name) {
+        for (var it = headers.fields(); it.hasNext(); ) {
+            var f = it.next();
+            if (f.getKey().equalsIgnoreCase(name)) return f.getValue().asText();
+        }
+        return null;
+    }
+
+    // ---------------------------------------------------------------- frames and close
+
+    /** Public: Jetty binds the listener methods through method handles. */
+    public final class Endpoint implements Session.Listener.AutoDemanding {
+        private final LocalConnection c;
+        /** Frames of one connection reach the integration in order. */
+        private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
+
+        Endpoint(LocalConnection c) {
+            this.c = c;
+        }
+
+        @Override
+        public void onWebSocketOpen(Session session) {
+            c.session = session;
+            c.state = LocalConnection.State.OPEN;
+            timers.schedule(() -> c.close(1001, "Going away"), limits.maxConnection().toMillis(), TimeUnit.MILLISECONDS);
+        }
+
+        @Override
+        public void onWebSocketText(String text) {
+            dispatch(text, false);
+        }
+
+        @Override
+        public void onWebSocketBinary(ByteBuffer payload, Callback callback) {
+            byte[] b = new byte[payload.remaining()];
+            payload.get(b);
+            callback.succeed();
+            dispatch(Base64.getEncoder().encodeToString(b), true);
+        }
+
+        private synchronized void dispatch(String body, boolean base64) {
+            c.lastActiveAt = Instant.now();
+            tail = tail.thenRunAsync(() -> route(c, body, base64), pool);
+        }
+
+        @Override
+        public void onWebSocketClose(int statusCode, String reason) {
+            c.state = LocalConnection.State.CLOSED;
+            connections.remove(c.id);
+            LocalFunction disconnect = routes.get("$disconnect");
+            if (disconnect == null) return;
+            synchronized (this) {
+                tail = tail.thenRunAsync(() -> {
+                    try {
+                        disconnect.invoke(events.disconnect(c, GatewayEvents.newRequestId(), statusCode, reason));
+                    } catch (RuntimeException e) {
+                        System.err.println("[herald-local] $disconnect failed: " + e);
+                    }
+                }, pool);
+            }
+        }
+
+        @Override
+        public void onWebSocketError(Throwable cause) {
+            // Jetty closes the session itself (1009 for oversized frames, 1001 on idle timeout)
+        }
+    }
+
+    private void route(LocalConnection c, String body, boolean base64) {
+        String requestId = GatewayEvents.newRequestId();
+        String routeKey = selectRoute(body, base64);
+        LocalFunction f = routes.get(routeKey);
+        if (f == null) {
+            c.send(Json.write(Json.object().put("message", "Forbidden").put("connectionId", c.id).put("requestId", requestId)));
+            return;
+        }
+        try {
+            f.invoke(events.message(c, routeKey, requestId, body, base64));
+        } catch (RuntimeException e) {
+            // what API Gateway tells the client when the integration fails; the socket stays open
+            System.err.println("[herald-local] " + routeKey + " failed: " + e);
+            c.send(Json.write(Json.object().put("message", "Internal server error").put("connectionId", c.id)
+                    .put("requestId", requestId)));
+        }
+    }
+
+    private String selectRoute(String body, boolean base64) {
+        if (!base64) {
+            try {
+                JsonNode n = Json.parse(body);
+                for (String p : selectionPath) n = n.path(p);
+                if (n.isValueNode() && routes.containsKey(n.asText()) && !n.asText().startsWith("$")) return n.asText();
+            } catch (Json.MalformedJsonException e) {
+                // not JSON: $default, like API Gateway
+            }
+        }
+        return "$default";
+    }
+
+    /** Closes every socket with 1001 (the local stack is going away). */
+    public void shutdown() {
+        connections.values().forEach(c -> c.close(1001, "Server shutting down"));
+        timers.shutdownNow();
+        pool.shutdown();
+        try {
+            pool.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

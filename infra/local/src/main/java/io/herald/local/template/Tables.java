@@ -1,0 +1,67 @@
+package io.herald.local.template;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
+import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.Projection;
+import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
+
+/** Creates the template's tables (keys, GSIs, streams, TTL) in DynamoDB Local. */
+public final class Tables {
+    private Tables() {}
+
+    public static CreateTableRequest request(SamTemplate.Table t) {
+        Map<String, Object> p = t.properties();
+        CreateTableRequest.Builder b = CreateTableRequest.builder().tableName(t.name()).billingMode(BillingMode.PAY_PER_REQUEST)
+                .attributeDefinitions(list(p.get("AttributeDefinitions")).stream().map(a -> AttributeDefinition.builder()
+                        .attributeName(str(a, "AttributeName")).attributeType(str(a, "AttributeType")).build()).toList())
+                .keySchema(keys(p.get("KeySchema")));
+        List<GlobalSecondaryIndex> gsis = new ArrayList<>();
+        for (Map<String, Object> g : list(p.get("GlobalSecondaryIndexes"))) {
+            gsis.add(GlobalSecondaryIndex.builder().indexName(str(g, "IndexName")).keySchema(keys(g.get("KeySchema")))
+                    .projection(Projection.builder().projectionType(str(SamTemplate.map(g.get("Projection")), "ProjectionType")).build())
+                    .build());
+        }
+        if (!gsis.isEmpty()) b.globalSecondaryIndexes(gsis);
+        Object stream = SamTemplate.map(p.get("StreamSpecification")).get("StreamViewType");
+        if (stream != null) b.streamSpecification(s -> s.streamEnabled(true).streamViewType(StreamViewType.fromValue(String.valueOf(stream))));
+        return b.build();
+    }
+
+    /** Creates each table unless it exists (a --data-dir keeps them between runs). */
+    public static void create(DynamoDbClient ddb, List<SamTemplate.Table> tables) {
+        for (SamTemplate.Table t : tables) {
+            try {
+                ddb.createTable(request(t));
+            } catch (ResourceInUseException e) {
+                continue;
+            }
+            Map<String, Object> ttl = SamTemplate.map(t.properties().get("TimeToLiveSpecification"));
+            if (Boolean.TRUE.equals(ttl.get("Enabled"))) {
+                ddb.updateTimeToLive(u -> u.tableName(t.name())
+                        .timeToLiveSpecification(s -> s.attributeName(str(ttl, "AttributeName")).enabled(true)));
+            }
+        }
+    }
+
+    private static List<KeySchemaElement> keys(Object schema) {
+        return list(schema).stream().map(k -> KeySchemaElement.builder().attributeName(str(k, "AttributeName"))
+                .keyType(str(k, "KeyType")).build()).toList();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> list(Object o) {
+        return o instanceof List<?> l ? (List<Map<String, Object>>) l : List.of();
+    }
+
+    private static String str(Map<String, Object> m, String k) {
+        return String.valueOf(m.get(k));
+    }
+}
