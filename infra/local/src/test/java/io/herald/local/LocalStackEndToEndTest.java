@@ -164,6 +164,14 @@ class LocalStackEndToEndTest {
     }
 
     @Test
+    void ids_the_sdk_percent_encodes_should_reach_the_management_api_regression() {
+        // Jetty refused "%2F" with 400 and replies to such connections were silently lost
+        assertThrows(GoneException.class, () -> management.getConnection(b -> b.connectionId("ab/cd+ef=")));
+        assertThrows(GoneException.class,
+                () -> management.postToConnection(b -> b.connectionId("x/y=").data(SdkBytes.fromUtf8String("{}"))));
+    }
+
+    @Test
     void frames_over_32_kb_should_close_with_1009() throws Exception {
         try (RawSocket raw = new RawSocket(stack.webSocketUrl())) {
             raw.sendTextFrame("x".repeat(32 * 1024 + 1).getBytes(java.nio.charset.StandardCharsets.UTF_8));

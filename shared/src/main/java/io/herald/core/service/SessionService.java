@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.core.auth.Identity;
 import io.herald.core.auth.InvalidTokenException;
 import io.herald.core.auth.TokenVerifier;
+import io.herald.core.delivery.ConnectionNotifier;
 import io.herald.core.delivery.Delivery;
 import io.herald.core.json.Json;
 import io.herald.core.json.Timestamps;
@@ -158,6 +159,10 @@ public final class SessionService {
 
     private void reply(Connection c, Profile profile, Reply r, Instant now) {
         String frame = profile.render(r, c, now);
-        if (frame != null) delivery.sendOne(c.id(), frame.getBytes(StandardCharsets.UTF_8));
+        if (frame == null) return;
+        ConnectionNotifier.Outcome o = delivery.sendOne(c.id(), frame.getBytes(StandardCharsets.UTF_8));
+        if (o != ConnectionNotifier.Outcome.DELIVERED) {
+            log.log(EventLog.line("reply_undelivered").put("connectionId", c.id()).put("outcome", o.name()));
+        }
     }
 }

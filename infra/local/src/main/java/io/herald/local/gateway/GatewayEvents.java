@@ -28,11 +28,11 @@ final class GatewayEvents {
         this.apiId = apiId;
     }
 
-    /** Connection ids look like API Gateway's: 16 base64 characters ending in '='. */
+    /** Connection ids look like API Gateway's: 16 characters ending in '=' (which the SDK must percent-encode). */
     static String newConnectionId() {
         byte[] b = new byte[11];
         RANDOM.nextBytes(b);
-        return Base64.getEncoder().encodeToString(b);
+        return Base64.getUrlEncoder().encodeToString(b);
     }
 
     static String newRequestId() {

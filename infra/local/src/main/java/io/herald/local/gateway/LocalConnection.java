@@ -42,8 +42,12 @@ public final class LocalConnection {
         }
     }
 
-    void close(int code, String reason) {
+    /** Starts the close handshake; the future completes when the close frame is written. */
+    java.util.concurrent.CompletableFuture<Void> close(int code, String reason) {
         Session s = session;
-        if (s != null && s.isOpen()) s.close(code, reason, Callback.NOOP);
+        Callback.Completable done = new Callback.Completable();
+        if (s != null && s.isOpen()) s.close(code, reason, done);
+        else done.succeed();
+        return done;
     }
 }

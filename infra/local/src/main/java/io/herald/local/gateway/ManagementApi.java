@@ -27,6 +27,7 @@ public final class ManagementApi {
     }
 
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        // the raw path: an id may hold characters the SDK percent-encodes (=, and / or + in other alphabets)
         String raw = request.getHttpURI().getPath().substring(prefix.length());
         String id = URLDecoder.decode(raw, StandardCharsets.UTF_8);
         Optional<LocalConnection> found = gateway.find(id).filter(c -> c.state == LocalConnection.State.OPEN);

@@ -224,7 +224,13 @@ public final class WebSocketGateway implements WebSocketCreator {
 
     /** Closes every socket with 1001 (the local stack is going away). */
     public void shutdown() {
-        connections.values().forEach(c -> c.close(1001, "Server shutting down"));
+        CompletableFuture<?>[] closing = connections.values().stream().map(c -> c.close(1001, "Server shutting down"))
+                .toArray(CompletableFuture[]::new);
+        try {
+            CompletableFuture.allOf(closing).get(3, TimeUnit.SECONDS); // let the close frames out before the server stops
+        } catch (Exception e) {
+            // a client that does not read is not waited for longer
+        }
         timers.shutdownNow();
         pool.shutdown();
         try {
