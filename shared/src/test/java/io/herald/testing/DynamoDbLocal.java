@@ -49,7 +49,7 @@ public final class DynamoDbLocal implements BeforeAllCallback, AfterAllCallback 
 
     public void start() throws Exception {
         int port = freePort();
-        server = ServerRunner.createServerFromCommandLineArgs(new String[] {"-inMemory", "-disableTelemetry", "-port", Integer.toString(port)});
+        server = ServerRunner.createServerFromCommandLineArgs(new String[] {"-inMemory", "-sharedDb", "-disableTelemetry", "-port", Integer.toString(port)});
         server.start();
         endpoint = "http://127.0.0.1:" + port;
         client = DynamoDbClient.builder().endpointOverride(URI.create(endpoint)).region(Region.US_EAST_1)
