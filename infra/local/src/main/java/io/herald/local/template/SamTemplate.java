@@ -59,6 +59,11 @@ public final class SamTemplate {
         return new SamTemplate(CfnYaml.load(yaml), parameterOverrides);
     }
 
+    /** The parsed document, intrinsics in their long form; for checks of the template itself. */
+    public Map<String, Object> raw() {
+        return root;
+    }
+
     public String parameter(String name) {
         return parameters.get(name);
     }

@@ -1,0 +1,194 @@
+package io.herald.local;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.herald.aws.dynamodb.DynamoDbSchema;
+import io.herald.core.json.Json;
+import io.herald.local.template.SamTemplate;
+import io.herald.local.template.Tables;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.jar.JarFile;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
+import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
+
+/** What template.yaml must keep true, whoever edits it. */
+class TemplateInvariantsTest {
+    final SamTemplate template = load();
+    final Map<String, Object> resources = map(template.raw().get("Resources"));
+
+    static SamTemplate load() {
+        try {
+            return SamTemplate.load(Path.of("template.yaml"), Map.of());
+        } catch (java.io.IOException e) {
+            throw new RuntimeException(e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> map(Object o) {
+        return o instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+    }
+
+    Map<String, Object> props(String id) {
+        return map(map(resources.get(id)).get("Properties"));
+    }
+
+    List<String> ofType(String type) {
+        return resources.entrySet().stream().filter(e -> type.equals(map(e.getValue()).get("Type"))).map(Map.Entry::getKey).toList();
+    }
+
+    @Test
+    void every_route_should_have_an_integration_to_an_alias_and_a_permission() {
+        Map<String, String> routes = template.routes();
+        assertEquals(Set.of("$connect", "$disconnect", "$default"), routes.keySet());
+        Set<String> permitted = new HashSet<>();
+        for (String p : ofType("AWS::Lambda::Permission")) {
+            Map<String, Object> pp = props(p);
+            assertEquals("apigateway.amazonaws.com", pp.get("Principal"));
+            String fn = String.valueOf(map(pp.get("FunctionName")).get("Ref"));
+            assertTrue(fn.endsWith(".Alias"), "permission " + p + " must name the alias SnapStart publishes: " + fn);
+            permitted.add(fn.substring(0, fn.length() - ".Alias".length()));
+        }
+        for (String i : ofType("AWS::ApiGatewayV2::Integration")) {
+            assertTrue(String.valueOf(map(props(i).get("IntegrationUri")).get("Fn::Sub")).contains(".Alias}"),
+                    "integration " + i + " must invoke the alias, not $LATEST");
+        }
+        routes.forEach((key, fn) -> assertTrue(permitted.contains(fn), "no permission lets API Gateway invoke " + fn + " for " + key));
+    }
+
+    @Test
+    void every_handler_class_should_exist_in_the_deployment_jar() throws Exception {
+        Map<String, Object> globals = map(map(template.raw().get("Globals")).get("Function"));
+        String codeUri = String.valueOf(globals.get("CodeUri"));
+        assertEquals("functions/target/herald-functions.jar", codeUri);
+        assertEquals("java21", globals.get("Runtime"));
+        assertEquals(List.of("arm64"), globals.get("Architectures"));
+        assertEquals("PublishedVersions", map(globals.get("SnapStart")).get("ApplyOn"));
+        assertNotNull(globals.get("AutoPublishAlias"));
+        Path jar = Path.of(codeUri);
+        assertTrue(jar.toFile().isFile(), "build the jar first (mvn package): " + jar);
+        try (JarFile j = new JarFile(jar.toFile())) {
+            for (SamTemplate.Function f : template.functions()) {
+                String entry = f.handlerClass().replace('.', '/') + ".class";
+                assertNotNull(j.getEntry(entry), f.logicalId() + ": " + entry + " is not in " + jar);
+            }
+            for (String heavy : new String[] {"com/amazonaws/services/dynamodbv2/local/", "org/eclipse/jetty/", "io/netty/",
+                    "org/apache/http/"}) {
+                assertTrue(j.stream().noneMatch(e -> e.getName().startsWith(heavy)), "the Lambda jar must not carry " + heavy);
+            }
+        }
+    }
+
+    @Test
+    void tables_should_declare_the_keys_and_indexes_the_code_queries() {
+        Map<String, SamTemplate.Table> byName = new java.util.HashMap<>();
+        template.tables().forEach(t -> byName.put(t.name(), t));
+        Map<String, CreateTableRequest> needed = Map.of(
+                "ConnectionsTable", DynamoDbSchema.connectionsTable("ConnectionsTable"),
+                "SubscriptionsTable", DynamoDbSchema.subscriptionsTable("SubscriptionsTable"),
+                "LedgerTable", DynamoDbSchema.ledgerTable("LedgerTable"));
+        needed.forEach((name, code) -> {
+            SamTemplate.Table t = byName.get(name);
+            assertNotNull(t, "template lacks table " + name);
+            CreateTableRequest declared = Tables.request(t);
+            assertEquals(new HashSet<>(code.keySchema()), new HashSet<>(declared.keySchema()), name + " key");
+            assertEquals(new HashSet<>(code.attributeDefinitions()), new HashSet<>(declared.attributeDefinitions()), name + " attributes");
+            assertEquals(indexes(code), indexes(declared), name + " indexes");
+            Map<String, Object> ttl = map(t.properties().get("TimeToLiveSpecification"));
+            assertEquals(DynamoDbSchema.TTL, ttl.get("AttributeName"), name + " TTL attribute");
+            assertEquals(Boolean.TRUE, ttl.get("Enabled"));
+            assertEquals("PAY_PER_REQUEST", t.properties().get("BillingMode"));
+            assertEquals(Boolean.TRUE, map(t.properties().get("PointInTimeRecoverySpecification")).get("PointInTimeRecoveryEnabled"));
+        });
+        assertNotNull(Tables.request(byName.get("ConnectionsTable")).streamSpecification(), "the lifecycle function reads its stream");
+    }
+
+    private static Set<String> indexes(CreateTableRequest r) {
+        Set<String> out = new HashSet<>();
+        for (GlobalSecondaryIndex g : r.globalSecondaryIndexes()) {
+            out.add(g.indexName() + g.keySchema() + g.projection().projectionType());
+        }
+        return out;
+    }
+
+    @Test
+    void every_table_variable_should_name_a_declared_table() {
+        Set<String> tables = new HashSet<>();
+        template.tables().forEach(t -> tables.add(t.name()));
+        for (SamTemplate.Function f : template.functions()) {
+            for (String v : List.of("HERALD_CONNECTIONS_TABLE", "HERALD_SUBSCRIPTIONS_TABLE", "HERALD_LEDGER_TABLE")) {
+                assertTrue(tables.contains(f.environment().get(v)), f.logicalId() + " " + v + " = " + f.environment().get(v));
+            }
+        }
+    }
+
+    @Test
+    void permissions_should_be_scoped_to_this_apis_connections_and_these_tables() {
+        List<String> violations = new ArrayList<>();
+        for (String fn : ofType("AWS::Serverless::Function")) {
+            Object policies = props(fn).get("Policies");
+            for (Map<String, Object> statement : statements(policies)) {
+                String actions = String.valueOf(statement.get("Action"));
+                List<Object> res = statement.get("Resource") instanceof List<?> l ? new ArrayList<>(l) : List.of(statement.get("Resource"));
+                for (Object r : res) {
+                    String text = Json.write(Json.MAPPER.valueToTree(r));
+                    if (text.equals("\"*\"")) violations.add(fn + ": " + actions + " on *");
+                    if (actions.contains("execute-api:ManageConnections") && !text.contains("${WebSocketApi}/${Stage}/")) {
+                        violations.add(fn + ": ManageConnections not scoped to this API's stage: " + text);
+                    }
+                    if (actions.contains("dynamodb:") && !text.matches(".*(ConnectionsTable|SubscriptionsTable|LedgerTable).*")) {
+                        violations.add(fn + ": DynamoDB actions beyond Herald's tables: " + text);
+                    }
+                }
+            }
+        }
+        assertEquals(List.of(), violations);
+    }
+
+    @Test
+    void query_strings_should_not_be_access_logged() {
+        Map<String, Object> stage = props("WebSocketStage");
+        String format = String.valueOf(map(stage.get("AccessLogSettings")).get("Format"));
+        assertFalse(format.contains("querystring") || format.contains("$input.params") || format.contains("header"),
+                "tokens travel in the query and headers; the access log must not record them: " + format);
+        assertEquals(Boolean.TRUE, stage.get("AutoDeploy"));
+    }
+
+    @Test
+    void secrets_should_come_from_parameters_not_the_template() {
+        String all = Json.write(Json.MAPPER.valueToTree(template.raw()));
+        assertFalse(all.contains("HERALD_JWT_SECRET\""), "no plain secret variable in the template");
+        for (String p : List.of("Stage", "DefaultProfile", "JwtSecretArn", "JwtSecretParameter", "JwksUrl", "JwtIssuer",
+                "JwtAudience", "EventBusName")) {
+            assertNotNull(map(template.raw().get("Parameters")).get(p), "parameter " + p);
+        }
+        for (String o : List.of("WebSocketUrl", "ConnectionsEndpoint", "HttpApiUrl", "EventBusName", "ConnectionsTableName")) {
+            assertNotNull(map(template.raw().get("Outputs")).get(o), "output " + o);
+        }
+    }
+
+    /** Inline statements, including those under !If (both branches). */
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> statements(Object node) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        if (node instanceof List<?> l) {
+            for (Object o : l) out.addAll(statements(o));
+        } else if (node instanceof Map<?, ?> m) {
+            if (m.containsKey("Effect") && m.containsKey("Action")) {
+                out.add((Map<String, Object>) m);
+            } else {
+                for (Object v : m.values()) out.addAll(statements(v));
+            }
+        }
+        return out;
+    }
+}
