@@ -24,6 +24,7 @@ public final class TopicRouter {
             [
               {"types": "message.*", "topics": ["messages", "messages.user.{userId}",
                   "messages.user.{recipientId}", "messages.channel.{channelId}"]},
+              {"types": "system_*", "topics": ["system"]},
               {"types": "*", "topics": ["users.{user_id}", "users.{userId}", "raffles.{raffle_id}",
                   "items.{item_id}", "rooms.{room}", "events.{eventId}", "conversations.{conversation_id}"]}
             ]""";

@@ -25,6 +25,11 @@ class TopicRouterTest {
     }
 
     @Test
+    void system_events_should_go_to_everyone_on_the_system_topic() {
+        assertEquals(List.of("system"), TopicRouter.defaults().route("system_alert", Json.object().put("level", "info")));
+    }
+
+    @Test
     void parse_should_reject_malformed_routes() {
         assertThrows(IllegalArgumentException.class, () -> TopicRouter.parse("{}"));
         assertThrows(IllegalArgumentException.class, () -> TopicRouter.parse("[{\"types\":\"*\"}]"));
