@@ -49,7 +49,7 @@ public final class Herald {
         int shards = Integer.parseInt(env.getOrDefault("HERALD_SUBSCRIPTION_SHARDS", "1"));
         ConnectionRegistry registry = new ConnectionRegistry(new DynamoDbConnectionStore(ddb, connections),
                 new DynamoDbSubscriptionStore(ddb, required(env, "HERALD_SUBSCRIPTIONS_TABLE"), connections, shards, c -> { }),
-                ledger);
+                ledger, ledger);
         ConnectionNotifier notifier = new ApiGatewayNotifier(clients.managementApi(required(env, "HERALD_CONNECTIONS_URL")));
         return new Services(Clock.systemUTC(), config, registry, ledger, notifier, verifier(env, clients),
                 EventLog.STDOUT, Thread::sleep);

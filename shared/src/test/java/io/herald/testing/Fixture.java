@@ -10,7 +10,6 @@ import io.herald.core.service.EventLog;
 import io.herald.core.service.HeraldConfig;
 import io.herald.core.service.Services;
 import io.herald.core.store.PublicationLedger;
-import io.herald.core.store.StatsStore;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,7 +31,7 @@ public final class Fixture {
     }
 
     public static Fixture inMemory(InMemoryStores s, ConnectionNotifier notifier, HeraldConfig config) {
-        return new Fixture(new ConnectionRegistry(s, s, (StatsStore) s), s, notifier, config);
+        return new Fixture(new ConnectionRegistry(s, s, s, s), s, notifier, config);
     }
 
     /** Runs $connect; query entries are name, value pairs. */

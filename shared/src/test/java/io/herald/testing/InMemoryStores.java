@@ -5,6 +5,7 @@ import io.herald.core.model.Subscriber;
 import io.herald.core.model.SubscriptionSpec;
 import io.herald.core.store.ConnectionStore;
 import io.herald.core.store.PublicationLedger;
+import io.herald.core.store.Quotas;
 import io.herald.core.store.StatsStore;
 import io.herald.core.store.SubscriptionStore;
 import io.herald.core.topic.TopicPattern;
@@ -17,7 +18,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** In-memory ports for core tests: same contracts as the DynamoDB adapters, no engine. */
-public final class InMemoryStores implements ConnectionStore, SubscriptionStore, PublicationLedger, StatsStore {
+public final class InMemoryStores implements ConnectionStore, SubscriptionStore, PublicationLedger, StatsStore, Quotas {
     public final Map<String, Connection> connections = new ConcurrentHashMap<>();
     /** connectionId to (spec key to subscriber). */
     public final Map<String, Map<String, Subscriber>> subscriptions = new ConcurrentHashMap<>();
@@ -104,6 +105,21 @@ public final class InMemoryStores implements ConnectionStore, SubscriptionStore,
     @Override
     public Map<String, Long> read() {
         return new HashMap<>(counters);
+    }
+
+    public final Map<String, Integer> quotas = new ConcurrentHashMap<>();
+
+    @Override
+    public synchronized boolean acquire(String key, int limit, Instant now, Instant expiresAt) {
+        int n = quotas.getOrDefault(key, 0);
+        if (n >= limit) return false;
+        quotas.put(key, n + 1);
+        return true;
+    }
+
+    @Override
+    public synchronized void release(String key) {
+        quotas.computeIfPresent(key, (k, n) -> n > 1 ? n - 1 : null);
     }
 
     /** A snapshot of everything stored, to assert "bad input changed nothing". */

@@ -11,7 +11,11 @@ import java.util.Map;
  * @param port 0 picks a free port (tests)
  */
 public record LocalOptions(int port, String stage, String profile, Path dataDir, Path template, String jwtSecret,
-        WebSocketGateway.Limits limits) {
+        WebSocketGateway.Limits limits, Map<String, String> parameters) {
+
+    public LocalOptions {
+        parameters = Map.copyOf(parameters);
+    }
 
     /** The documented development secret; never use it anywhere but a laptop. */
     public static final String DEFAULT_SECRET = "herald-local-development-secret-do-not-deploy";
@@ -28,6 +32,7 @@ public record LocalOptions(int port, String stage, String profile, Path dataDir,
                                                                    (HERALD_PROFILE, default topics)
               --data-dir DIR   keep DynamoDB data in DIR           (HERALD_DATA_DIR, default in memory)
               --template FILE  SAM template to run                 (HERALD_TEMPLATE, default template.yaml)
+              --param K=V      override a template parameter, repeatable (e.g. MaxConnectionsPerIp=0)
               --help           this text
 
             The JWT secret is HERALD_JWT_SECRET (default: a documented development secret).
@@ -35,7 +40,7 @@ public record LocalOptions(int port, String stage, String profile, Path dataDir,
 
     public static LocalOptions defaults() {
         return new LocalOptions(8080, "ws", "topics", null, Path.of("template.yaml"), DEFAULT_SECRET,
-                WebSocketGateway.Limits.AWS);
+                WebSocketGateway.Limits.AWS, Map.of());
     }
 
     /** Environment first, then arguments; throws IllegalArgumentException with a usable message. */
@@ -54,6 +59,11 @@ public record LocalOptions(int port, String stage, String profile, Path dataDir,
                 case "--profile" -> o.with(null, null, v, null, null, null);
                 case "--data-dir" -> o.with(null, null, null, v, null, null);
                 case "--template" -> o.with(null, null, null, null, v, null);
+                case "--param" -> {
+                    int eq = v.indexOf('=');
+                    if (eq < 1) throw new IllegalArgumentException("--param takes Name=Value, got '" + v + "'");
+                    yield o.withParameter(v.substring(0, eq), v.substring(eq + 1));
+                }
                 default -> throw new IllegalArgumentException("unknown option " + a + "\n\n" + USAGE);
             };
         }
@@ -75,23 +85,29 @@ public record LocalOptions(int port, String stage, String profile, Path dataDir,
         }
         return new LocalOptions(p, stage == null ? this.stage : stage, profile == null ? this.profile : profile,
                 dataDir == null ? this.dataDir : Path.of(dataDir), template == null ? this.template : Path.of(template),
-                secret == null || secret.isBlank() ? this.jwtSecret : secret, limits);
+                secret == null || secret.isBlank() ? this.jwtSecret : secret, limits, parameters);
+    }
+
+    public LocalOptions withParameter(String name, String value) {
+        Map<String, String> p = new java.util.HashMap<>(parameters);
+        p.put(name, value);
+        return new LocalOptions(port, stage, profile, dataDir, template, jwtSecret, limits, p);
     }
 
     public LocalOptions withPort(int p) {
-        return new LocalOptions(p, stage, profile, dataDir, template, jwtSecret, limits);
+        return new LocalOptions(p, stage, profile, dataDir, template, jwtSecret, limits, parameters);
     }
 
     public LocalOptions withLimits(Duration idle, Duration max) {
-        return new LocalOptions(port, stage, profile, dataDir, template, jwtSecret, new WebSocketGateway.Limits(idle, max));
+        return new LocalOptions(port, stage, profile, dataDir, template, jwtSecret, new WebSocketGateway.Limits(idle, max), parameters);
     }
 
     public LocalOptions withTemplate(Path t) {
-        return new LocalOptions(port, stage, profile, dataDir, t, jwtSecret, limits);
+        return new LocalOptions(port, stage, profile, dataDir, t, jwtSecret, limits, parameters);
     }
 
     public LocalOptions withProfile(String p) {
-        return new LocalOptions(port, stage, p, dataDir, template, jwtSecret, limits);
+        return new LocalOptions(port, stage, p, dataDir, template, jwtSecret, limits, parameters);
     }
 
     /** Thrown for --help. */

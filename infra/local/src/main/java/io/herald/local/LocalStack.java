@@ -70,8 +70,10 @@ public final class LocalStack implements AutoCloseable {
     }
 
     public LocalStack start() throws Exception {
-        SamTemplate template = SamTemplate.load(options.template(),
-                Map.of("Stage", options.stage(), "DefaultProfile", options.profile()));
+        Map<String, String> parameters = new HashMap<>(options.parameters());
+        parameters.put("Stage", options.stage());
+        parameters.put("DefaultProfile", options.profile());
+        SamTemplate template = SamTemplate.load(options.template(), parameters);
         port = options.port() == 0 ? freePort() : options.port();
         startDynamo();
         Tables.create(ddb, template.tables());

@@ -145,6 +145,25 @@ class TemplateDrivesLocalBehaviourTest {
     }
 
     @Test
+    void a_parameter_override_should_reach_the_functions_environment() throws Exception {
+        try (LocalStack s = stackWith(y -> y, LocalOptions.defaults().withParameter("MaxConnectionsPerIp", "2"))) {
+            WsClient a = WsClient.connect(s.webSocketUrl());
+            WsClient b = WsClient.connect(s.webSocketUrl());
+            assertEquals(429, WsClient.refusedStatus(s.webSocketUrl()), "a third connection from 127.0.0.1");
+            a.close();
+            a.awaitClose();
+            LocalStackEndToEndTest.waitUntil(() -> {
+                try {
+                    return WsClient.refusedStatus(s.webSocketUrl()) == 101;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            b.close();
+        }
+    }
+
+    @Test
     void the_idle_timeout_should_close_with_1001_and_run_disconnect() throws Exception {
         try (LocalStack s = stackWith(y -> y, LocalOptions.defaults().withLimits(Duration.ofSeconds(1), Duration.ofHours(2)))) {
             WsClient c = WsClient.connect(s.webSocketUrl() + "?token=" + s.token("idle"));

@@ -6,6 +6,7 @@ import static io.herald.aws.dynamodb.Items.n;
 import static io.herald.aws.dynamodb.Items.s;
 
 import io.herald.core.store.PublicationLedger;
+import io.herald.core.store.Quotas;
 import io.herald.core.store.StatsStore;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,10 +17,10 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 
 /**
- * The ledger table: publication ids (conditional put, TTL = the dedup window) and the stats
- * counters (one item, atomic ADD).
+ * The ledger table: publication ids (conditional put, TTL = the dedup window), the stats
+ * counters (one item, atomic ADD) and quota counts ({@code quota#key}, conditional increment).
  */
-public final class DynamoDbLedger implements PublicationLedger, StatsStore {
+public final class DynamoDbLedger implements PublicationLedger, StatsStore, Quotas {
     private static final String STATS_KEY = "stats";
 
     private final DynamoDbClient ddb;
@@ -76,5 +77,41 @@ public final class DynamoDbLedger implements PublicationLedger, StatsStore {
             });
         }
         return out;
+    }
+
+    @Override
+    public boolean acquire(String key, int limit, Instant now, Instant expiresAt) {
+        Map<String, AttributeValue> k = Map.of(PK, s("quota#" + key));
+        Map<String, String> names = Map.of("#n", "n", "#ttl", TTL);
+        try {
+            ddb.updateItem(b -> b.tableName(table).key(k)
+                    .updateExpression("SET #n = if_not_exists(#n, :zero) + :one, #ttl = :exp")
+                    .conditionExpression("(attribute_not_exists(#n) OR #n < :limit) AND (attribute_not_exists(#ttl) OR #ttl > :now)")
+                    .expressionAttributeNames(names)
+                    .expressionAttributeValues(Map.of(":zero", n(0), ":one", n(1), ":limit", n(limit),
+                            ":exp", n(expiresAt.getEpochSecond()), ":now", n(now.getEpochSecond()))));
+            return true;
+        } catch (ConditionalCheckFailedException full) {
+            try {
+                // an expired count is stale (its releases were lost): start it again at one
+                ddb.putItem(b -> b.tableName(table).item(Map.of(PK, s("quota#" + key), "n", n(1), TTL, n(expiresAt.getEpochSecond())))
+                        .conditionExpression("#ttl <= :now").expressionAttributeNames(Map.of("#ttl", TTL))
+                        .expressionAttributeValues(Map.of(":now", n(now.getEpochSecond()))));
+                return true;
+            } catch (ConditionalCheckFailedException live) {
+                return false;
+            }
+        }
+    }
+
+    @Override
+    public void release(String key) {
+        try {
+            ddb.updateItem(b -> b.tableName(table).key(Map.of(PK, s("quota#" + key))).updateExpression("ADD #n :minus")
+                    .conditionExpression("#n > :zero").expressionAttributeNames(Map.of("#n", "n"))
+                    .expressionAttributeValues(Map.of(":minus", n(-1), ":zero", n(0))));
+        } catch (ConditionalCheckFailedException e) {
+            // nothing taken (or the count expired and was reset): nothing to give back
+        }
     }
 }

@@ -99,7 +99,10 @@ public final class ConnectService {
         long expires = now.plus(config.connectionLifetime()).plus(config.ttlMargin()).getEpochSecond();
         Connection c = new Connection(req.connectionId(), userId, profile.name(), now, req.sourceIp(), req.userAgent(),
                 attributes, expires);
-        registry.register(c);
+        if (!registry.register(c, config.maxConnectionsPerIp(), now)) {
+            return ConnectResult.rejected(429, "Too many connections from " + req.sourceIp()
+                    + " (limit " + config.maxConnectionsPerIp() + ")");
+        }
         for (SubscriptionSpec s : initial) {
             SubscriptionStore.AddResult added = registry.subscribe(c, s, config.subscriptionLimit(), now);
             if (added == SubscriptionStore.AddResult.LIMIT_REACHED) break;

@@ -3,6 +3,7 @@ package io.herald.core.service;
 import io.herald.core.model.Connection;
 import io.herald.core.model.SubscriptionSpec;
 import io.herald.core.store.ConnectionStore;
+import io.herald.core.store.Quotas;
 import io.herald.core.store.StatsStore;
 import io.herald.core.store.SubscriptionStore;
 import java.time.Instant;
@@ -18,11 +19,13 @@ public final class ConnectionRegistry {
     private final ConnectionStore connections;
     private final SubscriptionStore subscriptions;
     private final StatsStore stats;
+    private final Quotas quotas;
 
-    public ConnectionRegistry(ConnectionStore connections, SubscriptionStore subscriptions, StatsStore stats) {
+    public ConnectionRegistry(ConnectionStore connections, SubscriptionStore subscriptions, StatsStore stats, Quotas quotas) {
         this.connections = connections;
         this.subscriptions = subscriptions;
         this.stats = stats;
+        this.quotas = quotas;
     }
 
     public ConnectionStore connections() {
@@ -37,13 +40,26 @@ public final class ConnectionRegistry {
         return stats;
     }
 
-    public void register(Connection c) {
+    /**
+     * Stores a new connection unless its source address already holds {@code perIpLimit}
+     * connections (0: no limit). Returns false, storing nothing, when the limit is reached.
+     */
+    public boolean register(Connection c, int perIpLimit, Instant now) {
+        if (perIpLimit > 0 && c.sourceIp() != null
+                && !quotas.acquire(ipKey(c.sourceIp()), perIpLimit, now, Instant.ofEpochSecond(c.expiresAt()))) {
+            return false;
+        }
         connections.put(c);
         Map<String, Long> d = new HashMap<>();
         d.put(StatsStore.CONNECTIONS, 1L);
         d.put(StatsStore.perProfile(StatsStore.CONNECTIONS, c.profile()), 1L);
         if (c.authenticated()) d.put(StatsStore.AUTHENTICATED, 1L);
         stats.add(d);
+        return true;
+    }
+
+    private static String ipKey(String ip) {
+        return "ip#" + ip;
     }
 
     public SubscriptionStore.AddResult subscribe(Connection c, SubscriptionSpec spec, int limit, Instant now) {
@@ -78,6 +94,7 @@ public final class ConnectionRegistry {
         Optional<Connection> gone = connections.delete(connectionId);
         int subs = subscriptions.removeAll(connectionId);
         gone.ifPresent(c -> {
+            if (c.sourceIp() != null) quotas.release(ipKey(c.sourceIp()));
             Map<String, Long> d = new HashMap<>();
             d.put(StatsStore.CONNECTIONS, -1L);
             d.put(StatsStore.perProfile(StatsStore.CONNECTIONS, c.profile()), -1L);

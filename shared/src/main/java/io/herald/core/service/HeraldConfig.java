@@ -12,6 +12,7 @@ import java.util.Map;
 public record HeraldConfig(
         String defaultProfile,
         int subscriptionLimit,
+        int maxConnectionsPerIp,
         int maxClientMessageBytes,
         int maxFrameBytes,
         int fanoutConcurrency,
@@ -27,6 +28,7 @@ public record HeraldConfig(
         return new HeraldConfig(
                 env.getOrDefault("HERALD_DEFAULT_PROFILE", "topics"),
                 intVar(env, "HERALD_SUBSCRIPTION_LIMIT", 100),
+                nonNegative(env, "HERALD_MAX_CONNECTIONS_PER_IP", 100),
                 intVar(env, "HERALD_MAX_MESSAGE_BYTES", API_GATEWAY_MESSAGE_LIMIT),
                 API_GATEWAY_MESSAGE_LIMIT,
                 intVar(env, "HERALD_FANOUT_CONCURRENCY", 32),
@@ -42,13 +44,25 @@ public record HeraldConfig(
     }
 
     public HeraldConfig withDefaultProfile(String profile) {
-        return new HeraldConfig(profile, subscriptionLimit, maxClientMessageBytes, maxFrameBytes, fanoutConcurrency,
+        return new HeraldConfig(profile, subscriptionLimit, maxConnectionsPerIp, maxClientMessageBytes, maxFrameBytes, fanoutConcurrency,
                 connectionLifetime, ttlMargin, dedupWindow, policyJson, routesJson);
     }
 
     public HeraldConfig withSubscriptionLimit(int limit) {
-        return new HeraldConfig(defaultProfile, limit, maxClientMessageBytes, maxFrameBytes, fanoutConcurrency,
+        return new HeraldConfig(defaultProfile, limit, maxConnectionsPerIp, maxClientMessageBytes, maxFrameBytes, fanoutConcurrency,
                 connectionLifetime, ttlMargin, dedupWindow, policyJson, routesJson);
+    }
+
+    public HeraldConfig withMaxConnectionsPerIp(int limit) {
+        return new HeraldConfig(defaultProfile, subscriptionLimit, limit, maxClientMessageBytes, maxFrameBytes,
+                fanoutConcurrency, connectionLifetime, ttlMargin, dedupWindow, policyJson, routesJson);
+    }
+
+    /** 0 switches a limit off. */
+    private static int nonNegative(Map<String, String> env, String name, int fallback) {
+        String v = env.get(name);
+        if (v != null && v.trim().equals("0")) return 0;
+        return intVar(env, name, fallback);
     }
 
     private static int intVar(Map<String, String> env, String name, int fallback) {

@@ -175,6 +175,21 @@ class DynamoDbStoresTest {
     }
 
     @Test
+    void quotas_should_count_up_to_the_limit_release_and_heal_when_expired() {
+        Instant exp = NOW.plusSeconds(60);
+        assertTrue(ledger.acquire("ip#1.2.3.4", 2, NOW, exp));
+        assertTrue(ledger.acquire("ip#1.2.3.4", 2, NOW, exp));
+        assertFalse(ledger.acquire("ip#1.2.3.4", 2, NOW, exp));
+        assertTrue(ledger.acquire("ip#5.6.7.8", 2, NOW, exp), "counts are per key");
+        ledger.release("ip#1.2.3.4");
+        assertTrue(ledger.acquire("ip#1.2.3.4", 2, NOW, exp));
+        assertFalse(ledger.acquire("ip#1.2.3.4", 2, NOW, exp));
+        // releases were lost (no $disconnect): once the count expires it starts again
+        assertTrue(ledger.acquire("ip#1.2.3.4", 2, NOW.plusSeconds(61), NOW.plusSeconds(120)));
+        ledger.release("ip#never-taken");
+    }
+
+    @Test
     void ledger_should_claim_an_id_once_until_it_expires() {
         assertTrue(ledger.claim("p1", NOW));
         assertFalse(ledger.claim("p1", NOW.plusSeconds(10)));

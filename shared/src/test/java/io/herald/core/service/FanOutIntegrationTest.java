@@ -43,7 +43,7 @@ class FanOutIntegrationTest {
         tables = ddb.createTables();
         DynamoDbLedger ledger = new DynamoDbLedger(ddb.client(), tables.ledger(), Duration.ofHours(1));
         ConnectionRegistry registry = new ConnectionRegistry(new DynamoDbConnectionStore(ddb.client(), tables.connections()),
-                new DynamoDbSubscriptionStore(ddb.client(), tables.subscriptions(), tables.connections()), ledger);
+                new DynamoDbSubscriptionStore(ddb.client(), tables.subscriptions(), tables.connections()), ledger, ledger);
         AwsClients clients = new AwsClients(Map.of("AWS_REGION", "us-east-1", "AWS_ACCESS_KEY_ID", "x", "AWS_SECRET_ACCESS_KEY", "y"));
         herald = new Fixture(registry, ledger, new ApiGatewayNotifier(clients.managementApi(api.endpoint())), HeraldConfig.defaults());
     }
@@ -114,7 +114,7 @@ class FanOutIntegrationTest {
         for (int i = 0; i < 1000; i++) {
             String id = "n" + i;
             herald.services.registry.register(new io.herald.core.model.Connection(id, "x" + i, "topics", Instant.now(),
-                    null, null, Map.of(), Instant.now().plusSeconds(7200).getEpochSecond()));
+                    null, null, Map.of(), Instant.now().plusSeconds(7200).getEpochSecond()), 0, Instant.now());
             herald.services.registry.subscribe(herald.connection(id),
                     io.herald.core.model.SubscriptionSpec.of(io.herald.core.topic.TopicPattern.parse("raffles.other-" + i)),
                     100, Instant.now());

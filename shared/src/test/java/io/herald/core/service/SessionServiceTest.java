@@ -277,6 +277,19 @@ class SessionServiceTest {
     }
 
     @Test
+    void connections_per_ip_should_be_limited_and_freed_on_disconnect() {
+        Fixture limited = Fixture.inMemory(stores, out, HeraldConfig.defaults().withMaxConnectionsPerIp(2));
+        assertEquals(200, limited.connect("c1").status());
+        assertEquals(200, limited.connect("c2").status());
+        ConnectResult third = limited.connect("c3");
+        assertEquals(429, third.status());
+        assertTrue(third.reason().contains("limit 2"), third.reason());
+        assertTrue(stores.connections.containsKey("c1") && !stores.connections.containsKey("c3"));
+        limited.services.lifecycle.disconnected("c1", Instant.now());
+        assertEquals(200, limited.connect("c4").status());
+    }
+
+    @Test
     void unknown_protocol_should_be_rejected_with_400() {
         ConnectResult r = h.connect("x", "protocol", "klingon");
         assertEquals(400, r.status());

@@ -7,10 +7,9 @@ import io.herald.local.lambda.LocalFunction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse;
@@ -21,8 +20,10 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
 /**
  * A DynamoDB stream event source mapping, emulated with the real DynamoDbStreamsClient against
- * DynamoDB Local: read new records, apply the template's filter patterns, invoke the function
- * with the stream event JSON Lambda delivers.
+ * DynamoDB Local: read records from the start of each shard (the tables are new when the stack
+ * starts), apply the template's filter patterns, invoke the function with the stream event JSON
+ * Lambda delivers. Records replayed from a --data-dir are harmless: welcomes to connections that
+ * no longer exist get 410.
  */
 public final class StreamPoller implements Runnable {
     private final DynamoDbClient ddb;
@@ -61,27 +62,35 @@ public final class StreamPoller implements Runnable {
     @Override
     public void run() {
         String arn = ddb.describeTable(b -> b.tableName(table)).table().latestStreamArn();
-        Set<String> seen = new HashSet<>();
-        List<String> iterators = new ArrayList<>();
-        boolean first = true;
+        // shard id -> last sequence number delivered (null: nothing yet); resuming after it survives errors
+        Map<String, String> position = new HashMap<>();
+        Map<String, String> iterators = new HashMap<>();
+        java.util.Set<String> finished = new java.util.HashSet<>();
         while (running) {
             try {
                 if (iterators.isEmpty()) {
                     for (Shard s : streams.describeStream(b -> b.streamArn(arn)).streamDescription().shards()) {
-                        if (!seen.add(s.shardId())) continue;
-                        ShardIteratorType type = first ? ShardIteratorType.LATEST : ShardIteratorType.TRIM_HORIZON;
-                        iterators.add(streams.getShardIterator(b -> b.streamArn(arn).shardId(s.shardId())
-                                .shardIteratorType(type)).shardIterator());
+                        if (finished.contains(s.shardId())) continue; // closed and read to its end
+                        String last = position.get(s.shardId());
+                        iterators.put(s.shardId(), streams.getShardIterator(b -> {
+                            b.streamArn(arn).shardId(s.shardId());
+                            if (last == null) b.shardIteratorType(ShardIteratorType.TRIM_HORIZON);
+                            else b.shardIteratorType(ShardIteratorType.AFTER_SEQUENCE_NUMBER).sequenceNumber(last);
+                        }).shardIterator());
+                        position.putIfAbsent(s.shardId(), null);
                     }
-                    first = false;
                 }
-                List<String> next = new ArrayList<>();
+                Map<String, String> next = new HashMap<>();
                 boolean any = false;
-                for (String it : iterators) {
-                    GetRecordsResponse r = streams.getRecords(b -> b.shardIterator(it).limit(100));
-                    deliver(arn, r.records());
-                    any |= !r.records().isEmpty();
-                    if (r.nextShardIterator() != null) next.add(r.nextShardIterator());
+                for (Map.Entry<String, String> it : iterators.entrySet()) {
+                    GetRecordsResponse r = streams.getRecords(b -> b.shardIterator(it.getValue()).limit(100));
+                    if (!r.records().isEmpty()) {
+                        deliver(arn, r.records());
+                        position.put(it.getKey(), r.records().get(r.records().size() - 1).dynamodb().sequenceNumber());
+                        any = true;
+                    }
+                    if (r.nextShardIterator() != null) next.put(it.getKey(), r.nextShardIterator());
+                    else finished.add(it.getKey());
                 }
                 iterators = next;
                 if (!any) Thread.sleep(50);
@@ -89,7 +98,7 @@ public final class StreamPoller implements Runnable {
                 return;
             } catch (RuntimeException e) {
                 if (!running) return;
-                System.err.println("[herald-local] stream poller " + table + ": " + e);
+                System.err.println("[herald-local] stream poller " + table + " (resuming): " + e.getMessage());
                 iterators.clear();
                 sleepQuietly();
             }
