@@ -32,7 +32,10 @@ public final class Herald {
         Services h = fromEnvironment;
         if (h == null) {
             synchronized (Herald.class) {
-                if (fromEnvironment == null) fromEnvironment = fromEnv(System.getenv());
+                if (fromEnvironment == null) {
+                    fromEnvironment = fromEnv(System.getenv());
+                    Priming.register(fromEnvironment); // SnapStart: warm the paths before the snapshot
+                }
                 h = fromEnvironment;
             }
         }

@@ -1,0 +1,239 @@
+package io.herald.bench;
+
+import io.herald.aws.dynamodb.DynamoDbConnectionStore;
+import io.herald.aws.dynamodb.DynamoDbSubscriptionStore;
+import io.herald.core.json.Json;
+import io.herald.core.model.Connection;
+import io.herald.core.model.SubscriptionSpec;
+import io.herald.core.topic.TopicPattern;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.DoubleAdder;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * Herald's benchmark: starts the local stack jar, drives it with real WebSocket clients on
+ * 127.0.0.1 (bounded in count and time) and writes docs/benchmarks.md with a latency chart.
+ *
+ * <pre>java -jar bench/target/herald-bench.jar [--scenario all|fanout|latency|coldstart|cost|memory] [--runs 3]</pre>
+ */
+public final class Bench {
+    static final AtomicLong SEQ = new AtomicLong();
+    final int runs;
+    final Report report = new Report();
+    StackProcess stack;
+
+    Bench(int runs) {
+        this.runs = runs;
+    }
+
+    public static void main(String[] args) throws Exception {
+        String scenario = "all";
+        int runs = 3;
+        int port = 18090;
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            switch (args[i]) {
+                case "--scenario" -> scenario = args[i + 1];
+                case "--runs" -> runs = Integer.parseInt(args[i + 1]);
+                case "--port" -> port = Integer.parseInt(args[i + 1]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        if (!Files.isRegularFile(Path.of("infra/local/target/herald-local.jar"))) {
+            System.err.println("build first: mvn -B -q -DskipTests install (run from the repository root)");
+            System.exit(2);
+        }
+        Bench b = new Bench(runs);
+        try (StackProcess s = new StackProcess(port)) {
+            b.stack = s;
+            if (scenario.equals("all") || scenario.equals("fanout") || scenario.equals("memory")) b.fanOutAndMemory(scenario);
+            if (scenario.equals("all") || scenario.equals("latency")) b.latency();
+            if (scenario.equals("all") || scenario.equals("coldstart")) b.coldStart();
+            if (scenario.equals("all") || scenario.equals("cost")) b.cost();
+        }
+        b.report.write(Path.of("docs/benchmarks.md"), Path.of("docs/benchmark-latency.png"), scenario, runs);
+        System.out.println("wrote docs/benchmarks.md");
+        System.exit(0);
+    }
+
+    // ------------------------------------------------------------------ 1 and 5: fan-out, memory
+
+    void fanOutAndMemory(String scenario) throws Exception {
+        long heap0 = stack.heapUsedKb(), rss0 = stack.rssKb(); // heap first: its full GC lets the JVM uncommit
+        for (int n : new int[] {100, 1_000, 10_000}) {
+            try (Clients c = new Clients()) {
+                String topic = "bench.fanout.n" + n;
+                c.open(stack.wsUrl, stack.token, n, 400, i -> topic);
+                if (n == 10_000) {
+                    long heap = stack.heapUsedKb(), rss = stack.rssKb();
+                    report.memory(n, rss0, rss, heap0, heap);
+                    if (scenario.equals("memory")) return;
+                }
+                List<Double> lastMs = new ArrayList<>(), medianMs = new ArrayList<>(), perSecond = new ArrayList<>();
+                for (int r = 0; r < runs; r++) {
+                    long seq = SEQ.incrementAndGet();
+                    long t0 = System.nanoTime();
+                    publish(topic, seq);
+                    Queue<Long> got = await(c, seq, n, 30_000);
+                    List<Long> times = new ArrayList<>(got);
+                    Collections.sort(times);
+                    double last = (times.get(times.size() - 1) - t0) / 1e6;
+                    lastMs.add(last);
+                    medianMs.add((times.get(times.size() / 2) - t0) / 1e6);
+                    perSecond.add(times.size() / (last / 1000));
+                    if (times.size() < n) System.err.println("fan-out " + n + ": only " + times.size() + " delivered");
+                }
+                report.fanOut(n, lastMs, medianMs, perSecond);
+            }
+        }
+    }
+
+    static Queue<Long> await(Clients c, long seq, int expected, long timeoutMs) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        while (System.currentTimeMillis() < deadline) {
+            Queue<Long> q = c.receipts.get(seq);
+            if (q != null && q.size() >= expected) return q;
+            Thread.sleep(2);
+        }
+        return c.receipts.getOrDefault(seq, new java.util.concurrent.ConcurrentLinkedQueue<>());
+    }
+
+    HttpResponse<String> publish(String topic, long seq) throws Exception {
+        return new Clients().http.send(publishRequest(topic, seq), HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpRequest publishRequest(String topic, long seq) {
+        String body = "{\"type\":\"bench\",\"topics\":[\"" + topic + "\"],\"data\":{\"seq\":" + seq + "}}";
+        return HttpRequest.newBuilder(URI.create(stack.httpUrl + "/publish")).header("Authorization", "Bearer " + stack.token)
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    }
+
+    // ------------------------------------------------------------------ 2: latency under load
+
+    void latency() throws Exception {
+        int topics = 10, perTopic = 10, rate = 100, seconds = 30;
+        try (Clients c = new Clients()) {
+            c.open(stack.wsUrl, stack.token, topics * perTopic, 200, i -> "bench.latency.t" + (i % topics));
+            for (int r = 0; r < runs; r++) {
+                Map<Long, Long> sentAt = new ConcurrentHashMap<>();
+                ScheduledExecutorService tick = Executors.newSingleThreadScheduledExecutor();
+                AtomicLong count = new AtomicLong();
+                tick.scheduleAtFixedRate(() -> {
+                    if (count.incrementAndGet() > (long) rate * seconds) return;
+                    long seq = SEQ.incrementAndGet();
+                    sentAt.put(seq, System.nanoTime());
+                    c.http.sendAsync(publishRequest("bench.latency.t" + (seq % topics), seq), HttpResponse.BodyHandlers.discarding());
+                }, 0, 1_000_000 / rate, TimeUnit.MICROSECONDS);
+                Thread.sleep(seconds * 1000L + 5_000);
+                tick.shutdownNow();
+                List<Double> latencies = new ArrayList<>();
+                sentAt.forEach((seq, t0) -> {
+                    Queue<Long> got = c.receipts.get(seq);
+                    if (got != null) got.forEach(t -> latencies.add((t - t0) / 1e6));
+                });
+                Collections.sort(latencies);
+                report.latency(latencies, (long) sentAt.size() * perTopic);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ 3: cold start
+
+    void coldStart() throws Exception {
+        Path dir = Files.createTempDirectory("herald-cold");
+        Path publish = dir.resolve("publish.json");
+        Files.writeString(publish, "{\"type\":\"bench\",\"topics\":[\"bench.cold\"],\"data\":{\"seq\":0}}");
+        Map<String, Path> cases = new LinkedHashMap<>();
+        cases.put("ConnectHandler", Path.of("events/connect-token-query.json"));
+        cases.put("MessageHandler", Path.of("events/message-topics-ping.json"));
+        cases.put("PublishHandler", publish);
+        cases.put("HttpApiHandler", Path.of("events/http-health.json"));
+        cases.put("LifecycleHandler", Path.of("events/lifecycle-insert.json"));
+        cases.put("DisconnectHandler", Path.of("events/disconnect.json"));
+        Map<String, String> env = Map.of("AWS_REGION", "us-east-1", "AWS_ACCESS_KEY_ID", "local", "AWS_SECRET_ACCESS_KEY", "local",
+                "AWS_ENDPOINT_URL_DYNAMODB", stack.dynamoEndpoint, "HERALD_CONNECTIONS_URL", stack.managementUrl,
+                "HERALD_JWT_SECRET", "herald-local-development-secret-do-not-deploy", "HERALD_CONNECTIONS_TABLE", "ConnectionsTable",
+                "HERALD_SUBSCRIPTIONS_TABLE", "SubscriptionsTable", "HERALD_LEDGER_TABLE", "LedgerTable");
+        for (Map.Entry<String, Path> e : cases.entrySet()) {
+            List<Double> inJvm = new ArrayList<>(), wall = new ArrayList<>();
+            for (int r = 0; r < Math.max(5, runs); r++) {
+                ProcessBuilder pb = new ProcessBuilder(StackProcess.java(), "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1",
+                        "-cp", "functions/target/herald-functions.jar", "io.herald.functions.Invoke",
+                        "io.herald.functions." + e.getKey(), e.getValue().toString()).redirectErrorStream(true);
+                pb.environment().putAll(env);
+                long t0 = System.nanoTime();
+                Process p = pb.start();
+                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                p.waitFor(60, TimeUnit.SECONDS);
+                wall.add((System.nanoTime() - t0) / 1e6);
+                int at = out.lastIndexOf("{\"coldStart\"");
+                if (p.exitValue() != 0 || at < 0) throw new IllegalStateException(e.getKey() + " failed:\n" + out);
+                inJvm.add(Json.parse(out.substring(at).trim()).path("coldStart").path("totalMs").asDouble());
+            }
+            report.coldStart(e.getKey(), inJvm, wall);
+        }
+        report.jarSize(Files.size(Path.of("functions/target/herald-functions.jar")));
+    }
+
+    // ------------------------------------------------------------------ 4: read cost per delivery
+
+    void cost() throws Exception {
+        DynamoDbClient ddb = DynamoDbClient.builder().endpointOverride(URI.create(stack.dynamoEndpoint)).region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+                .httpClient(UrlConnectionHttpClient.create()).build();
+        DynamoDbConnectionStore connections = new DynamoDbConnectionStore(ddb, "ConnectionsTable");
+        DoubleAdder units = new DoubleAdder();
+        AtomicLong queries = new AtomicLong(), emptyQueries = new AtomicLong();
+        DynamoDbSubscriptionStore subs = new DynamoDbSubscriptionStore(ddb, "SubscriptionsTable", "ConnectionsTable", 1, cc -> {
+            units.add(cc.capacityUnits());
+            queries.incrementAndGet();
+            if (cc.capacityUnits() == 0) emptyQueries.incrementAndGet();
+        });
+        Instant now = Instant.now();
+        int made = 0;
+        for (int i = 0; i < 100; i++) add(connections, subs, "cost-sub-" + i, "bench.cost", now);
+        for (int unrelated : new int[] {100, 10_000}) {
+            for (; made < unrelated; made++) add(connections, subs, "cost-other-" + made, "bench.other.t" + made, now);
+            List<Double> local = new ArrayList<>(), aws = new ArrayList<>();
+            for (int r = 0; r < runs; r++) {
+                units.reset();
+                queries.set(0);
+                emptyQueries.set(0);
+                int found = subs.candidates("bench.cost", now).size();
+                if (found != 100) throw new IllegalStateException("expected 100 candidates, got " + found);
+                local.add(units.sum() / 100);
+                // DynamoDB bills every Query at least 0.5 RCU (eventually consistent); DynamoDB Local reports 0 for empty ones
+                aws.add((units.sum() + 0.5 * emptyQueries.get()) / 100);
+            }
+            report.cost(unrelated, local, aws, queries.get()); // the Queries of the last run
+        }
+        ddb.close();
+    }
+
+    private static void add(DynamoDbConnectionStore cs, DynamoDbSubscriptionStore ss, String id, String topic, Instant now) {
+        Connection c = new Connection(id, "user-" + id, "topics", now, "127.0.0.1", "bench", Map.of(),
+                now.plusSeconds(7200).getEpochSecond());
+        cs.put(c);
+        ss.add(c, SubscriptionSpec.of(TopicPattern.parse(topic)), 100, now);
+    }
+}

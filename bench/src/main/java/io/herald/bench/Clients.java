@@ -1,0 +1,93 @@
+package io.herald.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.herald.core.json.Json;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Many real WebSocket clients (the JDK's), opened at a bounded rate, each subscribed to one topic.
+ * Every received publication's receipt time is recorded under its {@code data.seq}.
+ */
+final class Clients implements AutoCloseable {
+    final HttpClient http = HttpClient.newHttpClient();
+    final List<WebSocket> sockets = new ArrayList<>();
+    /** seq to receipt times (System.nanoTime) of every client that got it. */
+    final Map<Long, ConcurrentLinkedQueue<Long>> receipts = new ConcurrentHashMap<>();
+
+    /** Opens {@code n} clients, at most {@code perSecond} new ones a second, each subscribed to topicOf(i). */
+    void open(String wsUrl, String token, int n, int perSecond, java.util.function.IntFunction<String> topicOf)
+            throws InterruptedException {
+        CountDownLatch subscribed = new CountDownLatch(n);
+        Semaphore inFlight = new Semaphore(64);
+        long interval = TimeUnit.SECONDS.toNanos(1) / perSecond;
+        long next = System.nanoTime();
+        List<CompletableFuture<WebSocket>> pending = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            while (System.nanoTime() < next) Thread.onSpinWait();
+            next += interval;
+            inFlight.acquire();
+            String topic = topicOf.apply(i);
+            CompletableFuture<WebSocket> f = http.newWebSocketBuilder().connectTimeout(java.time.Duration.ofSeconds(30))
+                    .buildAsync(URI.create(wsUrl + "?token=" + token), new Listener(subscribed))
+                    .whenComplete((ws, err) -> {
+                        inFlight.release();
+                        if (ws != null) ws.sendText("{\"type\":\"subscribe\",\"topic\":\"" + topic + "\"}", true);
+                    });
+            pending.add(f);
+        }
+        for (CompletableFuture<WebSocket> f : pending) {
+            try {
+                sockets.add(f.get(60, TimeUnit.SECONDS));
+            } catch (Exception e) {
+                throw new IllegalStateException("a client failed to connect: " + e, e);
+            }
+        }
+        if (!subscribed.await(120, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("only " + (n - subscribed.getCount()) + " of " + n + " clients subscribed");
+        }
+    }
+
+    private final class Listener implements WebSocket.Listener {
+        private final CountDownLatch subscribed;
+        private final StringBuilder partial = new StringBuilder();
+
+        Listener(CountDownLatch subscribed) {
+            this.subscribed = subscribed;
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+            long now = System.nanoTime();
+            partial.append(data);
+            if (last) {
+                JsonNode m = Json.parse(partial.toString());
+                partial.setLength(0);
+                String type = m.path("type").asText();
+                if (type.equals("subscribed")) subscribed.countDown();
+                else if (type.equals("message")) {
+                    receipts.computeIfAbsent(m.path("data").path("seq").asLong(), k -> new ConcurrentLinkedQueue<>()).add(now);
+                }
+            }
+            ws.request(1);
+            return null;
+        }
+    }
+
+    @Override
+    public void close() {
+        for (WebSocket ws : sockets) ws.abort();
+        sockets.clear();
+    }
+}

@@ -1,0 +1,99 @@
+package io.herald.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The local stack jar as a child process, so its memory is measured apart from the clients'. */
+final class StackProcess implements AutoCloseable {
+    final Process process;
+    final String wsUrl;
+    final String httpUrl;
+    final String dynamoEndpoint;
+    final String managementUrl;
+    final String token;
+
+    StackProcess(int port) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx2g", "-jar", "infra/local/target/herald-local.jar",
+                "--port", Integer.toString(port), "--param", "MaxConnectionsPerIp=0"));
+        process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        String ws = null, http = null, ddb = null, mgmt = null, tok = null;
+        Pattern url = Pattern.compile("(WebSocket API|HTTP API|DynamoDB Local|Management API)\\s+(\\S+)");
+        String line;
+        boolean tokenNext = false;
+        long deadline = System.currentTimeMillis() + 120_000;
+        while ((line = out.readLine()) != null && System.currentTimeMillis() < deadline) {
+            Matcher m = url.matcher(line);
+            if (m.find()) {
+                switch (m.group(1)) {
+                    case "WebSocket API" -> ws = m.group(2);
+                    case "HTTP API" -> http = m.group(2);
+                    case "DynamoDB Local" -> ddb = m.group(2);
+                    default -> mgmt = m.group(2).replace("/@connections/{connectionId}", "");
+                }
+            }
+            if (tokenNext) {
+                tok = line.trim();
+                break;
+            }
+            tokenNext = line.startsWith("Demo token");
+        }
+        if (tok == null) throw new IOException("the local stack did not start");
+        wsUrl = ws;
+        httpUrl = http;
+        dynamoEndpoint = ddb;
+        managementUrl = mgmt;
+        token = tok;
+        Thread drain = new Thread(() -> {
+            try {
+                while (out.readLine() != null) { } // keep the pipe flowing; the output is not needed
+            } catch (IOException closed) {
+                // the process was stopped
+            }
+        }, "stack-output");
+        drain.setDaemon(true);
+        drain.start();
+    }
+
+    static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /** Resident set size in KB, from /proc. */
+    long rssKb() throws IOException {
+        for (String l : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
+            if (l.startsWith("VmRSS:")) return Long.parseLong(l.replaceAll("\\D", ""));
+        }
+        return -1;
+    }
+
+    /** Heap in use after a full GC, in KB (jcmd). */
+    long heapUsedKb() throws IOException, InterruptedException {
+        run(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(process.pid()), "GC.run");
+        String info = run(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(process.pid()), "GC.heap_info");
+        Matcher m = Pattern.compile("used (\\d+)K").matcher(info);
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
+    }
+
+    private static String run(String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor(60, TimeUnit.SECONDS);
+        return out;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) process.destroyForcibly();
+    }
+}
