@@ -83,7 +83,7 @@ public final class Bench {
         for (int n : new int[] {100, 1_000, 10_000}) {
             try (Clients c = new Clients()) {
                 String topic = "bench.fanout.n" + n;
-                c.open(stack.wsUrl, stack.token, n, 400, i -> topic);
+                c.open(stack.wsUrl, stack.token, n, 300, i -> topic);
                 if (n == 10_000) {
                     long heap = stack.heapUsedKb(), rss = stack.rssKb();
                     report.memory(n, rss0, rss, heap0, heap);
@@ -105,7 +105,20 @@ public final class Bench {
                 }
                 report.fanOut(n, lastMs, medianMs, perSecond);
             }
+            settle();
         }
+    }
+
+    /** Waits until the stack has run every $disconnect of the clients just dropped. */
+    void settle() throws Exception {
+        long deadline = System.currentTimeMillis() + 180_000;
+        while (System.currentTimeMillis() < deadline) {
+            HttpResponse<String> r = new Clients().http.send(HttpRequest.newBuilder(URI.create(stack.httpUrl + "/stats")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (Json.parse(r.body()).path("connections").asLong() == 0) return;
+            Thread.sleep(500);
+        }
+        System.err.println("the stack did not settle within 180 s");
     }
 
     static Queue<Long> await(Clients c, long seq, int expected, long timeoutMs) throws InterruptedException {
@@ -155,6 +168,7 @@ public final class Bench {
                 report.latency(latencies, (long) sentAt.size() * perTopic);
             }
         }
+        settle();
     }
 
     // ------------------------------------------------------------------ 3: cold start

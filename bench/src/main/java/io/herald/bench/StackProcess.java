@@ -55,7 +55,10 @@ final class StackProcess implements AutoCloseable {
         token = tok;
         Thread drain = new Thread(() -> {
             try {
-                while (out.readLine() != null) { } // keep the pipe flowing; the output is not needed
+                String l;
+                while ((l = out.readLine()) != null) {
+                    if (l.startsWith("[herald-local]")) System.err.println("stack: " + l); // its errors matter to a run
+                }
             } catch (IOException closed) {
                 // the process was stopped
             }

@@ -49,7 +49,13 @@ public final class WebSocketGateway implements WebSocketCreator {
     private final String[] selectionPath;
     private final GatewayEvents events;
     private final Limits limits;
-    private final ExecutorService pool = Executors.newCachedThreadPool(daemon("herald-ws-invoke"));
+    /**
+     * Integration invocations in flight at once, like a function's concurrency limit: without a
+     * bound, ten thousand clients dropping together start ten thousand $disconnect threads and
+     * starve every new $connect.
+     */
+    static final int CONCURRENCY = 64;
+    private final ExecutorService pool = Executors.newFixedThreadPool(CONCURRENCY, daemon("herald-ws-invoke"));
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(daemon("herald-ws-timer"));
 
     /**
