@@ -26,6 +26,24 @@ import software.amazon.awssdk.services.ssm.SsmClient;
  * at cold start and needs no extra jar.
  */
 public final class AwsClients {
+    /**
+     * The JDK keeps at most 5 idle connections per host unless told otherwise, and the URLConnection
+     * client relies on that cache: with 32 posts in flight most would open a fresh (TLS) connection
+     * to API Gateway. Read once, when the cache class loads, so it is set before any client exists.
+     */
+    static final int KEEP_ALIVE_CONNECTIONS = 128;
+
+    static {
+        keepAlive();
+    }
+
+    /** Raises the JDK's idle-connection limit unless the operator set one (-Dhttp.maxConnections). */
+    public static void keepAlive() {
+        if (System.getProperty("http.maxConnections") == null) {
+            System.setProperty("http.maxConnections", Integer.toString(KEEP_ALIVE_CONNECTIONS));
+        }
+    }
+
     private final Map<String, String> env;
     private final SdkHttpClient http;
     private final Region region;
