@@ -120,7 +120,8 @@ final class Report {
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
         g.setColor(Color.WHITE);
         g.fillRect(0, 0, w, h);
-        double maxY = chart.stream().mapToDouble(p -> p[1]).max().orElse(1) * 1.1;
+        double maxY = 1;
+        for (double[] p : chart) maxY = Math.max(maxY, p[1] * 1.1);
         double minX = Math.log10(chart.get(0)[0]), maxX = Math.log10(chart.get(chart.size() - 1)[0]);
         if (maxX == minX) maxX = minX + 1;
         g.setColor(Color.DARK_GRAY);
