@@ -16,8 +16,6 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.apigatewaymanagementapi.ApiGatewayManagementApiClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
-import software.amazon.awssdk.services.ssm.SsmClient;
 
 /**
  * Builds SDK clients from a function's environment, the way Lambda hands it over: region and
@@ -78,12 +76,23 @@ public final class AwsClients {
                 .build();
     }
 
-    public SecretsManagerClient secretsManager() {
-        return configure(SecretsManagerClient.builder(), "SECRETS_MANAGER").httpClient(http).build();
+    /** Secrets Manager GetSecretValue: the SecretString. */
+    public String secretString(String secretId) {
+        return AwsJsonCall.call(http, credentials, region.id(), endpoint("SECRETS_MANAGER", "secretsmanager"), "secretsmanager",
+                "secretsmanager.GetSecretValue", io.herald.core.json.Json.object().put("SecretId", secretId))
+                .path("SecretString").asText(null);
     }
 
-    public SsmClient ssm() {
-        return configure(SsmClient.builder(), "SSM").httpClient(http).build();
+    /** SSM GetParameter with decryption: the value of a SecureString. */
+    public String parameterValue(String name) {
+        return AwsJsonCall.call(http, credentials, region.id(), endpoint("SSM", "ssm"), "ssm", "AmazonSSM.GetParameter",
+                io.herald.core.json.Json.object().put("Name", name).put("WithDecryption", true))
+                .path("Parameter").path("Value").asText(null);
+    }
+
+    private URI endpoint(String service, String host) {
+        String override = env.getOrDefault("AWS_ENDPOINT_URL_" + service, env.get("AWS_ENDPOINT_URL"));
+        return URI.create(override != null && !override.isBlank() ? override : "https://" + host + "." + region.id() + ".amazonaws.com");
     }
 
     private <B extends AwsClientBuilder<B, ?>> B configure(B builder, String service) {

@@ -18,15 +18,11 @@ public final class JwtSecrets {
         if (direct != null && !direct.isBlank()) return direct;
         String arn = env.get("HERALD_JWT_SECRET_ARN");
         if (arn != null && !arn.isBlank()) {
-            try (var sm = clients.secretsManager()) {
-                return unwrap(sm.getSecretValue(b -> b.secretId(arn)).secretString());
-            }
+            return unwrap(clients.secretString(arn));
         }
         String param = env.get("HERALD_JWT_SECRET_PARAMETER");
         if (param != null && !param.isBlank()) {
-            try (var ssm = clients.ssm()) {
-                return ssm.getParameter(b -> b.name(param).withDecryption(true)).parameter().value();
-            }
+            return clients.parameterValue(param);
         }
         return null;
     }

@@ -28,7 +28,16 @@ class JwtSecretsTest {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", x -> {
             String target = x.getRequestHeaders().getFirst("X-Amz-Target");
-            targets.add(target + " " + new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            String request = new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            targets.add(target + " " + request);
+            if (request.contains("missing")) {
+                byte[] err = "{\"__type\":\"ResourceNotFoundException\",\"Message\":\"Secrets Manager can't find the specified secret.\"}"
+                        .getBytes(StandardCharsets.UTF_8);
+                x.sendResponseHeaders(400, err.length);
+                x.getResponseBody().write(err);
+                x.close();
+                return;
+            }
             signed.add(String.valueOf(x.getRequestHeaders().getFirst("Authorization")));
             String body = switch (target) {
                 case "secretsmanager.GetSecretValue" -> "{\"ARN\":\"arn:aws:secretsmanager:us-east-1:1:secret:herald\",\"Name\":\"herald\","
@@ -70,6 +79,14 @@ class JwtSecretsTest {
         Map<String, String> e = env("HERALD_JWT_SECRET_PARAMETER", "/herald/jwt");
         assertEquals("from-ssm-0123456789abcdef0123456789", JwtSecrets.resolve(e, new AwsClients(e)));
         assertTrue(targets.get(0).contains("\"WithDecryption\":true"), targets.toString());
+    }
+
+    @Test
+    void a_missing_secret_should_fail_init_with_the_services_reason() {
+        Map<String, String> e = env("HERALD_JWT_SECRET_ARN", "arn:aws:secretsmanager:us-east-1:1:secret:missing");
+        IllegalStateException x = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> JwtSecrets.resolve(e, new AwsClients(e)));
+        assertTrue(x.getMessage().contains("ResourceNotFoundException") && x.getMessage().contains("HTTP 400"), x.getMessage());
     }
 
     @Test
