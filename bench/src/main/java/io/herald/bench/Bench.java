@@ -41,6 +41,8 @@ public final class Bench {
     static final AtomicLong SEQ = new AtomicLong();
     final int runs;
     final Report report = new Report();
+    /** Publishes and stats polls share one client (and its threads). */
+    final java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
     StackProcess stack;
 
     Bench(int runs) {
@@ -113,7 +115,7 @@ public final class Bench {
     void settle() throws Exception {
         long deadline = System.currentTimeMillis() + 180_000;
         while (System.currentTimeMillis() < deadline) {
-            HttpResponse<String> r = new Clients().http.send(HttpRequest.newBuilder(URI.create(stack.httpUrl + "/stats")).build(),
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(stack.httpUrl + "/stats")).build(),
                     HttpResponse.BodyHandlers.ofString());
             if (Json.parse(r.body()).path("connections").asLong() == 0) return;
             Thread.sleep(500);
@@ -132,7 +134,7 @@ public final class Bench {
     }
 
     HttpResponse<String> publish(String topic, long seq) throws Exception {
-        return new Clients().http.send(publishRequest(topic, seq), HttpResponse.BodyHandlers.ofString());
+        return http.send(publishRequest(topic, seq), HttpResponse.BodyHandlers.ofString());
     }
 
     HttpRequest publishRequest(String topic, long seq) {

@@ -60,7 +60,7 @@ public final class HttpApiHandler extends JsonStreamHandler {
             return error(401, e.getMessage());
         }
         if (!id.canPublish()) return error(403, "token lacks scope " + Identity.PUBLISH_SCOPE);
-        String body = new WebSocketEvent(event).body();
+        String body = body(event);
         try {
             if (body == null || body.isBlank()) throw new InvalidPublicationException("request body is empty");
             JsonNode doc;

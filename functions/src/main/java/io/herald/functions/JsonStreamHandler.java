@@ -28,4 +28,13 @@ abstract class JsonStreamHandler implements RequestStreamHandler {
     }
 
     protected abstract JsonNode handle(JsonNode event);
+
+    /** The body of an API Gateway proxy event (WebSocket or HTTP API), base64-decoded when flagged. */
+    static String body(JsonNode event) {
+        String body = Json.text(event, "body");
+        if (body != null && event.path("isBase64Encoded").asBoolean(false)) {
+            return new String(java.util.Base64.getDecoder().decode(body), StandardCharsets.UTF_8);
+        }
+        return body;
+    }
 }

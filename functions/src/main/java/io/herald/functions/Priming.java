@@ -2,7 +2,6 @@ package io.herald.functions;
 
 import io.herald.core.json.Json;
 import io.herald.core.model.Publication;
-import io.herald.core.profile.Profiles;
 import io.herald.core.service.Services;
 import java.time.Instant;
 import org.crac.Context;
@@ -44,8 +43,7 @@ final class Priming implements Resource {
     static void prime(Services services) {
         Instant now = Instant.now();
         Publication p = services.codec.read(Json.parse("{\"type\":\"priming\",\"topics\":[\"users.priming\"],\"data\":{\"id\":1}}"));
-        Profiles profiles = Profiles.standard(services.config.defaultProfile());
-        for (String name : profiles.names()) profiles.get(name).renderEvent(p, "users.priming", now);
+        for (String name : services.profiles.names()) services.profiles.get(name).renderEvent(p, "users.priming", now);
         try {
             services.registry.connections().get("#priming", now);
             services.registry.subscriptions().candidates("priming.topic", now);

@@ -2,8 +2,6 @@ package io.herald.functions;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.core.json.Json;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -36,11 +34,7 @@ record WebSocketEvent(JsonNode event) {
     }
 
     String body() {
-        String body = Json.text(event, "body");
-        if (body != null && event.path("isBase64Encoded").asBoolean(false)) {
-            return new String(Base64.getDecoder().decode(body), StandardCharsets.UTF_8);
-        }
-        return body;
+        return JsonStreamHandler.body(event);
     }
 
     private static Map<String, String> strings(JsonNode obj, boolean lowerKeys) {

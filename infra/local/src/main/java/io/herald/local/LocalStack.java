@@ -191,8 +191,7 @@ public final class LocalStack implements AutoCloseable {
         try (InputStream in = LocalStack.class.getResourceAsStream("/console.html")) {
             if (in == null) throw new IllegalStateException("console.html missing from the jar");
             return new String(in.readAllBytes(), StandardCharsets.UTF_8)
-                    .replace("{{WS_URL}}", webSocketUrl()).replace("{{TOKEN}}", demoToken())
-                    .replace("{{PUBLISHER_TOKEN}}", demoToken());
+                    .replace("{{WS_URL}}", webSocketUrl()).replace("{{TOKEN}}", demoToken());
         }
     }
 

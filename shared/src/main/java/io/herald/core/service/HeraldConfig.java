@@ -43,11 +43,6 @@ public record HeraldConfig(
         return fromEnv(Map.of());
     }
 
-    public HeraldConfig withDefaultProfile(String profile) {
-        return new HeraldConfig(profile, subscriptionLimit, maxConnectionsPerIp, maxClientMessageBytes, maxFrameBytes, fanoutConcurrency,
-                connectionLifetime, ttlMargin, dedupWindow, policyJson, routesJson);
-    }
-
     public HeraldConfig withSubscriptionLimit(int limit) {
         return new HeraldConfig(defaultProfile, limit, maxConnectionsPerIp, maxClientMessageBytes, maxFrameBytes, fanoutConcurrency,
                 connectionLifetime, ttlMargin, dedupWindow, policyJson, routesJson);

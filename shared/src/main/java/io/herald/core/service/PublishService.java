@@ -7,7 +7,6 @@ import io.herald.core.model.InvalidPublicationException;
 import io.herald.core.model.Publication;
 import io.herald.core.model.Subscriber;
 import io.herald.core.policy.AccessPolicy;
-import io.herald.core.profile.Profile;
 import io.herald.core.profile.Profiles;
 import io.herald.core.store.PublicationLedger;
 import java.nio.charset.StandardCharsets;
@@ -66,14 +65,12 @@ public final class PublishService {
             return r;
         }
 
-        Map<String, String> topicOf = match(p, now);
-        Map<String, byte[]> encoded = new HashMap<>();
-        List<Delivery.Target> targets = new ArrayList<>(topicOf.size());
-        for (Map.Entry<String, String> m : topicOf.entrySet()) {
-            String[] profileAndTopic = m.getValue().split("\n", 2);
-            byte[] frame = encoded.computeIfAbsent(m.getValue(), k -> {
-                Profile profile = profiles.get(profileAndTopic[0]);
-                String text = profile.renderEvent(p, profileAndTopic[1], now);
+        Map<String, Encoding> encodingOf = match(p, now);
+        Map<Encoding, byte[]> encoded = new HashMap<>();
+        List<Delivery.Target> targets = new ArrayList<>(encodingOf.size());
+        for (Map.Entry<String, Encoding> m : encodingOf.entrySet()) {
+            byte[] frame = encoded.computeIfAbsent(m.getValue(), e -> {
+                String text = profiles.get(e.profile()).renderEvent(p, e.topic(), now);
                 return text == null ? new byte[0] : text.getBytes(StandardCharsets.UTF_8);
             });
             if (frame.length > config.maxFrameBytes()) throw tooLarge(frame.length);
@@ -88,16 +85,19 @@ public final class PublishService {
         return r;
     }
 
-    /** Connection id to "profile\ntopic" of its first matching subscription. */
-    private Map<String, String> match(Publication p, Instant now) {
-        Map<String, String> out = new LinkedHashMap<>();
+    /** One rendering of a publication: every connection with the same profile and topic shares its bytes. */
+    private record Encoding(String profile, String topic) {}
+
+    /** Connection id to the encoding of its first matching subscription. */
+    private Map<String, Encoding> match(Publication p, Instant now) {
+        Map<String, Encoding> out = new LinkedHashMap<>();
         for (String topic : p.topics()) {
             for (Subscriber s : registry.subscriptions().candidates(topic, now)) {
                 if (out.containsKey(s.connectionId())) continue; // once per connection, whatever matched
                 if (!s.spec().pattern().matches(topic) || !s.spec().accepts(p)) continue;
                 // exact subscriptions were authorized when made; wildcards are checked per topic
                 if (!s.spec().pattern().isExact() && !policy.canRead(s.userId(), topic)) continue;
-                out.put(s.connectionId(), s.profile() + "\n" + topic);
+                out.put(s.connectionId(), new Encoding(s.profile(), topic));
             }
         }
         return out;

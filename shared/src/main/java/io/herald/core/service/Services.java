@@ -26,6 +26,7 @@ public final class Services {
     public final SessionService sessions;
     public final PublishService publisher;
     public final LifecycleService lifecycle;
+    public final Profiles profiles;
 
     public Services(Clock clock, HeraldConfig config, ConnectionRegistry registry, PublicationLedger ledger,
             ConnectionNotifier notifier, TokenVerifier verifier, EventLog log, Delivery.Sleeper sleeper) {
@@ -33,7 +34,7 @@ public final class Services {
         this.config = config;
         this.verifier = verifier;
         this.registry = registry;
-        Profiles profiles = Profiles.standard(config.defaultProfile());
+        this.profiles = Profiles.standard(config.defaultProfile());
         AccessPolicy policy = config.policyJson() == null ? AccessPolicy.defaults()
                 : AccessPolicy.parse(config.policyJson(), Membership.NONE);
         this.codec = new PublicationCodec(config.routesJson() == null ? TopicRouter.defaults() : TopicRouter.parse(config.routesJson()));

@@ -2,7 +2,6 @@ package io.herald.local.events;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.core.json.Json;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -66,16 +65,5 @@ public final class EventPattern {
             return true;
         }
         return false;
-    }
-
-    /** For tests and error messages. */
-    public List<String> fields() {
-        return List.copyOf(iterable(pattern.fieldNames()));
-    }
-
-    private static List<String> iterable(java.util.Iterator<String> it) {
-        java.util.ArrayList<String> l = new java.util.ArrayList<>();
-        it.forEachRemaining(l::add);
-        return l;
     }
 }
