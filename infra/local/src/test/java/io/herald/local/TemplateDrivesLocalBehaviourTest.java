@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.herald.aws.dynamodb.DynamoDbSchema;
 import io.herald.core.json.Json;
 import java.net.URI;
 import java.nio.file.Files;
@@ -138,7 +139,7 @@ class TemplateDrivesLocalBehaviourTest {
             LocalStackEndToEndTest.waitUntil(() -> !storedConnection(s, ghostId));
             // its subscriptions go right after the connection item
             LocalStackEndToEndTest.waitUntil(() -> s.dynamo().query(b -> b.tableName("SubscriptionsTable")
-                    .indexName("byConnection").keyConditionExpression("connectionId = :c")
+                    .indexName(DynamoDbSchema.BY_CONNECTION).keyConditionExpression(DynamoDbSchema.SUB_CONNECTION + " = :c")
                     .expressionAttributeValues(Map.of(":c", AttributeValue.fromS(ghostId)))).count() == 0);
             assertTrue(s.gateway().find(ghostId).isEmpty());
         }

@@ -25,12 +25,16 @@ public final class DynamoDbSchema {
     public static final String BY_USER = "byUser";
 
     /**
-     * Subscriptions: partition {@code bucket} = where a publication looks (exact topic, or a
-     * wildcard pattern's literal prefix, plus a shard number); sort {@code sub} = connection and
-     * subscription key. GSI byConnection answers "this connection's subscriptions" for cleanup.
+     * Subscriptions: partition {@code b} (bucket) = where a publication looks (the exact topic, or a
+     * wildcard pattern's literal prefix), sort {@code s} = the connection and what tells its
+     * subscriptions in that bucket apart. GSI byConnection on {@code c} answers "this connection's
+     * subscriptions" for cleanup. Names are one letter because every fan-out Query pays for every
+     * byte of every item it returns: a 100-subscriber topic fits one 8 KB read unit only if an item
+     * stays under about 80 bytes.
      */
-    public static final String BUCKET = "bucket";
-    public static final String SUB = "sub";
+    public static final String BUCKET = "b";
+    public static final String SUB = "s";
+    public static final String SUB_CONNECTION = "c";
     public static final String BY_CONNECTION = "byConnection";
 
     /** Ledger: publication ids seen (with TTL) and the stats counters. */
@@ -50,8 +54,8 @@ public final class DynamoDbSchema {
     public static CreateTableRequest subscriptionsTable(String name) {
         return CreateTableRequest.builder().tableName(name).billingMode(BillingMode.PAY_PER_REQUEST)
                 .keySchema(key(BUCKET, KeyType.HASH), key(SUB, KeyType.RANGE))
-                .attributeDefinitions(attr(BUCKET), attr(SUB), attr(CONNECTION_ID))
-                .globalSecondaryIndexes(gsi(BY_CONNECTION, CONNECTION_ID, BUCKET))
+                .attributeDefinitions(attr(BUCKET), attr(SUB), attr(SUB_CONNECTION))
+                .globalSecondaryIndexes(gsi(BY_CONNECTION, SUB_CONNECTION, BUCKET))
                 .build();
     }
 

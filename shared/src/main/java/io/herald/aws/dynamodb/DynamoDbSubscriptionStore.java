@@ -4,8 +4,8 @@ import static io.herald.aws.dynamodb.DynamoDbSchema.BUCKET;
 import static io.herald.aws.dynamodb.DynamoDbSchema.BY_CONNECTION;
 import static io.herald.aws.dynamodb.DynamoDbSchema.CONNECTION_ID;
 import static io.herald.aws.dynamodb.DynamoDbSchema.SUB;
+import static io.herald.aws.dynamodb.DynamoDbSchema.SUB_CONNECTION;
 import static io.herald.aws.dynamodb.DynamoDbSchema.TTL;
-import static io.herald.aws.dynamodb.DynamoDbSchema.USER_ID;
 import static io.herald.aws.dynamodb.Items.n;
 import static io.herald.aws.dynamodb.Items.s;
 
@@ -34,14 +34,24 @@ import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledExcepti
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
- * Subscriptions in DynamoDB, partitioned by where a publication looks for them:
- * {@code t:<topic>#<shard>} for exact patterns, {@code w:<literal prefix>#<shard>} for wildcard
- * ones. A publication to an n-segment topic Queries one exact bucket and n prefix buckets per
- * shard; nothing else is read. Shards spread a popular topic over several partitions: a
- * subscription lands in shard hash(connectionId) mod N and readers query all N. Raising N is
- * safe at any time (old items stay in shards readers still query); lowering it is not.
+ * Subscriptions in DynamoDB, partitioned by where a publication looks for them: an exact pattern
+ * under its topic ({@code orders.42}), a wildcard pattern under its literal prefix and a star
+ * ({@code orders*}, {@code *} for patterns that start with a wildcard; topics cannot contain
+ * {@code *}, so the two kinds never share a bucket). A publication to an n-segment topic Queries
+ * one exact bucket and n prefix buckets per shard; nothing else is read.
+ *
+ * <p>Items are kept small because fan-out pays for their bytes: the sort key is the connection id,
+ * then the pattern's wildcard tail (empty for exact patterns: the bucket is the pattern), then a
+ * hash of the event-type and data filters when there are any. The user id is stored only for
+ * wildcard patterns, the only ones fan-out re-authorizes per topic.
+ *
+ * <p>Shards spread a popular topic over several partitions: a subscription lands in shard
+ * hash(connectionId) mod N (suffix {@code #n}, none for shard 0) and readers query all N. Raising
+ * N is safe at any time (old items stay in shards readers still query); lowering it is not.
  */
 public final class DynamoDbSubscriptionStore implements SubscriptionStore {
+    private static final String PROFILE = "p", USER = "u", TYPES = "y", FILTERS = "f";
+
     private final DynamoDbClient ddb;
     private final String table;
     private final String connectionsTable;
@@ -66,7 +76,29 @@ public final class DynamoDbSubscriptionStore implements SubscriptionStore {
     }
 
     static String bucketOf(TopicPattern p, int shard) {
-        return (p.isExact() ? "t:" + p.text() : "w:" + p.literalPrefix()) + "#" + shard;
+        return bucket(p.isExact() ? p.text() : p.literalPrefix() + "*", shard);
+    }
+
+    private static String bucket(String base, int shard) {
+        return shard == 0 ? base : base + "#" + shard;
+    }
+
+    /** connectionId[#wildcardTail[#filtersHash]]: '#' occurs in neither connection ids nor topics. */
+    static String sortKey(String connectionId, SubscriptionSpec spec) {
+        boolean filtered = !spec.types().isEmpty() || !spec.filters().isEmpty();
+        String tail = spec.pattern().wildcardTail();
+        if (tail.isEmpty() && !filtered) return connectionId;
+        return connectionId + "#" + tail + (filtered ? "#" + spec.key() : "");
+    }
+
+    /** The pattern an item stands for, rebuilt from its bucket and sort key. */
+    static TopicPattern patternOf(Map<String, AttributeValue> item) {
+        String bucket = Items.str(item, BUCKET);
+        int shardAt = bucket.indexOf('#');
+        String base = shardAt < 0 ? bucket : bucket.substring(0, shardAt);
+        if (!base.endsWith("*")) return TopicPattern.parse(base);
+        String[] sk = Items.str(item, SUB).split("#", -1);
+        return TopicPattern.join(base.substring(0, base.length() - 1), sk.length > 1 ? sk[1] : "");
     }
 
     @Override
@@ -74,16 +106,15 @@ public final class DynamoDbSubscriptionStore implements SubscriptionStore {
         int shard = Math.floorMod(c.id().hashCode(), shards);
         Map<String, AttributeValue> item = new HashMap<>();
         item.put(BUCKET, s(bucketOf(spec.pattern(), shard)));
-        item.put(SUB, s(c.id() + "#" + spec.key()));
-        item.put(CONNECTION_ID, s(c.id()));
-        item.put("pattern", s(spec.pattern().text()));
-        item.put("profile", s(c.profile()));
-        if (c.userId() != null) item.put(USER_ID, s(c.userId()));
-        if (!spec.types().isEmpty()) item.put("types", AttributeValue.fromSs(List.copyOf(spec.types())));
+        item.put(SUB, s(sortKey(c.id(), spec)));
+        item.put(SUB_CONNECTION, s(c.id()));
+        item.put(PROFILE, s(c.profile()));
+        if (c.userId() != null && !spec.pattern().isExact()) item.put(USER, s(c.userId()));
+        if (!spec.types().isEmpty()) item.put(TYPES, AttributeValue.fromSs(List.copyOf(spec.types())));
         if (!spec.filters().isEmpty()) {
             Map<String, AttributeValue> f = new HashMap<>();
             spec.filters().forEach((k, v) -> f.put(k, s(v)));
-            item.put("filters", AttributeValue.fromM(f));
+            item.put(FILTERS, AttributeValue.fromM(f));
         }
         item.put(TTL, n(c.expiresAt()));
         try {
@@ -127,8 +158,8 @@ public final class DynamoDbSubscriptionStore implements SubscriptionStore {
     public List<Subscriber> candidates(String topic, Instant now) {
         List<String> buckets = new ArrayList<>();
         for (int shard = 0; shard < shards; shard++) {
-            buckets.add("t:" + topic + "#" + shard);
-            for (String prefix : TopicPattern.wildcardPrefixesFor(topic)) buckets.add("w:" + prefix + "#" + shard);
+            buckets.add(bucket(topic, shard));
+            for (String prefix : TopicPattern.wildcardPrefixesFor(topic)) buckets.add(bucket(prefix + "*", shard));
         }
         List<Subscriber> out = new ArrayList<>();
         long nowSec = now.getEpochSecond();
@@ -152,10 +183,10 @@ public final class DynamoDbSubscriptionStore implements SubscriptionStore {
     private List<Map<String, AttributeValue>> ownedBy(String connectionId, String pattern) {
         List<Map<String, AttributeValue>> out = new ArrayList<>();
         ddb.queryPaginator(b -> b.tableName(table).indexName(BY_CONNECTION).keyConditionExpression("#c = :c")
-                        .expressionAttributeNames(Map.of("#c", CONNECTION_ID))
+                        .expressionAttributeNames(Map.of("#c", SUB_CONNECTION))
                         .expressionAttributeValues(Map.of(":c", s(connectionId))))
                 .items().forEach(i -> {
-                    if (pattern == null || pattern.equals(Items.str(i, "pattern"))) out.add(i);
+                    if (pattern == null || pattern.equals(patternOf(i).text())) out.add(i);
                 });
         return out;
     }
@@ -187,13 +218,12 @@ public final class DynamoDbSubscriptionStore implements SubscriptionStore {
     }
 
     private static Subscriber toSubscriber(Map<String, AttributeValue> i) {
-        AttributeValue t = i.get("types");
-        AttributeValue f = i.get("filters");
+        AttributeValue t = i.get(TYPES);
+        AttributeValue f = i.get(FILTERS);
         Map<String, String> filters = new HashMap<>();
         if (f != null && f.hasM()) f.m().forEach((k, v) -> filters.put(k, v.s()));
-        SubscriptionSpec spec = new SubscriptionSpec(TopicPattern.parse(Items.str(i, "pattern")),
-                t != null && t.hasSs() ? Set.copyOf(t.ss()) : Set.of(), filters);
-        return new Subscriber(Items.str(i, CONNECTION_ID), Items.str(i, "profile"), Items.str(i, USER_ID), spec);
+        SubscriptionSpec spec = new SubscriptionSpec(patternOf(i), t != null && t.hasSs() ? Set.copyOf(t.ss()) : Set.of(), filters);
+        return new Subscriber(Items.str(i, SUB_CONNECTION), Items.str(i, PROFILE), Items.str(i, USER), spec);
     }
 
     private static void sleepQuietly(long ms) {

@@ -67,6 +67,17 @@ public final class TopicPattern {
         return String.join(".", List.of(segments).subList(0, literalCount));
     }
 
+    /** The segments from the first wildcard on, joined with dots ("" for an exact pattern). */
+    public String wildcardTail() {
+        return String.join(".", List.of(segments).subList(literalCount, segments.length));
+    }
+
+    /** The pattern made of a literal prefix and a wildcard tail, the inverse of the two methods above. */
+    public static TopicPattern join(String literalPrefix, String wildcardTail) {
+        if (literalPrefix.isEmpty()) return parse(wildcardTail);
+        return parse(wildcardTail.isEmpty() ? literalPrefix : literalPrefix + "." + wildcardTail);
+    }
+
     public boolean matches(String topic) {
         String[] t = topic.split("\\.", -1);
         for (int i = 0; i < segments.length; i++) {

@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Collectors;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -170,8 +171,68 @@ class DynamoDbStoresTest {
         Subscriber s = subscriptions.candidates("raffles.r1", NOW).get(0);
         assertEquals(Set.of("box_purchased"), s.spec().types());
         assertEquals(Map.of("item_id", "i1"), s.spec().filters());
-        assertEquals("u1", s.userId());
+        assertEquals(null, s.userId(), "exact patterns were authorized at subscribe time: no user kept");
         assertEquals("topics", s.profile());
+        subscriptions.add(a, SubscriptionSpec.of(TopicPattern.parse("raffles.*")), 10, NOW);
+        Subscriber wild = subscriptions.candidates("raffles.r2", NOW).get(0);
+        assertEquals("u1", wild.userId(), "wildcards are re-authorized per topic, so they keep the user");
+    }
+
+    @Test
+    void every_pattern_shape_should_round_trip_and_be_removed_by_its_own_pattern() {
+        Connection a = conn("AbCdEfGhIjKlMnO=", "u1");
+        connections.put(a);
+        List<String> patterns = List.of("a.b", "a.*", "a.**", "**", "*", "*.b", "a.*.c", "a.b.**");
+        for (String p : patterns) assertEquals(AddResult.ADDED, subscriptions.add(a, spec(p), 100, NOW), p);
+        SubscriptionSpec filtered = new SubscriptionSpec(TopicPattern.parse("a.*"), Set.of("t1"), Map.of("k", "v"));
+        assertEquals(AddResult.ADDED, subscriptions.add(a, filtered, 100, NOW), "same pattern, other filters");
+        assertEquals(AddResult.ALREADY_SUBSCRIBED, subscriptions.add(a, filtered, 100, NOW));
+
+        Set<String> stored = subscriptions.forConnection(a.id()).stream().map(s -> s.spec().pattern().text())
+                .collect(Collectors.toSet());
+        assertEquals(Set.copyOf(patterns), stored);
+        Set<String> matching = subscriptions.candidates("a.b", NOW).stream().filter(s -> s.spec().pattern().matches("a.b"))
+                .map(s -> s.spec().pattern().text() + s.spec().types()).collect(Collectors.toSet());
+        assertEquals(Set.of("a.b[]", "a.*[]", "a.*[t1]", "a.**[]", "**[]", "*.b[]"), matching);
+
+        assertEquals(2, subscriptions.remove(a.id(), TopicPattern.parse("a.*")), "both a.* subscriptions, nothing else");
+        Set<String> left = subscriptions.forConnection(a.id()).stream().map(s -> s.spec().pattern().text())
+                .collect(Collectors.toSet());
+        assertEquals(patterns.stream().filter(p -> !p.equals("a.*")).collect(Collectors.toSet()), left);
+    }
+
+    @Test
+    void a_hundred_subscriber_topic_should_cost_one_read_unit() {
+        DynamoDbLocal.Tables t = ddb.createTables();
+        DynamoDbConnectionStore cs = new DynamoDbConnectionStore(ddb.client(), t.connections());
+        java.util.concurrent.atomic.DoubleAdder units = new java.util.concurrent.atomic.DoubleAdder();
+        DynamoDbSubscriptionStore store = new DynamoDbSubscriptionStore(ddb.client(), t.subscriptions(), t.connections(), 1,
+                cc -> units.add(cc.capacityUnits()));
+        for (int i = 0; i < 100; i++) {
+            // API Gateway connection ids are 16 characters; user ids as long as a typical "user-12345"
+            Connection c = conn(String.format("Lx%013d=", i), String.format("user-%05d", i));
+            cs.put(c);
+            store.add(c, spec("orders.eu-west"), 10, NOW);
+        }
+        assertEquals(100, store.candidates("orders.eu-west", NOW).size());
+        // 100 items of at most 80 bytes fit 8 KB: one eventually consistent read unit for the exact bucket
+        assertEquals(1.0, units.sum(), 1e-9);
+        for (Map<String, AttributeValue> item : ddb.client().scan(b -> b.tableName(t.subscriptions())).items()) {
+            assertTrue(awsItemSize(item) <= 80, "item of " + awsItemSize(item) + " bytes: " + item);
+        }
+    }
+
+    /** Item size as DynamoDB's docs define it: names plus values, numbers about 1 byte per 2 digits plus 1. */
+    static int awsItemSize(Map<String, AttributeValue> item) {
+        int size = 0;
+        for (Map.Entry<String, AttributeValue> e : item.entrySet()) {
+            size += e.getKey().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            AttributeValue v = e.getValue();
+            if (v.s() != null) size += v.s().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            else if (v.n() != null) size += (v.n().replaceFirst("^-", "").length() + 1) / 2 + 1;
+            else throw new IllegalArgumentException("size of " + v + " not modelled here");
+        }
+        return size;
     }
 
     @Test

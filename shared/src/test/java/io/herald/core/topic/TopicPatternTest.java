@@ -62,6 +62,17 @@ class TopicPatternTest {
     }
 
     @Test
+    void wildcardTail_and_join_should_split_and_rebuild_every_pattern() {
+        assertEquals("*", TopicPattern.parse("messages.user.*").wildcardTail());
+        assertEquals("*.user.**", TopicPattern.parse("*.user.**").wildcardTail());
+        assertEquals("", TopicPattern.parse("a.b").wildcardTail());
+        for (String p : new String[] {"a", "a.b", "**", "*", "a.**", "a.*.c", "*.b.*", "a.b.*.d.**"}) {
+            TopicPattern tp = TopicPattern.parse(p);
+            assertEquals(tp, TopicPattern.join(tp.literalPrefix(), tp.wildcardTail()), p);
+        }
+    }
+
+    @Test
     void wildcardPrefixesFor_should_cover_every_pattern_that_can_match() {
         assertEquals(List.of("", "a", "a.b"), TopicPattern.wildcardPrefixesFor("a.b.c"));
         assertEquals(List.of(""), TopicPattern.wildcardPrefixesFor("a"));
