@@ -15,7 +15,10 @@ import io.herald.core.service.EventLog;
 import io.herald.core.service.HeraldConfig;
 import io.herald.core.service.Services;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
@@ -42,20 +45,57 @@ public final class Herald {
         return h;
     }
 
-    /** Wiring from an environment map: what Lambda gives a function, or what the local stack gives it. */
+    /**
+     * Wiring from an environment map: what Lambda gives a function, or what the local stack gives it.
+     *
+     * <p>A cold start is mostly class loading, in two halves that share few classes: the DynamoDB
+     * client with its first request (which also opens the connection the first invocation reuses),
+     * and Jackson, the JWT verifier and the profiles. The first half runs on a helper thread while
+     * this one does the second; with two or more cores (and a Lambda function's init phase) they
+     * overlap. Both are done before this returns, so a SnapStart snapshot holds their result.
+     */
     public static Services fromEnv(Map<String, String> env) {
-        HeraldConfig config = HeraldConfig.fromEnv(env);
         AwsClients clients = new AwsClients(env);
-        DynamoDbClient ddb = clients.dynamoDb();
         String connections = required(env, "HERALD_CONNECTIONS_TABLE");
-        DynamoDbLedger ledger = new DynamoDbLedger(ddb, required(env, "HERALD_LEDGER_TABLE"), config.dedupWindow());
+        FutureTask<DynamoDbClient> ddbReady = new FutureTask<>(() -> warmedUp(clients.dynamoDb(), connections));
+        Thread helper = new Thread(ddbReady, "herald-init");
+        helper.setDaemon(true);
+        helper.start();
+
+        HeraldConfig config = HeraldConfig.fromEnv(env);
+        TokenVerifier verifier = verifier(env, clients);
+        String ledgerTable = required(env, "HERALD_LEDGER_TABLE");
+        String subscriptions = required(env, "HERALD_SUBSCRIPTIONS_TABLE");
+        String connectionsUrl = required(env, "HERALD_CONNECTIONS_URL");
         int shards = Integer.parseInt(env.getOrDefault("HERALD_SUBSCRIPTION_SHARDS", "1"));
+        DynamoDbClient ddb = join(ddbReady);
+
+        DynamoDbLedger ledger = new DynamoDbLedger(ddb, ledgerTable, config.dedupWindow());
         ConnectionRegistry registry = new ConnectionRegistry(new DynamoDbConnectionStore(ddb, connections),
-                new DynamoDbSubscriptionStore(ddb, required(env, "HERALD_SUBSCRIPTIONS_TABLE"), connections, shards, c -> { }),
-                ledger, ledger);
-        ConnectionNotifier notifier = new ApiGatewayNotifier(clients.managementApi(required(env, "HERALD_CONNECTIONS_URL")));
-        return new Services(Clock.systemUTC(), config, registry, ledger, notifier, verifier(env, clients),
-                EventLog.STDOUT, Thread::sleep);
+                new DynamoDbSubscriptionStore(ddb, subscriptions, connections, shards, c -> { }), ledger, ledger);
+        ConnectionNotifier notifier = new ApiGatewayNotifier(clients.signedHttp(), connectionsUrl);
+        return new Services(Clock.systemUTC(), config, registry, ledger, notifier, verifier, EventLog.STDOUT, Thread::sleep);
+    }
+
+    /** One read of a key that never exists: loads the SDK's request path and opens a pooled connection. */
+    private static DynamoDbClient warmedUp(DynamoDbClient ddb, String connectionsTable) {
+        try {
+            new DynamoDbConnectionStore(ddb, connectionsTable).get("#warm-up", Instant.now());
+        } catch (RuntimeException e) {
+            // only warmth is lost; the first real request reports a real problem
+        }
+        return ddb;
+    }
+
+    private static <T> T join(FutureTask<T> task) {
+        try {
+            return task.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while initializing", e);
+        }
     }
 
     static TokenVerifier verifier(Map<String, String> env, AwsClients clients) {

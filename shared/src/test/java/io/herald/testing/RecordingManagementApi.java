@@ -6,6 +6,10 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -13,11 +17,17 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import software.amazon.awssdk.http.ContentStreamProvider;
+import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.http.SdkHttpRequest;
+import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
+import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
+import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 
 /**
  * An HTTP server speaking the Management API's wire format (POST/DELETE /{stage}/@connections/{id})
- * that answers 200, 410 or 429 per connection on demand and records what it received. Used to test
- * the real SDK client and the notifier adapter against each status.
+ * that answers 200, 410 or 429 per connection on demand, records what it received and checks each
+ * request's SigV4 signature. Used to test the notifier adapter against each status.
  */
 public final class RecordingManagementApi implements AutoCloseable {
     private final HttpServer server;
@@ -26,6 +36,9 @@ public final class RecordingManagementApi implements AutoCloseable {
     private final Map<String, Integer> goneIds = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> throttles = new ConcurrentHashMap<>();
     public final List<String> deleted = Collections.synchronizedList(new ArrayList<>());
+    /** Requests whose SigV4 signature (secret {@link #SECRET}, service execute-api) did not check out. */
+    public final List<String> badSignatures = Collections.synchronizedList(new ArrayList<>());
+    public static final String ACCESS_KEY = "test-access-key", SECRET = "test-secret-key";
 
     public RecordingManagementApi() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -65,6 +78,7 @@ public final class RecordingManagementApi implements AutoCloseable {
         }
         String id = URLDecoder.decode(path.substring(prefix.length()), StandardCharsets.UTF_8);
         byte[] body = x.getRequestBody().readAllBytes();
+        if (!signatureHolds(x, body)) badSignatures.add(x.getRequestMethod() + " " + path);
         attempts.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
         if (goneIds.containsKey(id)) {
             reply(x, 410, "GoneException", "{\"message\":null}");
@@ -83,6 +97,31 @@ public final class RecordingManagementApi implements AutoCloseable {
         received.computeIfAbsent(id, k -> Collections.synchronizedList(new ArrayList<>()))
                 .add(new String(body, StandardCharsets.UTF_8));
         reply(x, 200, null, null);
+    }
+
+    /**
+     * Signs the request as received again, with the SDK's signer at the request's own X-Amz-Date,
+     * and compares: a path or header changed after signing, or a wrong service or region, differs.
+     */
+    private static boolean signatureHolds(HttpExchange x, byte[] body) {
+        String auth = x.getRequestHeaders().getFirst("Authorization");
+        String date = x.getRequestHeaders().getFirst("X-Amz-Date");
+        if (auth == null || date == null || !auth.contains("/execute-api/aws4_request")) return false;
+        String signedHeaders = auth.replaceAll(".*SignedHeaders=([^,]+).*", "$1");
+        SdkHttpRequest.Builder request = SdkHttpRequest.builder().method(SdkHttpMethod.fromValue(x.getRequestMethod()))
+                .protocol("http").host("127.0.0.1").port(x.getLocalAddress().getPort())
+                .encodedPath(x.getRequestURI().getRawPath());
+        for (String h : signedHeaders.split(";")) {
+            if (!h.equals("host") && !h.equals("x-amz-date")) request.putHeader(h, x.getRequestHeaders().getFirst(h));
+        }
+        String region = auth.replaceAll(".*Credential=[^/]+/[^/]+/([^/]+)/.*", "$1");
+        Instant at = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssX").parse(date, Instant::from);
+        SignedRequest again = AwsV4HttpSigner.create().sign(r -> r.identity(AwsCredentialsIdentity.create(ACCESS_KEY, SECRET))
+                .request(request.build()).payload(body.length == 0 ? null : ContentStreamProvider.fromByteArray(body))
+                .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "execute-api")
+                .putProperty(AwsV4HttpSigner.REGION_NAME, region)
+                .putProperty(AwsV4HttpSigner.SIGNING_CLOCK, Clock.fixed(at, ZoneOffset.UTC)));
+        return auth.equals(again.request().firstMatchingHeader("Authorization").orElse(""));
     }
 
     private static void reply(HttpExchange x, int status, String errorType, String body) throws IOException {

@@ -1,47 +1,66 @@
 package io.herald.aws.apigateway;
 
+import io.herald.aws.http.SignedHttp;
 import io.herald.core.delivery.ConnectionNotifier;
-import software.amazon.awssdk.core.SdkBytes;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.util.Map;
 import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.core.exception.SdkServiceException;
-import software.amazon.awssdk.services.apigatewaymanagementapi.ApiGatewayManagementApiClient;
-import software.amazon.awssdk.services.apigatewaymanagementapi.model.GoneException;
-import software.amazon.awssdk.services.apigatewaymanagementapi.model.LimitExceededException;
+import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.utils.http.SdkHttpUtils;
 
 /**
- * The Management API behind the notifier port. The client must be built with SDK retries off:
- * {@link io.herald.core.delivery.Delivery} retries with its own jittered backoff, and two retry
- * layers would multiply the attempts.
+ * The Management API behind the notifier port: PostToConnection and DeleteConnection as signed
+ * HTTP calls ({@code POST|DELETE {stage endpoint}/@connections/{id}}, SigV4 service
+ * {@code execute-api}). Not the SDK's client: two operations do not need its module, its endpoint
+ * rules or its builder, all of which a cold start pays for. No retries here:
+ * {@link io.herald.core.delivery.Delivery} retries with its own jittered backoff.
  */
 public final class ApiGatewayNotifier implements ConnectionNotifier {
-    private final ApiGatewayManagementApiClient client;
+    private static final Map<String, String> BINARY = Map.of("Content-Type", "binary/octet-stream");
 
-    public ApiGatewayNotifier(ApiGatewayManagementApiClient client) {
-        this.client = client;
+    private final SignedHttp http;
+    private final String connections;
+
+    /** @param stageEndpoint https://{api}.execute-api.{region}.amazonaws.com/{stage} (the ConnectionsEndpoint output) */
+    public ApiGatewayNotifier(SignedHttp http, String stageEndpoint) {
+        this.http = http;
+        this.connections = stageEndpoint.replaceAll("/+$", "") + "/@connections/";
     }
 
     @Override
     public Outcome post(String connectionId, byte[] payload) {
         try {
-            client.postToConnection(b -> b.connectionId(connectionId).data(SdkBytes.fromByteArrayUnsafe(payload)));
-            return Outcome.DELIVERED;
-        } catch (GoneException e) {
-            return Outcome.GONE;
-        } catch (LimitExceededException e) {
-            return Outcome.RETRYABLE;
-        } catch (SdkServiceException e) {
-            return e.statusCode() == 429 || e.statusCode() >= 500 ? Outcome.RETRYABLE : Outcome.REJECTED;
-        } catch (SdkClientException e) {
-            return Outcome.RETRYABLE; // I/O: the request may not have reached API Gateway
+            return outcome(http.send(SdkHttpMethod.POST, uri(connectionId), "execute-api", BINARY, payload).status());
+        } catch (IOException | UncheckedIOException | SdkClientException e) {
+            return Outcome.RETRYABLE; // no answer: the post may not have reached API Gateway
         }
+    }
+
+    static Outcome outcome(int status) {
+        if (status / 100 == 2) return Outcome.DELIVERED;
+        if (status == 410) return Outcome.GONE;
+        return status == 429 || status >= 500 ? Outcome.RETRYABLE : Outcome.REJECTED;
     }
 
     @Override
     public void disconnect(String connectionId) {
+        SignedHttp.Response r;
         try {
-            client.deleteConnection(b -> b.connectionId(connectionId));
-        } catch (GoneException e) {
-            // already closed: the goal is reached
+            r = http.send(SdkHttpMethod.DELETE, uri(connectionId), "execute-api", Map.of(), null);
+        } catch (IOException e) {
+            throw new UncheckedIOException("DeleteConnection " + connectionId + " got no answer", e);
         }
+        // 410: already closed, so the goal is reached
+        if (!r.ok() && r.status() != 410) {
+            throw new IllegalStateException("DeleteConnection " + connectionId + " failed with HTTP " + r.status()
+                    + (r.errorType() == null ? "" : " " + r.errorType()));
+        }
+    }
+
+    /** Connection ids are encoded as the SDK encodes path parameters (API Gateway's end in '='). */
+    private URI uri(String connectionId) {
+        return URI.create(connections + SdkHttpUtils.urlEncode(connectionId));
     }
 }

@@ -1,5 +1,7 @@
 package io.herald.aws.config;
 
+import io.herald.aws.http.DeferredHttpClient;
+import io.herald.aws.http.SignedHttp;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
@@ -9,12 +11,9 @@ import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
-import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
-import software.amazon.awssdk.core.retry.RetryPolicy;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.apigatewaymanagementapi.ApiGatewayManagementApiClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
@@ -49,8 +48,8 @@ public final class AwsClients {
 
     public AwsClients(Map<String, String> env) {
         this.env = env;
-        this.http = UrlConnectionHttpClient.builder().connectionTimeout(Duration.ofSeconds(2))
-                .socketTimeout(Duration.ofSeconds(10)).build();
+        this.http = new DeferredHttpClient("UrlConnection", () -> UrlConnectionHttpClient.builder()
+                .connectionTimeout(Duration.ofSeconds(2)).socketTimeout(Duration.ofSeconds(10)).build());
         this.region = Region.of(env.getOrDefault("AWS_REGION", env.getOrDefault("AWS_DEFAULT_REGION", "us-east-1")));
         this.credentials = credentials(env);
     }
@@ -68,24 +67,21 @@ public final class AwsClients {
         return configure(DynamoDbClient.builder(), "DYNAMODB").httpClient(http).build();
     }
 
-    /** @param endpoint the stage's connections URL: https://{api}.execute-api.{region}.amazonaws.com/{stage} */
-    public ApiGatewayManagementApiClient managementApi(String endpoint) {
-        return ApiGatewayManagementApiClient.builder().region(region).credentialsProvider(credentials).httpClient(http)
-                .endpointOverride(URI.create(endpoint))
-                .overrideConfiguration(ClientOverrideConfiguration.builder().retryPolicy(RetryPolicy.none()).build())
-                .build();
+    /** Signed calls with this function's credentials and region: the Management API, SSM, Secrets Manager. */
+    public SignedHttp signedHttp() {
+        return new SignedHttp(http, credentials, region.id());
     }
 
     /** Secrets Manager GetSecretValue: the SecretString. */
     public String secretString(String secretId) {
-        return AwsJsonCall.call(http, credentials, region.id(), endpoint("SECRETS_MANAGER", "secretsmanager"), "secretsmanager",
+        return AwsJsonCall.call(signedHttp(), endpoint("SECRETS_MANAGER", "secretsmanager"), "secretsmanager",
                 "secretsmanager.GetSecretValue", io.herald.core.json.Json.object().put("SecretId", secretId))
                 .path("SecretString").asText(null);
     }
 
     /** SSM GetParameter with decryption: the value of a SecureString. */
     public String parameterValue(String name) {
-        return AwsJsonCall.call(http, credentials, region.id(), endpoint("SSM", "ssm"), "ssm", "AmazonSSM.GetParameter",
+        return AwsJsonCall.call(signedHttp(), endpoint("SSM", "ssm"), "ssm", "AmazonSSM.GetParameter",
                 io.herald.core.json.Json.object().put("Name", name).put("WithDecryption", true))
                 .path("Parameter").path("Value").asText(null);
     }

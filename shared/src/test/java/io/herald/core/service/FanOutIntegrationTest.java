@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * A whole publication through DynamoDB Local, the real ApiGatewayManagementApiClient and an HTTP
+ * A whole publication through DynamoDB Local, the signed Management API calls and an HTTP
  * server that answers like the Management API (200, 410, 429 on demand).
  */
 class FanOutIntegrationTest {
@@ -44,13 +44,15 @@ class FanOutIntegrationTest {
         DynamoDbLedger ledger = new DynamoDbLedger(ddb.client(), tables.ledger(), Duration.ofHours(1));
         ConnectionRegistry registry = new ConnectionRegistry(new DynamoDbConnectionStore(ddb.client(), tables.connections()),
                 new DynamoDbSubscriptionStore(ddb.client(), tables.subscriptions(), tables.connections()), ledger, ledger);
-        AwsClients clients = new AwsClients(Map.of("AWS_REGION", "us-east-1", "AWS_ACCESS_KEY_ID", "x", "AWS_SECRET_ACCESS_KEY", "y"));
-        herald = new Fixture(registry, ledger, new ApiGatewayNotifier(clients.managementApi(api.endpoint())), HeraldConfig.defaults());
+        AwsClients clients = new AwsClients(Map.of("AWS_REGION", "us-east-1", "AWS_ACCESS_KEY_ID", RecordingManagementApi.ACCESS_KEY,
+                "AWS_SECRET_ACCESS_KEY", RecordingManagementApi.SECRET));
+        herald = new Fixture(registry, ledger, new ApiGatewayNotifier(clients.signedHttp(), api.endpoint()), HeraldConfig.defaults());
     }
 
     @AfterEach
     void tearDown() {
         api.close();
+        assertEquals(List.of(), api.badSignatures, "every Management API call is SigV4-signed for execute-api");
     }
 
     private void subscriber(String id, String user, String topic) {
