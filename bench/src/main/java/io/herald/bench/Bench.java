@@ -89,6 +89,10 @@ public final class Bench {
                 if (n == 10_000) {
                     long heap = stack.heapUsedKb(), rss = stack.rssKb();
                     report.memory(n, rss0, rss, heap0, heap);
+                    if (System.getProperty("bench.stackJvm", "").contains("NativeMemoryTracking")) {
+                        System.err.println(stack.nativeMemory());
+                        System.err.println(stack.jcmd("GC.class_histogram").lines().limit(40).collect(java.util.stream.Collectors.joining("\n")));
+                    }
                     if (scenario.equals("memory")) return;
                 }
                 List<Double> lastMs = new ArrayList<>(), medianMs = new ArrayList<>(), perSecond = new ArrayList<>();

@@ -22,8 +22,12 @@ final class StackProcess implements AutoCloseable {
     final String token;
 
     StackProcess(int port) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx2g", "-jar", "infra/local/target/herald-local.jar",
-                "--port", Integer.toString(port), "--param", "MaxConnectionsPerIp=0"));
+        List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx2g"));
+        // extra JVM options for the stack, for profiling runs: -Dbench.stackJvm="-XX:NativeMemoryTracking=summary"
+        String extra = System.getProperty("bench.stackJvm", "").trim();
+        if (!extra.isEmpty()) cmd.addAll(List.of(extra.split("\\s+")));
+        cmd.addAll(List.of("-jar", "infra/local/target/herald-local.jar", "--port", Integer.toString(port),
+                "--param", "MaxConnectionsPerIp=0"));
         process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         String ws = null, http = null, ddb = null, mgmt = null, tok = null;
@@ -85,6 +89,18 @@ final class StackProcess implements AutoCloseable {
         String info = run(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(process.pid()), "GC.heap_info");
         Matcher m = Pattern.compile("used (\\d+)K").matcher(info);
         return m.find() ? Long.parseLong(m.group(1)) : -1;
+    }
+
+    /** The JVM's native memory summary, when the stack runs with -XX:NativeMemoryTracking. */
+    String nativeMemory() throws IOException, InterruptedException {
+        return jcmd("VM.native_memory", "summary");
+    }
+
+    String jcmd(String... command) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(process.pid())));
+        cmd.addAll(List.of(command));
+        return run(cmd.toArray(String[]::new));
     }
 
     private static String run(String... cmd) throws IOException, InterruptedException {

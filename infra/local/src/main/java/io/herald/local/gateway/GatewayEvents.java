@@ -41,11 +41,11 @@ final class GatewayEvents {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(b) + "=";
     }
 
-    byte[] connect(LocalConnection c, String requestId, Map<String, List<String>> query) {
+    byte[] connect(LocalConnection c, String requestId, Map<String, String> requestHeaders, Map<String, List<String>> query) {
         ObjectNode e = Json.object();
         ObjectNode headers = e.putObject("headers");
         ObjectNode multiHeaders = e.putObject("multiValueHeaders");
-        c.headers.forEach((k, v) -> {
+        requestHeaders.forEach((k, v) -> {
             headers.put(k, v);
             multiHeaders.putArray(k).add(v);
         });

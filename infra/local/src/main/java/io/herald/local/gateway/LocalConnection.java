@@ -1,7 +1,6 @@
 package io.herald.local.gateway;
 
 import java.time.Instant;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
@@ -14,17 +13,16 @@ public final class LocalConnection {
     final Instant connectedAt;
     final String sourceIp;
     final String userAgent;
-    final Map<String, String> headers;
     volatile Instant lastActiveAt;
     volatile State state = State.CONNECTING;
     volatile Session session;
 
-    LocalConnection(String id, Instant connectedAt, String sourceIp, String userAgent, Map<String, String> headers) {
+    /** Request headers are not kept: only $connect sees them, and 10,000 idle sockets would hold 10,000 maps. */
+    LocalConnection(String id, Instant connectedAt, String sourceIp, String userAgent) {
         this.id = id;
         this.connectedAt = connectedAt;
         this.sourceIp = sourceIp;
         this.userAgent = userAgent;
-        this.headers = headers;
         this.lastActiveAt = connectedAt;
     }
 

@@ -99,7 +99,7 @@ public final class WebSocketGateway implements WebSocketCreator {
         for (HttpField f : req.getHeaders()) headers.merge(f.getName(), f.getValue(), (a, b) -> a + "," + b);
         String ip = Request.getRemoteAddr(req);
         LocalConnection c = new LocalConnection(GatewayEvents.newConnectionId(), Instant.now(), ip,
-                headers.getOrDefault("User-Agent", ""), headers);
+                headers.getOrDefault("User-Agent", ""));
         connections.put(c.id, c); // CONNECTING: posts answer 410 until $connect returns and the upgrade completes
 
         Map<String, List<String>> query = new LinkedHashMap<>();
@@ -108,7 +108,7 @@ public final class WebSocketGateway implements WebSocketCreator {
         JsonNode result = Json.object().put("statusCode", 200);
         if (connect != null) {
             try {
-                result = Json.parse(new String(connect.invoke(events.connect(c, GatewayEvents.newRequestId(), query)),
+                result = Json.parse(new String(connect.invoke(events.connect(c, GatewayEvents.newRequestId(), headers, query)),
                         StandardCharsets.UTF_8));
             } catch (RuntimeException e) {
                 connections.remove(c.id);

@@ -1,0 +1,45 @@
+package io.herald.local;
+
+import com.sun.management.HotSpotDiagnosticMXBean;
+import com.sun.management.VMOption;
+import java.lang.management.ManagementFactory;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Lets the JVM give memory back after a burst. A developer's stack idles most of the day between
+ * load tests; by default G1 keeps the heap it grew to (up to 70 % of it free) until the process
+ * ends. These flags are "manageable", so the jar can set them itself, which keeps the README's
+ * plain {@code java -jar} command. Flags the user set on the command line are left alone.
+ */
+final class HeapReturn {
+    /** Shrink to at most 30 % free after a collection; collect when idle for 30 s so that happens. */
+    static final Map<String, String> FLAGS = new LinkedHashMap<>(Map.of(
+            "MinHeapFreeRatio", "10", "MaxHeapFreeRatio", "30", "G1PeriodicGCInterval", "30000"));
+
+    private HeapReturn() {}
+
+    /** @return the flags that were changed (empty when not on HotSpot or all were set by the user) */
+    static Map<String, String> apply() {
+        Map<String, String> changed = new LinkedHashMap<>();
+        HotSpotDiagnosticMXBean vm;
+        try {
+            vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+        } catch (RuntimeException | LinkageError e) {
+            return changed; // not HotSpot: nothing to tune
+        }
+        if (vm == null) return changed;
+        // Min before Max: the JVM refuses a MaxHeapFreeRatio below the current MinHeapFreeRatio
+        for (String name : new String[] {"MinHeapFreeRatio", "MaxHeapFreeRatio", "G1PeriodicGCInterval"}) {
+            try {
+                VMOption current = vm.getVMOption(name);
+                if (current.getOrigin() != VMOption.Origin.DEFAULT) continue;
+                vm.setVMOption(name, FLAGS.get(name));
+                changed.put(name, FLAGS.get(name));
+            } catch (IllegalArgumentException e) {
+                // unknown on this JVM (another collector or version): keep its default
+            }
+        }
+        return changed;
+    }
+}
