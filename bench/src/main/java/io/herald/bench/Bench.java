@@ -80,6 +80,8 @@ public final class Bench {
 
     // ------------------------------------------------------------------ 1 and 5: fan-out, memory
 
+    static final long IDLE_BEFORE_MEMORY_MS = 70_000;
+
     void fanOutAndMemory(String scenario) throws Exception {
         long heap0 = stack.heapUsedKb(), rss0 = stack.rssKb(); // heap first: its full GC lets the JVM uncommit
         for (int n : new int[] {100, 1_000, 10_000}) {
@@ -87,6 +89,9 @@ public final class Bench {
                 String topic = "bench.fanout.n" + n;
                 c.open(stack.wsUrl, stack.token, n, 300, i -> topic);
                 if (n == 10_000) {
+                    // idle means idle: give the JVM's housekeeping its periods (G1's periodic collection, 30 s as
+                    // the stack sets it; monitor deflation, 60 s) before reading what the connections cost
+                    Thread.sleep(IDLE_BEFORE_MEMORY_MS);
                     long heap = stack.heapUsedKb(), rss = stack.rssKb();
                     report.memory(n, rss0, rss, heap0, heap);
                     if (System.getProperty("bench.stackJvm", "").contains("NativeMemoryTracking")) {
