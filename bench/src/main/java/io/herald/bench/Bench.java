@@ -39,6 +39,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  */
 public final class Bench {
     static final AtomicLong SEQ = new AtomicLong();
+    static final List<String> SCENARIOS = List.of("all", "fanout", "latency", "coldstart", "cost", "memory");
     final int runs;
     final Report report = new Report();
     /** Publishes and stats polls share one client (and its threads). */
@@ -49,17 +50,34 @@ public final class Bench {
         this.runs = runs;
     }
 
+    private static int number(String option, String value) {
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " must be a number, not '" + value + "'");
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         String scenario = "all";
         int runs = 3;
         int port = 18090;
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            switch (args[i]) {
-                case "--scenario" -> scenario = args[i + 1];
-                case "--runs" -> runs = Integer.parseInt(args[i + 1]);
-                case "--port" -> port = Integer.parseInt(args[i + 1]);
-                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+        try {
+            if (args.length % 2 != 0) throw new IllegalArgumentException("option " + args[args.length - 1] + " needs a value");
+            for (int i = 0; i + 1 < args.length; i += 2) {
+                switch (args[i]) {
+                    case "--scenario" -> scenario = args[i + 1];
+                    case "--runs" -> runs = number(args[i], args[i + 1]);
+                    case "--port" -> port = number(args[i], args[i + 1]);
+                    default -> throw new IllegalArgumentException("unknown option " + args[i]);
+                }
             }
+            if (!SCENARIOS.contains(scenario)) throw new IllegalArgumentException("unknown scenario " + scenario);
+            if (runs < 1) throw new IllegalArgumentException("--runs must be at least 1");
+        } catch (IllegalArgumentException e) {
+            System.err.println("herald-bench: " + e.getMessage() + "\nusage: java -jar bench/target/herald-bench.jar"
+                    + " [--scenario " + String.join("|", SCENARIOS) + "] [--runs 3] [--port 18090]");
+            System.exit(2);
         }
         if (!Files.isRegularFile(Path.of("infra/local/target/herald-local.jar"))) {
             System.err.println("build first: mvn -B -q -DskipTests install (run from the repository root)");
@@ -68,6 +86,7 @@ public final class Bench {
         Bench b = new Bench(runs);
         try (StackProcess s = new StackProcess(port)) {
             b.stack = s;
+            s.awaitQuiet(); // a stack still compiling its own startup would skew the first scenario
             if (scenario.equals("all") || scenario.equals("fanout") || scenario.equals("memory")) b.fanOutAndMemory(scenario);
             if (scenario.equals("all") || scenario.equals("latency")) b.latency();
             if (scenario.equals("all") || scenario.equals("coldstart")) b.coldStart();
@@ -185,6 +204,7 @@ public final class Bench {
     // ------------------------------------------------------------------ 3: cold start
 
     void coldStart() throws Exception {
+        stack.awaitQuiet(); // the fresh JVMs share the 2 cores with the stack
         Path dir = Files.createTempDirectory("herald-cold");
         Path publish = dir.resolve("publish.json");
         Files.writeString(publish, "{\"type\":\"bench\",\"topics\":[\"bench.cold\"],\"data\":{\"seq\":0}}");
@@ -199,9 +219,11 @@ public final class Bench {
                 "AWS_ENDPOINT_URL_DYNAMODB", stack.dynamoEndpoint, "HERALD_CONNECTIONS_URL", stack.managementUrl,
                 "HERALD_JWT_SECRET", "herald-local-development-secret-do-not-deploy", "HERALD_CONNECTIONS_TABLE", "ConnectionsTable",
                 "HERALD_SUBSCRIPTIONS_TABLE", "SubscriptionsTable", "HERALD_LEDGER_TABLE", "LedgerTable");
-        for (Map.Entry<String, Path> e : cases.entrySet()) {
-            List<Double> inJvm = new ArrayList<>(), wall = new ArrayList<>();
-            for (int r = 0; r < Math.max(5, runs); r++) {
+        // rounds over all handlers rather than one handler's runs back to back: whatever else the
+        // machine does at some moment then weighs on every handler alike
+        Map<String, List<Double>> inJvm = new LinkedHashMap<>(), wall = new LinkedHashMap<>();
+        for (int r = 0; r < Math.max(5, runs); r++) {
+            for (Map.Entry<String, Path> e : cases.entrySet()) {
                 ProcessBuilder pb = new ProcessBuilder(StackProcess.java(), "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1",
                         "-cp", "functions/target/herald-functions.jar", "io.herald.functions.Invoke",
                         "io.herald.functions." + e.getKey(), e.getValue().toString()).redirectErrorStream(true);
@@ -210,13 +232,14 @@ public final class Bench {
                 Process p = pb.start();
                 String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 p.waitFor(60, TimeUnit.SECONDS);
-                wall.add((System.nanoTime() - t0) / 1e6);
+                wall.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add((System.nanoTime() - t0) / 1e6);
                 int at = out.lastIndexOf("{\"coldStart\"");
                 if (p.exitValue() != 0 || at < 0) throw new IllegalStateException(e.getKey() + " failed:\n" + out);
-                inJvm.add(Json.parse(out.substring(at).trim()).path("coldStart").path("totalMs").asDouble());
+                inJvm.computeIfAbsent(e.getKey(), k -> new ArrayList<>())
+                        .add(Json.parse(out.substring(at).trim()).path("coldStart").path("totalMs").asDouble());
             }
-            report.coldStart(e.getKey(), inJvm, wall);
         }
+        for (String handler : cases.keySet()) report.coldStart(handler, inJvm.get(handler), wall.get(handler));
         report.jarSize(Files.size(Path.of("functions/target/herald-functions.jar")));
     }
 

@@ -75,6 +75,29 @@ final class StackProcess implements AutoCloseable {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
+    /**
+     * Waits (at most 60 s) until the stack uses under 5 % of a core, so a scenario does not start
+     * while the stack is still busy with the previous one or with its own JIT compilation.
+     */
+    void awaitQuiet() throws IOException, InterruptedException {
+        long deadline = System.currentTimeMillis() + 60_000;
+        long before = cpuTicks();
+        while (System.currentTimeMillis() < deadline) {
+            Thread.sleep(1_000);
+            long now = cpuTicks();
+            if (now - before < 5) return; // /proc counts 100 ticks per second of CPU
+            before = now;
+        }
+        System.err.println("the stack did not become quiet within 60 s; measuring anyway");
+    }
+
+    /** User + system CPU time of the stack process, in clock ticks (fields 14 and 15 of /proc/pid/stat). */
+    private long cpuTicks() throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    }
+
     /** Resident set size in KB, from /proc. */
     long rssKb() throws IOException {
         for (String l : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
