@@ -59,6 +59,12 @@ public final class StreamPoller implements Runnable {
         }
     }
 
+    /**
+     * Lambda polls a stream's shards four times a second; so does the local stack when a poll found
+     * nothing (records keep it reading at once). Faster polling only burned an idle stack's CPU.
+     */
+    static final long IDLE_POLL_MS = 250;
+
     @Override
     public void run() {
         String arn = ddb.describeTable(b -> b.tableName(table)).table().latestStreamArn();
@@ -93,7 +99,7 @@ public final class StreamPoller implements Runnable {
                     else finished.add(it.getKey());
                 }
                 iterators = next;
-                if (!any) Thread.sleep(50);
+                if (!any) Thread.sleep(IDLE_POLL_MS);
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
