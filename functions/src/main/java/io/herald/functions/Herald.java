@@ -2,6 +2,7 @@ package io.herald.functions;
 
 import io.herald.aws.apigateway.ApiGatewayNotifier;
 import io.herald.aws.config.AwsClients;
+import io.herald.aws.config.Background;
 import io.herald.aws.config.JwtSecrets;
 import io.herald.aws.dynamodb.DynamoDbConnectionStore;
 import io.herald.aws.dynamodb.DynamoDbLedger;
@@ -17,8 +18,6 @@ import io.herald.core.service.Services;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
@@ -48,19 +47,17 @@ public final class Herald {
     /**
      * Wiring from an environment map: what Lambda gives a function, or what the local stack gives it.
      *
-     * <p>A cold start is mostly class loading, in two halves that share few classes: the DynamoDB
-     * client with its first request (which also opens the connection the first invocation reuses),
-     * and Jackson, the JWT verifier and the profiles. The first half runs on a helper thread while
-     * this one does the second; with two or more cores (and a Lambda function's init phase) they
-     * overlap. Both are done before this returns, so a SnapStart snapshot holds their result.
+     * <p>A cold start is mostly class loading, in three parts that share few classes: the HTTP
+     * client (mostly the JDK's trust store; {@link AwsClients} builds it on its own thread), the
+     * DynamoDB client with its first request (which also opens the connection the first invocation
+     * reuses) on a helper thread, and Jackson, the JWT verifier and the profiles on this one. With
+     * two or more cores they overlap. All are done before this returns, so a SnapStart snapshot
+     * holds their result.
      */
     public static Services fromEnv(Map<String, String> env) {
         AwsClients clients = new AwsClients(env);
         String connections = required(env, "HERALD_CONNECTIONS_TABLE");
-        FutureTask<DynamoDbClient> ddbReady = new FutureTask<>(() -> warmedUp(clients.dynamoDb(), connections));
-        Thread helper = new Thread(ddbReady, "herald-init");
-        helper.setDaemon(true);
-        helper.start();
+        Background<DynamoDbClient> ddbReady = Background.start("herald-init", () -> warmedUp(clients.dynamoDb(), connections));
 
         HeraldConfig config = HeraldConfig.fromEnv(env);
         TokenVerifier verifier = verifier(env, clients);
@@ -68,7 +65,7 @@ public final class Herald {
         String subscriptions = required(env, "HERALD_SUBSCRIPTIONS_TABLE");
         String connectionsUrl = required(env, "HERALD_CONNECTIONS_URL");
         int shards = Integer.parseInt(env.getOrDefault("HERALD_SUBSCRIPTION_SHARDS", "1"));
-        DynamoDbClient ddb = join(ddbReady);
+        DynamoDbClient ddb = ddbReady.join();
 
         DynamoDbLedger ledger = new DynamoDbLedger(ddb, ledgerTable, config.dedupWindow());
         ConnectionRegistry registry = new ConnectionRegistry(new DynamoDbConnectionStore(ddb, connections),
@@ -85,17 +82,6 @@ public final class Herald {
             // only warmth is lost; the first real request reports a real problem
         }
         return ddb;
-    }
-
-    private static <T> T join(FutureTask<T> task) {
-        try {
-            return task.get();
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while initializing", e);
-        }
     }
 
     static TokenVerifier verifier(Map<String, String> env, AwsClients clients) {

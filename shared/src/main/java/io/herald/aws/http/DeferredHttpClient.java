@@ -1,7 +1,6 @@
 package io.herald.aws.http;
 
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
+import io.herald.aws.config.Background;
 import java.util.function.Supplier;
 import software.amazon.awssdk.http.ExecutableHttpRequest;
 import software.amazon.awssdk.http.HttpExecuteRequest;
@@ -13,31 +12,17 @@ import software.amazon.awssdk.http.SdkHttpClient;
  * one meanwhile, since they only use it when the first request goes out.
  */
 public final class DeferredHttpClient implements SdkHttpClient {
-    private final FutureTask<SdkHttpClient> client;
+    private final Background<SdkHttpClient> client;
     private final String name;
 
     public DeferredHttpClient(String name, Supplier<SdkHttpClient> build) {
         this.name = name;
-        this.client = new FutureTask<>(build::get);
-        Thread t = new Thread(client, "herald-http-init");
-        t.setDaemon(true);
-        t.start();
-    }
-
-    private SdkHttpClient client() {
-        try {
-            return client.get();
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while building the HTTP client", e);
-        }
+        this.client = Background.start("herald-http-init", build::get);
     }
 
     @Override
     public ExecutableHttpRequest prepareRequest(HttpExecuteRequest request) {
-        return client().prepareRequest(request);
+        return client.join().prepareRequest(request);
     }
 
     /** Answered without waiting: SDK client builders ask for it while the client may still be building. */
@@ -48,6 +33,6 @@ public final class DeferredHttpClient implements SdkHttpClient {
 
     @Override
     public void close() {
-        client().close();
+        client.join().close();
     }
 }
