@@ -27,7 +27,7 @@ public final class Main {
         LocalStack stack = new LocalStack(options);
         try {
             stack.start();
-        } catch (java.io.IOException e) {
+        } catch (java.io.IOException | IllegalStateException e) {
             System.err.println("herald-local: cannot start: " + e.getMessage());
             stack.close();
             System.exit(1);

@@ -3,6 +3,7 @@ package io.herald.local.template;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
@@ -12,6 +13,7 @@ import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.Projection;
 import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
 import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
+import software.amazon.awssdk.services.dynamodb.model.TableDescription;
 
 /** Creates the template's tables (keys, GSIs, streams, TTL) in DynamoDB Local. */
 public final class Tables {
@@ -35,12 +37,29 @@ public final class Tables {
         return b.build();
     }
 
-    /** Creates each table unless it exists (a --data-dir keeps them between runs). */
+    /**
+     * Creates each table unless it exists (a --data-dir keeps them between runs). An existing table
+     * whose keys or indexes differ from the template's is refused with a message rather than used:
+     * Herald's requests would fail on it one by one, and dropping it would lose the user's data.
+     *
+     * @throws IllegalStateException when a kept table does not match the template
+     */
     public static void create(DynamoDbClient ddb, List<SamTemplate.Table> tables) {
         for (SamTemplate.Table t : tables) {
+            CreateTableRequest wanted = request(t);
             try {
-                ddb.createTable(request(t));
+                ddb.createTable(wanted);
             } catch (ResourceInUseException e) {
+                TableDescription table = ddb.describeTable(d -> d.tableName(t.name())).table();
+                Map<String, List<KeySchemaElement>> keptIndexes = new TreeMap<>(), declaredIndexes = new TreeMap<>();
+                table.globalSecondaryIndexes().forEach(g -> keptIndexes.put(g.indexName(), g.keySchema()));
+                wanted.globalSecondaryIndexes().forEach(g -> declaredIndexes.put(g.indexName(), g.keySchema()));
+                String kept = shape(table.keySchema(), keptIndexes), declared = shape(wanted.keySchema(), declaredIndexes);
+                if (!kept.equals(declared)) {
+                    throw new IllegalStateException("table " + t.name() + " in the data directory has keys and indexes "
+                            + kept + " but the template declares " + declared
+                            + "; move the data directory away (or delete that table) to start with the template's tables");
+                }
                 continue;
             }
             Map<String, Object> ttl = SamTemplate.map(t.properties().get("TimeToLiveSpecification"));
@@ -49,6 +68,17 @@ public final class Tables {
                         .timeToLiveSpecification(s -> s.attributeName(str(ttl, "AttributeName")).enabled(true)));
             }
         }
+    }
+
+    /** "[b HASH, s RANGE]" and each index's name and keys: comparable between a kept table and the template. */
+    private static String shape(List<KeySchemaElement> keys, Map<String, List<KeySchemaElement>> indexes) {
+        StringBuilder b = new StringBuilder(keys(keys));
+        indexes.forEach((name, k) -> b.append(", index ").append(name).append(' ').append(keys(k)));
+        return b.toString();
+    }
+
+    private static String keys(List<KeySchemaElement> keys) {
+        return keys.stream().map(e -> e.attributeName() + " " + e.keyTypeAsString()).toList().toString();
     }
 
     private static List<KeySchemaElement> keys(Object schema) {
