@@ -65,6 +65,11 @@ public final class LocalStack implements AutoCloseable {
     private int port;
     private String dynamoEndpoint;
 
+    /** Errors the stream pollers recovered from (tests expect none). */
+    public int streamErrors() {
+        return pollers.stream().mapToInt(StreamPoller::errors).sum();
+    }
+
     public LocalStack(LocalOptions options) {
         this.options = options;
     }

@@ -48,9 +48,11 @@ class LocalStackEndToEndTest {
 
     @AfterAll
     static void stop() {
+        int streamErrors = stack.streamErrors();
         events.close();
         management.close();
         stack.close();
+        assertEquals(0, streamErrors, "the stream poller had to resume after errors (see its [herald-local] lines)");
     }
 
     static WsClient subscribed(String user, String topic) throws Exception {

@@ -16,6 +16,7 @@ import software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse;
 import software.amazon.awssdk.services.dynamodb.model.Record;
 import software.amazon.awssdk.services.dynamodb.model.Shard;
 import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
+import software.amazon.awssdk.services.dynamodb.model.TrimmedDataAccessException;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
 /**
@@ -65,6 +66,13 @@ public final class StreamPoller implements Runnable {
      */
     static final long IDLE_POLL_MS = 250;
 
+    private final java.util.concurrent.atomic.AtomicInteger errors = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** Errors the poller recovered from by resuming; a healthy stack has none. */
+    public int errors() {
+        return errors.get();
+    }
+
     @Override
     public void run() {
         String arn = ddb.describeTable(b -> b.tableName(table)).table().latestStreamArn();
@@ -72,6 +80,7 @@ public final class StreamPoller implements Runnable {
         Map<String, String> position = new HashMap<>();
         Map<String, String> iterators = new HashMap<>();
         java.util.Set<String> finished = new java.util.HashSet<>();
+        int trimmedInARow = 0;
         while (running) {
             try {
                 if (iterators.isEmpty()) {
@@ -99,11 +108,22 @@ public final class StreamPoller implements Runnable {
                     else finished.add(it.getKey());
                 }
                 iterators = next;
+                trimmedInARow = 0;
                 if (!any) Thread.sleep(IDLE_POLL_MS);
             } catch (InterruptedException e) {
                 return;
+            } catch (TrimmedDataAccessException e) {
+                // DynamoDB Local refuses an iterator taken while its shard was empty once records
+                // arrive; a fresh one from the last delivered position reads them. Only a repeat is news.
+                iterators.clear();
+                if (++trimmedInARow > 1) {
+                    errors.incrementAndGet();
+                    System.err.println("[herald-local] stream poller " + table + " (resuming): " + e.getMessage());
+                    sleepQuietly();
+                }
             } catch (RuntimeException e) {
                 if (!running) return;
+                errors.incrementAndGet();
                 System.err.println("[herald-local] stream poller " + table + " (resuming): " + e.getMessage());
                 iterators.clear();
                 sleepQuietly();
