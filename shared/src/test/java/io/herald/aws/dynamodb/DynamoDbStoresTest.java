@@ -2,6 +2,7 @@ package io.herald.aws.dynamodb;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.herald.core.model.Connection;
@@ -20,7 +21,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Collectors;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughputExceededException;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -122,6 +129,31 @@ class DynamoDbStoresTest {
         assertEquals(0, ddb.scans.get());
         assertEquals(4, ddb.queries.get(), "one exact bucket and three prefix buckets");
         assertEquals(2, ddb.itemsQueried.get());
+    }
+
+    @Test
+    void a_failing_bucket_query_should_fail_the_read_with_its_own_error() {
+        // the exact bucket (read on the caller's thread) answers; a wildcard bucket's Query, run on
+        // another thread, is refused as if throttled
+        DynamoDbClient refusing = DynamoDbClient.builder().endpointOverride(java.net.URI.create(ddb.endpoint()))
+                .region(software.amazon.awssdk.regions.Region.US_EAST_1)
+                .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("local", "local")))
+                .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create())
+                .overrideConfiguration(o -> o.addExecutionInterceptor(new ExecutionInterceptor() {
+                    @Override
+                    public void beforeExecution(Context.BeforeExecution c, ExecutionAttributes a) {
+                        if (c.request() instanceof QueryRequest q && q.expressionAttributeValues().get(":b").s().endsWith("*")) {
+                            throw ProvisionedThroughputExceededException.builder().message("slow down").build();
+                        }
+                    }
+                })).build();
+        DynamoDbLocal.Tables t = ddb.createTables();
+        DynamoDbSubscriptionStore store = new DynamoDbSubscriptionStore(refusing, t.subscriptions(), t.connections());
+        ProvisionedThroughputExceededException e = assertThrows(ProvisionedThroughputExceededException.class,
+                () -> store.candidates("a.b", NOW), "not wrapped by the parallel Queries");
+        assertEquals("slow down", e.getMessage());
+        refusing.close();
     }
 
     @Test
