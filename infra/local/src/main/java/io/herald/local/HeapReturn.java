@@ -3,7 +3,6 @@ package io.herald.local;
 import com.sun.management.HotSpotDiagnosticMXBean;
 import com.sun.management.VMOption;
 import java.lang.management.ManagementFactory;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -14,32 +13,29 @@ import java.util.Map;
  */
 final class HeapReturn {
     /** Shrink to at most 30 % free after a collection; collect when idle for 30 s so that happens. */
-    static final Map<String, String> FLAGS = new LinkedHashMap<>(Map.of(
-            "MinHeapFreeRatio", "10", "MaxHeapFreeRatio", "30", "G1PeriodicGCInterval", "30000"));
+    static final Map<String, String> FLAGS = Map.of(
+            "MinHeapFreeRatio", "10", "MaxHeapFreeRatio", "30", "G1PeriodicGCInterval", "30000");
 
     private HeapReturn() {}
 
-    /** @return the flags that were changed (empty when not on HotSpot or all were set by the user) */
-    static Map<String, String> apply() {
-        Map<String, String> changed = new LinkedHashMap<>();
+    /** Sets each flag the user left at its default; does nothing off HotSpot. */
+    static void apply() {
         HotSpotDiagnosticMXBean vm;
         try {
             vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
         } catch (RuntimeException | LinkageError e) {
-            return changed; // not HotSpot: nothing to tune
+            return; // not HotSpot: nothing to tune
         }
-        if (vm == null) return changed;
+        if (vm == null) return;
         // Min before Max: the JVM refuses a MaxHeapFreeRatio below the current MinHeapFreeRatio
         for (String name : new String[] {"MinHeapFreeRatio", "MaxHeapFreeRatio", "G1PeriodicGCInterval"}) {
             try {
                 VMOption current = vm.getVMOption(name);
                 if (current.getOrigin() != VMOption.Origin.DEFAULT) continue;
                 vm.setVMOption(name, FLAGS.get(name));
-                changed.put(name, FLAGS.get(name));
             } catch (IllegalArgumentException e) {
                 // unknown on this JVM (another collector or version): keep its default
             }
         }
-        return changed;
     }
 }

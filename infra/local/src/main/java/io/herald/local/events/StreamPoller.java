@@ -10,6 +10,7 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse;
@@ -66,7 +67,7 @@ public final class StreamPoller implements Runnable {
      */
     static final long IDLE_POLL_MS = 250;
 
-    private final java.util.concurrent.atomic.AtomicInteger errors = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger errors = new AtomicInteger();
 
     /** Errors the poller recovered from by resuming; a healthy stack has none. */
     public int errors() {
