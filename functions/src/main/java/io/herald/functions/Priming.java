@@ -10,8 +10,8 @@ import org.crac.Resource;
 
 /**
  * SnapStart priming: before Lambda snapshots the initialized container, run the code paths an
- * invocation uses (JSON, every profile's renderer, a DynamoDB read through the SDK's whole
- * request pipeline), so restored containers start with those classes loaded and initialized.
+ * invocation uses (JSON, every profile's renderer, the fan-out Queries; init already made one
+ * GetItem), so restored containers start with those classes loaded and initialized.
  * Nothing is written; the read asks for a key that never exists.
  */
 final class Priming implements Resource {
@@ -45,7 +45,7 @@ final class Priming implements Resource {
         Publication p = services.codec.read(Json.parse("{\"type\":\"priming\",\"topics\":[\"users.priming\"],\"data\":{\"id\":1}}"));
         for (String name : services.profiles.names()) services.profiles.get(name).renderEvent(p, "users.priming", now);
         try {
-            services.registry.connections().get("#priming", now);
+            // the GetItem path is already warm: Herald.fromEnv read a key that never exists
             services.registry.subscriptions().candidates("priming.topic", now);
         } catch (RuntimeException e) {
             // priming must never stop a snapshot; a failure here only costs warmth

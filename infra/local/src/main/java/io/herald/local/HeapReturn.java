@@ -3,6 +3,7 @@ package io.herald.local;
 import com.sun.management.HotSpotDiagnosticMXBean;
 import com.sun.management.VMOption;
 import java.lang.management.ManagementFactory;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -12,9 +13,12 @@ import java.util.Map;
  * plain {@code java -jar} command. Flags the user set on the command line are left alone.
  */
 final class HeapReturn {
-    /** Shrink to at most 30 % free after a collection; collect when idle for 30 s so that happens. */
-    static final Map<String, String> FLAGS = Map.of(
-            "MinHeapFreeRatio", "10", "MaxHeapFreeRatio", "30", "G1PeriodicGCInterval", "30000");
+    /**
+     * Shrink to at most 30 % free after a collection; collect when idle for 30 s so that happens.
+     * In this order: the JVM refuses a MaxHeapFreeRatio below the current MinHeapFreeRatio.
+     */
+    static final List<Map.Entry<String, String>> FLAGS = List.of(Map.entry("MinHeapFreeRatio", "10"),
+            Map.entry("MaxHeapFreeRatio", "30"), Map.entry("G1PeriodicGCInterval", "30000"));
 
     private HeapReturn() {}
 
@@ -27,12 +31,10 @@ final class HeapReturn {
             return; // not HotSpot: nothing to tune
         }
         if (vm == null) return;
-        // Min before Max: the JVM refuses a MaxHeapFreeRatio below the current MinHeapFreeRatio
-        for (String name : new String[] {"MinHeapFreeRatio", "MaxHeapFreeRatio", "G1PeriodicGCInterval"}) {
+        for (Map.Entry<String, String> flag : FLAGS) {
             try {
-                VMOption current = vm.getVMOption(name);
-                if (current.getOrigin() != VMOption.Origin.DEFAULT) continue;
-                vm.setVMOption(name, FLAGS.get(name));
+                if (vm.getVMOption(flag.getKey()).getOrigin() != VMOption.Origin.DEFAULT) continue;
+                vm.setVMOption(flag.getKey(), flag.getValue());
             } catch (IllegalArgumentException e) {
                 // unknown on this JVM (another collector or version): keep its default
             }

@@ -9,6 +9,7 @@ import static io.herald.aws.dynamodb.DynamoDbSchema.TTL;
 import static io.herald.aws.dynamodb.Items.n;
 import static io.herald.aws.dynamodb.Items.s;
 
+import io.herald.aws.config.Background;
 import io.herald.core.model.Connection;
 import io.herald.core.model.Subscriber;
 import io.herald.core.model.SubscriptionSpec;
@@ -56,11 +57,7 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 public final class DynamoDbSubscriptionStore implements SubscriptionStore {
     private static final String PROFILE = "p", USER = "u", TYPES = "y", FILTERS = "f";
     /** Threads for the bucket Queries of a publication after the first, which runs on the caller's. */
-    private static final ExecutorService QUERIES = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "herald-query");
-        t.setDaemon(true);
-        return t;
-    });
+    private static final ExecutorService QUERIES = Executors.newCachedThreadPool(Background.daemonThreads("herald-query"));
 
     private final DynamoDbClient ddb;
     private final String table;
