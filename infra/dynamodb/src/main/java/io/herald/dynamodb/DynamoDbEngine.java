@@ -1,0 +1,141 @@
+package io.herald.dynamodb;
+
+import io.herald.dynamodb.api.Api;
+import io.herald.dynamodb.http.WireServer;
+import io.herald.dynamodb.storage.Database;
+import io.herald.dynamodb.storage.TtlSweeper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A DynamoDB-compatible engine on a loopback port, in memory or journalled to a directory.
+ *
+ * <pre>{@code
+ * try (DynamoDbEngine ddb = DynamoDbEngine.builder().start()) {
+ *     DynamoDbClient client = DynamoDbClient.builder().endpointOverride(ddb.endpoint())...
+ * }
+ * }</pre>
+ *
+ * Its threads are daemons, so an engine left open never keeps a JVM alive.
+ */
+public final class DynamoDbEngine implements AutoCloseable {
+    private final Database db;
+    private final WireServer server;
+    private final ScheduledExecutorService sweeper;
+    private final TtlSweeper ttl;
+    private final String host;
+
+    private DynamoDbEngine(Builder b) throws IOException {
+        this.db = b.dataDir == null ? Database.inMemory(b.region, System::currentTimeMillis) : Database.open(b.dataDir, b.region, System::currentTimeMillis);
+        this.host = b.host;
+        try {
+            this.server = new WireServer(new Api(db), b.host, b.port, b.threads);
+        } catch (IOException e) {
+            db.close();
+            throw e;
+        }
+        this.ttl = new TtlSweeper(db);
+        this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "dynamodb-ttl");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = b.ttlInterval.toMillis();
+        sweeper.scheduleWithFixedDelay(this::sweepQuietly, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    /** {@code http://127.0.0.1:PORT} (or the bound host): the endpoint to give the SDK. */
+    public URI endpoint() {
+        String h = host.equals("0.0.0.0") ? "127.0.0.1" : host;
+        return URI.create("http://" + h + ":" + port());
+    }
+
+    /** Runs one TTL pass now (tests, and callers that want expiry without waiting). */
+    public int sweepExpired() {
+        return ttl.sweep();
+    }
+
+    private void sweepQuietly() {
+        try {
+            ttl.sweep();
+        } catch (RuntimeException e) {
+            System.err.println("[herald-dynamodb] TTL sweep failed: " + e);
+        }
+    }
+
+    @Override
+    public void close() {
+        sweeper.shutdownNow();
+        server.close();
+        try {
+            db.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static final class Builder {
+        private String host = "127.0.0.1";
+        private int port;
+        private Path dataDir;
+        private String region = "us-east-1";
+        private Duration ttlInterval = Duration.ofSeconds(5);
+        private int threads = 32;
+
+        /** The interface to bind; loopback unless told otherwise. */
+        public Builder host(String host) {
+            this.host = host;
+            return this;
+        }
+
+        /** 0 (the default) picks a free port. */
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
+
+        /** Journal every write here and reload it at start; null (the default) keeps everything in memory. */
+        public Builder dataDir(Path dir) {
+            this.dataDir = dir;
+            return this;
+        }
+
+        public Builder region(String region) {
+            this.region = region;
+            return this;
+        }
+
+        /** How often expired items are deleted (DynamoDB takes up to days; locally a few seconds). */
+        public Builder ttlSweepInterval(Duration every) {
+            this.ttlInterval = every;
+            return this;
+        }
+
+        public Builder threads(int threads) {
+            this.threads = threads;
+            return this;
+        }
+
+        public DynamoDbEngine start() {
+            try {
+                return new DynamoDbEngine(this);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e.getMessage(), e);
+            }
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package io.herald.dynamodb.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.herald.dynamodb.DynamoDbError;
+import io.herald.dynamodb.storage.Database;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Function;
+
+/** Maps an X-Amz-Target to its operation. The one entry point of the wire layer into the engine. */
+public final class Api {
+    public static final String DYNAMODB = "DynamoDB_20120810.";
+    public static final String STREAMS = "DynamoDBStreams_20120810.";
+
+    private final Map<String, Function<JsonNode, ObjectNode>> operations = new HashMap<>();
+    private final Database db;
+
+    public Api(Database db) {
+        this.db = db;
+        TableOps tables = new TableOps(db);
+        ItemOps items = new ItemOps(db);
+        ReadOps reads = new ReadOps(db);
+        BatchOps batches = new BatchOps(db);
+        TransactOps transactions = new TransactOps(db);
+        StreamOps streams = new StreamOps(db);
+        dynamo("CreateTable", tables::createTable);
+        dynamo("DescribeTable", tables::describeTable);
+        dynamo("ListTables", tables::listTables);
+        dynamo("DeleteTable", tables::deleteTable);
+        dynamo("UpdateTable", tables::updateTable);
+        dynamo("UpdateTimeToLive", tables::updateTimeToLive);
+        dynamo("DescribeTimeToLive", tables::describeTimeToLive);
+        dynamo("TagResource", tables::tagResource);
+        dynamo("UntagResource", tables::untagResource);
+        dynamo("ListTagsOfResource", tables::listTagsOfResource);
+        dynamo("PutItem", items::putItem);
+        dynamo("GetItem", items::getItem);
+        dynamo("UpdateItem", items::updateItem);
+        dynamo("DeleteItem", items::deleteItem);
+        dynamo("Query", reads::query);
+        dynamo("Scan", reads::scan);
+        dynamo("BatchGetItem", batches::batchGetItem);
+        dynamo("BatchWriteItem", batches::batchWriteItem);
+        dynamo("TransactWriteItems", transactions::transactWriteItems);
+        dynamo("TransactGetItems", transactions::transactGetItems);
+        dynamo("DescribeEndpoints", req -> {
+            ObjectNode out = Nodes.object();
+            out.putArray("Endpoints").addObject().put("Address", "dynamodb." + db.region() + ".amazonaws.com").put("CachePeriodInMinutes", 1440);
+            return out;
+        });
+        dynamo("DescribeLimits", req -> Nodes.object().put("AccountMaxReadCapacityUnits", 80000).put("AccountMaxWriteCapacityUnits", 80000)
+                .put("TableMaxReadCapacityUnits", 40000).put("TableMaxWriteCapacityUnits", 40000));
+        operations.put(STREAMS + "ListStreams", streams::listStreams);
+        operations.put(STREAMS + "DescribeStream", streams::describeStream);
+        operations.put(STREAMS + "GetShardIterator", streams::getShardIterator);
+        operations.put(STREAMS + "GetRecords", streams::getRecords);
+    }
+
+    private void dynamo(String name, Function<JsonNode, ObjectNode> op) {
+        operations.put(DYNAMODB + name, op);
+    }
+
+    public Database database() {
+        return db;
+    }
+
+    /** Runs one request; throws {@link DynamoDbError} for anything DynamoDB would refuse. */
+    public ObjectNode call(String target, JsonNode request) {
+        Function<JsonNode, ObjectNode> op = target == null ? null : operations.get(target);
+        if (op == null) throw new DynamoDbError("UnknownOperationException", "Unknown operation " + target);
+        if (!request.isObject()) throw new DynamoDbError("SerializationException", "Start of list found where not expected");
+        return op.apply(request);
+    }
+}

@@ -1,0 +1,162 @@
+package io.herald.dynamodb.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.herald.dynamodb.DynamoDbError;
+import io.herald.dynamodb.api.Api;
+import io.herald.dynamodb.model.AttributeValue;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.CRC32;
+
+/**
+ * DynamoDB's JSON 1.0 protocol over HTTP: {@code POST /} with {@code X-Amz-Target}, answers in
+ * {@code application/x-amz-json-1.0} with AWS's error shape. Credentials and signatures are
+ * accepted without checking. The JDK's own HTTP server: no dependency, starts in milliseconds.
+ */
+public final class WireServer implements AutoCloseable {
+    /** DynamoDB refuses request bodies over 16 MB. */
+    static final int MAX_BODY = 16 * 1024 * 1024;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Api api;
+    private final HttpServer server;
+    private final ExecutorService pool;
+
+    public WireServer(Api api, String host, int port, int threads) throws IOException {
+        this.api = api;
+        this.server = HttpServer.create(new InetSocketAddress(host, port), 256);
+        AtomicInteger n = new AtomicInteger();
+        this.pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "dynamodb-http-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(pool);
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            if (ex.getRequestMethod().equals("GET")) {
+                send(ex, 200, ("healthy: dynamodb." + api.database().region() + ".amazonaws.com ").getBytes(StandardCharsets.UTF_8), "text/plain");
+                return;
+            }
+            if (!ex.getRequestMethod().equals("POST")) {
+                send(ex, 405, error("UnknownOperationException", "Method " + ex.getRequestMethod() + " is not supported; DynamoDB takes POST /"), null);
+                return;
+            }
+            byte[] body = readBody(ex.getRequestBody());
+            if (body == null) {
+                send(ex, 413, error("RequestEntityTooLarge", "Request body exceeds the limit of " + MAX_BODY + " bytes"), null);
+                return;
+            }
+            String target = ex.getRequestHeaders().getFirst("X-Amz-Target");
+            byte[] out;
+            int status = 200;
+            try {
+                JsonNode req;
+                try {
+                    req = body.length == 0 ? JSON.createObjectNode() : JSON.readTree(body);
+                } catch (JsonProcessingException e) {
+                    throw new DynamoDbError("SerializationException", "Malformed JSON request body");
+                }
+                if (req == null) req = JSON.createObjectNode();
+                out = JSON.writeValueAsBytes(api.call(target, req));
+            } catch (DynamoDbError e) {
+                status = e.status();
+                out = errorBody(e);
+            } catch (RuntimeException | StackOverflowError e) {
+                status = 500;
+                System.err.println("[herald-dynamodb] internal error on " + target + ": " + e);
+                out = error("InternalServerError", "Internal server error");
+            }
+            send(ex, status, out, null);
+        }
+    }
+
+    private static byte[] readBody(InputStream in) throws IOException {
+        byte[] all = in.readNBytes(MAX_BODY + 1);
+        return all.length > MAX_BODY ? null : all;
+    }
+
+    private static String typePrefix(String type) {
+        return switch (type) {
+            case "SerializationException", "UnknownOperationException", "AccessDeniedException", "RequestEntityTooLarge" -> "com.amazon.coral.service#";
+            default -> "com.amazonaws.dynamodb.v20120810#";
+        };
+    }
+
+    private static byte[] error(String type, String message) {
+        return errorBody(new DynamoDbError(type, message));
+    }
+
+    private static byte[] errorBody(DynamoDbError e) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("__type", typePrefix(e.type()) + e.type());
+        if (e.getMessage() != null) o.put("message", e.getMessage());
+        if (e.item() != null) o.set("Item", item(e.item()));
+        if (e.reasons() != null) {
+            ArrayNode a = o.putArray("CancellationReasons");
+            for (DynamoDbError.CancellationReason r : e.reasons()) {
+                ObjectNode x = a.addObject().put("Code", r.code());
+                if (r.message() != null) x.put("Message", r.message());
+                if (r.item() != null) x.set("Item", item(r.item()));
+            }
+        }
+        try {
+            return JSON.writeValueAsBytes(o);
+        } catch (JsonProcessingException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    private static JsonNode item(Map<String, AttributeValue> item) {
+        try {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            try (var g = JSON.getFactory().createGenerator(out)) {
+                io.herald.dynamodb.model.AttributeJson.writeItem(g, item);
+            }
+            return JSON.readTree(out.toByteArray());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void send(HttpExchange ex, int status, byte[] body, String contentType) throws IOException {
+        CRC32 crc = new CRC32();
+        crc.update(body);
+        var h = ex.getResponseHeaders();
+        h.set("Content-Type", contentType != null ? contentType : "application/x-amz-json-1.0");
+        h.set("x-amzn-RequestId", UUID.randomUUID().toString());
+        h.set("x-amz-crc32", Long.toString(crc.getValue()));
+        ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+        try (OutputStream os = ex.getResponseBody()) {
+            os.write(body);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        pool.shutdownNow();
+    }
+}

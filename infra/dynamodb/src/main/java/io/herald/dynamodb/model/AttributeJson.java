@@ -1,0 +1,208 @@
+package io.herald.dynamodb.model;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.herald.dynamodb.DynamoDbError;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * DynamoDB's JSON form of attribute values ({@code {"S": "x"}}, {@code {"N": "1"}}, ...), both
+ * ways, with the checks and messages DynamoDB applies to a value it receives.
+ */
+public final class AttributeJson {
+    private static final String INVALID = "One or more parameter values were invalid: ";
+
+    private AttributeJson() {}
+
+    /** An item or key: a JSON object of attribute name to value. */
+    public static Map<String, AttributeValue> item(JsonNode node) {
+        Map<String, AttributeValue> out = new LinkedHashMap<>();
+        if (node == null || node.isNull()) return out;
+        if (!node.isObject()) throw serialization("Start of list found where not expected");
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            out.put(e.getKey(), value(e.getValue()));
+        }
+        return out;
+    }
+
+    /** One value, validated as DynamoDB validates what a client sends. */
+    public static AttributeValue value(JsonNode node) {
+        if (node == null || !node.isObject()) throw serialization("Unexpected value type in payload");
+        int fields = 0;
+        String type = null;
+        JsonNode v = null;
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (e.getValue().isNull()) continue;
+            fields++;
+            type = e.getKey();
+            v = e.getValue();
+        }
+        if (fields == 0) throw DynamoDbError.validation("Supplied AttributeValue is empty, must contain exactly one of the supported datatypes");
+        if (fields > 1) throw DynamoDbError.validation("Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes");
+        switch (type) {
+            case "S":
+                return AttributeValue.s(text(v));
+            case "N":
+                return AttributeValue.n(number(text(v)));
+            case "B":
+                return AttributeValue.b(binary(v));
+            case "BOOL":
+                if (!v.isBoolean()) throw serialization("Unexpected token received from parser");
+                return AttributeValue.bool(v.booleanValue());
+            case "NULL":
+                if (!v.isBoolean()) throw serialization("Unexpected token received from parser");
+                if (!v.booleanValue()) throw DynamoDbError.validation(INVALID + "Null attribute value types must have the value of true");
+                return AttributeValue.NULL;
+            case "SS": {
+                List<String> members = new ArrayList<>();
+                for (JsonNode m : array(v)) members.add(text(m));
+                if (members.isEmpty()) throw DynamoDbError.validation(INVALID + "An string set  may not be empty");
+                if (new HashSet<>(members).size() != members.size()) {
+                    throw DynamoDbError.validation(INVALID + "Input collection " + listText(members) + " contains duplicates.");
+                }
+                return AttributeValue.ss(members);
+            }
+            case "NS": {
+                List<BigDecimal> members = new ArrayList<>();
+                for (JsonNode m : array(v)) members.add(number(text(m)));
+                if (members.isEmpty()) throw DynamoDbError.validation(INVALID + "An number set  may not be empty");
+                Set<BigDecimal> seen = new HashSet<>();
+                for (BigDecimal m : members) {
+                    if (!seen.add(m.signum() == 0 ? BigDecimal.ZERO : m.stripTrailingZeros())) {
+                        throw DynamoDbError.validation(INVALID + "Input collection contains duplicates");
+                    }
+                }
+                return AttributeValue.ns(members);
+            }
+            case "BS": {
+                List<byte[]> members = new ArrayList<>();
+                List<String> texts = new ArrayList<>();
+                for (JsonNode m : array(v)) {
+                    members.add(binary(m));
+                    texts.add(m.asText());
+                }
+                if (members.isEmpty()) throw DynamoDbError.validation(INVALID + "Binary sets should not be empty");
+                Set<String> seen = new HashSet<>();
+                for (byte[] m : members) {
+                    if (!seen.add(Base64.getEncoder().encodeToString(m))) {
+                        throw DynamoDbError.validation(INVALID + "Input collection " + listText(texts) + "of type BS contains duplicates.");
+                    }
+                }
+                return AttributeValue.bs(members);
+            }
+            case "M": {
+                if (!v.isObject()) throw serialization("Unexpected field type");
+                Map<String, AttributeValue> m = new LinkedHashMap<>();
+                for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
+                    Map.Entry<String, JsonNode> e = it.next();
+                    m.put(e.getKey(), value(e.getValue()));
+                }
+                return AttributeValue.m(m);
+            }
+            case "L": {
+                List<AttributeValue> l = new ArrayList<>();
+                for (JsonNode m : array(v)) l.add(value(m));
+                return AttributeValue.l(l);
+            }
+            default:
+                throw serialization("Unknown AttributeValue type: " + type);
+        }
+    }
+
+    private static String text(JsonNode v) {
+        if (v.isTextual()) return v.textValue();
+        if (v.isNumber()) throw serialization((v.isIntegralNumber() ? "NUMBER_VALUE" : "DECIMAL_VALUE") + " cannot be converted to String");
+        if (v.isBoolean()) throw serialization((v.booleanValue() ? "TRUE_VALUE" : "FALSE_VALUE") + " cannot be converted to String");
+        if (v.isArray()) throw serialization("Unrecognized collection type class java.lang.String");
+        throw serialization("Start of structure or map found where not expected");
+    }
+
+    private static Iterable<JsonNode> array(JsonNode v) {
+        if (!v.isArray()) throw serialization(v.isObject() ? "Start of structure or map found where not expected" : "Unexpected field type");
+        return v;
+    }
+
+    private static BigDecimal number(String text) {
+        try {
+            return Numbers.parse(text);
+        } catch (NumberFormatException e) {
+            throw DynamoDbError.validation(e.getMessage());
+        }
+    }
+
+    private static byte[] binary(JsonNode v) {
+        if (!v.isTextual()) throw serialization("only base-64-encoded strings are convertible to bytes");
+        try {
+            return Base64.getDecoder().decode(v.textValue());
+        } catch (IllegalArgumentException e) {
+            throw serialization("Invalid last non-pad Base64 character dectected");
+        }
+    }
+
+    private static String listText(List<String> members) {
+        return "[" + String.join(", ", members) + "]";
+    }
+
+    private static DynamoDbError serialization(String message) {
+        return new DynamoDbError("SerializationException", message);
+    }
+
+    public static void writeItem(JsonGenerator g, Map<String, AttributeValue> item) throws IOException {
+        g.writeStartObject();
+        for (Map.Entry<String, AttributeValue> e : item.entrySet()) {
+            g.writeFieldName(e.getKey());
+            writeValue(g, e.getValue());
+        }
+        g.writeEndObject();
+    }
+
+    public static void writeValue(JsonGenerator g, AttributeValue v) throws IOException {
+        g.writeStartObject();
+        switch (v.type()) {
+            case S -> g.writeStringField("S", v.s());
+            case N -> g.writeStringField("N", v.nText());
+            case B -> {
+                g.writeFieldName("B");
+                g.writeString(Base64.getEncoder().encodeToString(v.b()));
+            }
+            case BOOL -> g.writeBooleanField("BOOL", v.bool());
+            case NULL -> g.writeBooleanField("NULL", true);
+            case SS -> {
+                g.writeArrayFieldStart("SS");
+                for (String s : v.ss()) g.writeString(s);
+                g.writeEndArray();
+            }
+            case NS -> {
+                g.writeArrayFieldStart("NS");
+                for (BigDecimal n : v.ns()) g.writeString(Numbers.text(n));
+                g.writeEndArray();
+            }
+            case BS -> {
+                g.writeArrayFieldStart("BS");
+                for (byte[] b : v.bs()) g.writeString(Base64.getEncoder().encodeToString(b));
+                g.writeEndArray();
+            }
+            case M -> {
+                g.writeFieldName("M");
+                writeItem(g, v.m());
+            }
+            case L -> {
+                g.writeArrayFieldStart("L");
+                for (AttributeValue x : v.l()) writeValue(g, x);
+                g.writeEndArray();
+            }
+        }
+        g.writeEndObject();
+    }
+}

@@ -1,0 +1,46 @@
+package io.herald.dynamodb.model;
+
+import java.math.BigDecimal;
+
+/** DynamoDB's number rules: 38 significant digits, magnitude between 1E-130 and under 1E+126. */
+public final class Numbers {
+    private static final BigDecimal MAX = new BigDecimal("1E+126");
+    private static final BigDecimal MIN = new BigDecimal("1E-130");
+
+    private Numbers() {}
+
+    /** Parses a number as DynamoDB does; the exception's message is AWS's. */
+    public static BigDecimal parse(String text) {
+        BigDecimal d;
+        try {
+            String t = text.trim();
+            if (t.isEmpty() || t.endsWith(".") && t.length() == 1) throw new NumberFormatException();
+            if (!t.equals(text) || t.indexOf('_') >= 0) throw new NumberFormatException();
+            d = new BigDecimal(t);
+        } catch (NumberFormatException e) {
+            throw new NumberFormatException("A value provided cannot be converted into a number");
+        }
+        return check(d);
+    }
+
+    /** Checks range and precision of a computed or parsed number. */
+    public static BigDecimal check(BigDecimal d) {
+        BigDecimal c = canonical(d);
+        if (c.signum() == 0) return c;
+        if (c.precision() > 38) throw new NumberFormatException("Attempting to store more than 38 significant digits in a Number");
+        BigDecimal abs = c.abs();
+        if (abs.compareTo(MAX) >= 0) throw new NumberFormatException("Number overflow. Attempting to store a number with magnitude larger than supported range");
+        if (abs.compareTo(MIN) < 0) throw new NumberFormatException("Number underflow. Attempting to store a number with magnitude smaller than supported range");
+        return c;
+    }
+
+    static BigDecimal canonical(BigDecimal d) {
+        if (d.signum() == 0) return BigDecimal.ZERO;
+        return d.stripTrailingZeros();
+    }
+
+    /** The text DynamoDB returns: plain notation, no trailing zeros, no exponent. */
+    public static String text(BigDecimal d) {
+        return d.signum() == 0 ? "0" : d.toPlainString();
+    }
+}

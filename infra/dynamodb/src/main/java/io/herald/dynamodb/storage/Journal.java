@@ -1,0 +1,226 @@
+package io.herald.dynamodb.storage;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.herald.dynamodb.model.AttributeJson;
+import io.herald.dynamodb.model.AttributeValue;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import java.util.zip.CRC32;
+
+/**
+ * The data directory: one append-only journal of table definitions and item writes, each line
+ * {@code <crc32> <json>}. A write is acknowledged only after the journal is forced to disk; writers
+ * that arrive while a force runs share the next one (group commit), so concurrent clients do not
+ * each pay a full fsync. At start the journal is replayed and rewritten compactly (a snapshot of
+ * the live tables), then appended to.
+ *
+ * <p>Why a journal and not an embedded database: the engine already holds every table in memory
+ * (it must, to serve Query and Scan at memory speed), so the disk only has to make writes durable
+ * and rebuild memory at start. A journal does exactly that with no dependency and one fsync per
+ * group of writes; a B-tree store would add a second copy of the data structures to keep in step.
+ *
+ * <p>Recovery rules: a torn last line (a write that was never acknowledged) is dropped; a bad
+ * line anywhere else is corruption and stops the start with its line number, never silently.
+ */
+final class Journal implements AutoCloseable {
+    static final String FILE = "herald-dynamodb.journal";
+    private static final String HEADER = "HERALD-DYNAMODB-JOURNAL 1";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path file;
+    private FileChannel channel;
+    private long written; // records appended
+    private long synced; // records known durable
+    private final Object syncLock = new Object();
+    private static final ThreadLocal<long[]> LAST = ThreadLocal.withInitial(() -> new long[1]);
+
+    private Journal(Path file) {
+        this.file = file;
+    }
+
+    static Journal open(Path dir, Database into) throws IOException {
+        Files.createDirectories(dir);
+        refuseForeign(dir);
+        Path file = dir.resolve(FILE);
+        Journal j = new Journal(file);
+        if (Files.exists(file)) j.replay(into);
+        return j;
+    }
+
+    /** DynamoDB Local leaves SQLite files named *.db; say so instead of starting empty beside them. */
+    private static void refuseForeign(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            List<Path> db = files.filter(p -> p.getFileName().toString().endsWith(".db")).toList();
+            if (!db.isEmpty() && !Files.exists(dir.resolve(FILE))) {
+                throw new IOException("data directory " + dir + " holds " + db.get(0).getFileName()
+                        + ", which looks like DynamoDB Local's SQLite data; this engine cannot read it. Use another directory, or move those files away");
+            }
+        }
+    }
+
+    private void replay(Database into) throws IOException {
+        byte[] all = Files.readAllBytes(file);
+        String text = new String(all, StandardCharsets.UTF_8);
+        String[] lines = text.split("\n", -1);
+        if (lines.length == 0 || !lines[0].equals(HEADER)) {
+            throw new IOException(file + " is not a Herald DynamoDB journal (its first line is not '" + HEADER + "'); refusing to start rather than overwrite it");
+        }
+        long now = into.now();
+        int last = lines.length - 1; // after the final newline comes an empty string, or a torn record
+        for (int i = 1; i <= last; i++) {
+            String line = lines[i];
+            if (line.isEmpty() && i == last) break;
+            JsonNode record = parse(line);
+            if (record == null) {
+                if (i == last) break; // torn tail: never acknowledged
+                throw new IOException(file + " is corrupt at line " + (i + 1) + " (checksum or format); refusing to start. Restore a backup or move the directory away");
+            }
+            apply(record, into, now);
+        }
+    }
+
+    private static JsonNode parse(String line) {
+        int sp = line.indexOf(' ');
+        if (sp != 8) return null;
+        String body = line.substring(sp + 1);
+        CRC32 crc = new CRC32();
+        crc.update(body.getBytes(StandardCharsets.UTF_8));
+        if (!String.format("%08x", crc.getValue()).equals(line.substring(0, 8))) return null;
+        try {
+            return JSON.readTree(body);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static void apply(JsonNode r, Database into, long now) {
+        switch (r.get("op").asText()) {
+            case "table" -> {
+                Table old = into.find(r.get("table").get("name").asText());
+                Table t = TableCodec.fromJson(r.get("table"), now);
+                if (old != null && old.id.equals(t.id)) {
+                    for (var it = old.base().all(); it.hasNext(); ) t.put(it.next());
+                }
+                into.restore(t);
+            }
+            case "drop" -> into.drop(r.get("name").asText());
+            case "put" -> into.find(r.get("t").asText()).put(AttributeJson.item(r.get("i")));
+            case "del" -> into.find(r.get("t").asText()).delete(AttributeJson.item(r.get("k")));
+            default -> throw new IllegalStateException("unknown journal record " + r.get("op"));
+        }
+    }
+
+    /** Rewrites the journal as a snapshot of the live tables, atomically, and opens it for appends. */
+    void compact(Collection<Table> tables) throws IOException {
+        Path tmp = file.resolveSibling(FILE + ".tmp");
+        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+            out.write(ByteBuffer.wrap((HEADER + "\n").getBytes(StandardCharsets.UTF_8)));
+            for (Table t : tables) {
+                out.write(ByteBuffer.wrap(line(tableRecord(t))));
+                for (var it = t.base().all(); it.hasNext(); ) out.write(ByteBuffer.wrap(line(itemRecord("put", t.name, "i", it.next()))));
+            }
+            out.force(true);
+        }
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    }
+
+    void table(Table t) {
+        append(line(tableRecord(t)));
+    }
+
+    void dropTable(String name) {
+        ObjectNode o = JSON.createObjectNode().put("op", "drop").put("name", name);
+        append(line(o.toString()));
+    }
+
+    void put(String table, Map<String, AttributeValue> item) {
+        append(line(itemRecord("put", table, "i", item)));
+    }
+
+    void delete(String table, Map<String, AttributeValue> key) {
+        append(line(itemRecord("del", table, "k", key)));
+    }
+
+    private static String tableRecord(Table t) {
+        ObjectNode o = JSON.createObjectNode().put("op", "table");
+        o.set("table", TableCodec.toJson(t));
+        return o.toString();
+    }
+
+    private static String itemRecord(String op, String table, String field, Map<String, AttributeValue> item) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+        try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("op", op);
+            g.writeStringField("t", table);
+            g.writeFieldName(field);
+            AttributeJson.writeItem(g, item);
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] line(String body) {
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        CRC32 crc = new CRC32();
+        crc.update(b);
+        return (String.format("%08x", crc.getValue()) + " " + body + "\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    private synchronized void append(byte[] line) {
+        try {
+            ByteBuffer buf = ByteBuffer.wrap(line);
+            while (buf.hasRemaining()) channel.write(buf);
+        } catch (IOException e) {
+            throw new UncheckedIOException("journal write failed", e);
+        }
+        LAST.get()[0] = ++written;
+    }
+
+    /** Waits until this thread's last record is durable; one force covers every record written before it. */
+    void sync() {
+        long mine = LAST.get()[0];
+        if (mine == 0) return;
+        synchronized (syncLock) {
+            if (synced < mine) {
+                long target;
+                synchronized (this) {
+                    target = written;
+                }
+                try {
+                    channel.force(false);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("journal fsync failed", e);
+                }
+                synced = target;
+            }
+        }
+        LAST.get()[0] = 0;
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+        if (channel != null) {
+            channel.force(false);
+            channel.close();
+        }
+    }
+}

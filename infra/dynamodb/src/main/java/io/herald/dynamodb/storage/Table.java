@@ -1,0 +1,135 @@
+package io.herald.dynamodb.storage;
+
+import io.herald.dynamodb.model.AttributeValue;
+import io.herald.dynamodb.model.ItemSize;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * One table: its definition (mutable only under the write lock) and its items with every secondary
+ * index kept in step. Reads take the read lock, writes the write lock; a transaction takes the
+ * write locks of all its tables in name order, which is what makes conditional writes atomic.
+ */
+public final class Table {
+    public final String name;
+    public final String arn;
+    public final String id;
+    public final double created;
+    public final KeySchema key;
+    public final Map<String, AttributeValue.Type> attributes;
+    public final Map<String, IndexDef> indexes = new LinkedHashMap<>();
+    public String billingMode;
+    public long readCapacity;
+    public long writeCapacity;
+    public String status = "ACTIVE";
+    public boolean deletionProtection;
+    public String ttlAttribute;
+    public boolean ttlEnabled;
+    public final Map<String, String> tags = new LinkedHashMap<>();
+    /** The current stream, or null when streams are off. */
+    public StreamLog stream;
+    /** Every stream this table has had, newest last (a disabled stream stays readable for a day). */
+    public final List<StreamLog> streams = new ArrayList<>();
+    /** When the billing mode last changed, for DescribeTable's BillingModeSummary. */
+    public double billingModeChanged;
+
+    private final SortedIndex base;
+    private final Map<String, SortedIndex> indexData = new LinkedHashMap<>();
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private long bytes;
+
+    public Table(String name, String arn, String id, double created, KeySchema key, Map<String, AttributeValue.Type> attributes) {
+        this.name = name;
+        this.arn = arn;
+        this.id = id;
+        this.created = created;
+        this.key = key;
+        this.attributes = attributes;
+        this.base = new SortedIndex(key, null);
+        this.billingModeChanged = created;
+    }
+
+    public ReentrantReadWriteLock lock() {
+        return lock;
+    }
+
+    public SortedIndex base() {
+        return base;
+    }
+
+    public SortedIndex index(String indexName) {
+        return indexData.get(indexName);
+    }
+
+    /** Adds an index and fills it from the items (the backfill). Caller holds the write lock. */
+    public void addIndex(IndexDef def) {
+        indexes.put(def.name(), def);
+        SortedIndex idx = new SortedIndex(def.key(), key);
+        for (var it = base.all(); it.hasNext(); ) {
+            Map<String, AttributeValue> item = it.next();
+            if (def.key().indexes(item)) idx.put(item);
+        }
+        indexData.put(def.name(), idx);
+    }
+
+    public void removeIndex(String indexName) {
+        indexes.remove(indexName);
+        indexData.remove(indexName);
+    }
+
+    public long itemCount() {
+        return base.count();
+    }
+
+    public long sizeBytes() {
+        return bytes;
+    }
+
+    /** Bytes of the items an index holds (approximated by the full items). */
+    public long indexSizeBytes(String indexName) {
+        SortedIndex idx = indexData.get(indexName);
+        long total = 0;
+        for (var it = idx.all(); it.hasNext(); ) total += ItemSize.of(it.next());
+        return total;
+    }
+
+    public Map<String, AttributeValue> get(Map<String, AttributeValue> keyValues) {
+        return base.get(keyValues.get(key.hash()), key.range() == null ? null : keyValues.get(key.range()));
+    }
+
+    /** Stores an item (replacing any with its key); returns the old one. Caller holds the write lock. */
+    public Map<String, AttributeValue> put(Map<String, AttributeValue> item) {
+        Map<String, AttributeValue> old = get(item);
+        if (old != null) unindex(old);
+        base.put(item);
+        bytes += ItemSize.of(item);
+        for (IndexDef d : indexes.values()) {
+            if (d.key().indexes(item)) indexData.get(d.name()).put(item);
+        }
+        return old;
+    }
+
+    /** Removes the item with this key; returns it or null. Caller holds the write lock. */
+    public Map<String, AttributeValue> delete(Map<String, AttributeValue> keyValues) {
+        Map<String, AttributeValue> old = get(keyValues);
+        if (old != null) unindex(old);
+        return old;
+    }
+
+    private void unindex(Map<String, AttributeValue> old) {
+        base.remove(old);
+        bytes -= ItemSize.of(old);
+        for (IndexDef d : indexes.values()) {
+            if (d.key().indexes(old)) indexData.get(d.name()).remove(old);
+        }
+    }
+
+    public void clear() {
+        base.clear();
+        indexData.values().forEach(SortedIndex::clear);
+        bytes = 0;
+    }
+}

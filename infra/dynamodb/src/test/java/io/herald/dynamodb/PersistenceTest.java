@@ -1,0 +1,127 @@
+package io.herald.dynamodb;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+
+/** The standalone engine as a real process: acknowledged writes survive kill -9; bad directories are refused. */
+class PersistenceTest {
+    record Running(Process process, URI endpoint) {}
+
+    static Running launch(Path dir, String... extra) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "--port", "0", "--data-dir", dir.toString()));
+        cmd.addAll(List.of(extra));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        String line;
+        StringBuilder seen = new StringBuilder();
+        while ((line = out.readLine()) != null) {
+            seen.append(line).append('\n');
+            if (line.startsWith("DynamoDB  ")) return new Running(p, URI.create(line.substring("DynamoDB  ".length()).trim()));
+        }
+        throw new IllegalStateException("engine did not start:\n" + seen);
+    }
+
+    static String failure(Path dir) throws Exception {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "--port", "0", "--data-dir", dir.toString()).redirectErrorStream(true).start();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(1, p.exitValue());
+        return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void acknowledgedWritesSurviveKill9(@TempDir Path dir) throws Exception {
+        Running first = launch(dir);
+        try (DynamoDbClient ddb = Sdk.client(first.endpoint())) {
+            ddb.createTable(b -> b.tableName("kept").billingMode(BillingMode.PAY_PER_REQUEST)
+                    .attributeDefinitions(a -> a.attributeName("pk").attributeType(ScalarAttributeType.S))
+                    .keySchema(k -> k.attributeName("pk").keyType(KeyType.HASH)));
+            for (int i = 0; i < 200; i++) {
+                int n = i;
+                ddb.putItem(b -> b.tableName("kept").item(Map.of("pk", AttributeValue.fromS("k" + n), "n", AttributeValue.fromN(Integer.toString(n)))));
+            }
+            ddb.deleteItem(b -> b.tableName("kept").key(Map.of("pk", AttributeValue.fromS("k7"))));
+            ddb.updateItem(b -> b.tableName("kept").key(Map.of("pk", AttributeValue.fromS("k8"))).updateExpression("SET n = :v")
+                    .expressionAttributeValues(Map.of(":v", AttributeValue.fromN("-8"))));
+        }
+        first.process().destroyForcibly(); // SIGKILL: no shutdown hook runs
+        first.process().waitFor();
+
+        Running second = launch(dir);
+        try (DynamoDbClient ddb = Sdk.client(second.endpoint())) {
+            assertEquals(199, ddb.scan(b -> b.tableName("kept")).count());
+            assertTrue(ddb.getItem(b -> b.tableName("kept").key(Map.of("pk", AttributeValue.fromS("k7")))).item().isEmpty());
+            assertEquals("-8", ddb.getItem(b -> b.tableName("kept").key(Map.of("pk", AttributeValue.fromS("k8")))).item().get("n").n());
+        } finally {
+            second.process().destroyForcibly();
+            second.process().waitFor();
+        }
+    }
+
+    @Test
+    void tornLastRecordIsDroppedButCorruptionIsRefused(@TempDir Path dir) throws Exception {
+        Running r = launch(dir);
+        try (DynamoDbClient ddb = Sdk.client(r.endpoint())) {
+            ddb.createTable(b -> b.tableName("ttt").billingMode(BillingMode.PAY_PER_REQUEST)
+                    .attributeDefinitions(a -> a.attributeName("pk").attributeType(ScalarAttributeType.S))
+                    .keySchema(k -> k.attributeName("pk").keyType(KeyType.HASH)));
+            ddb.putItem(b -> b.tableName("ttt").item(Map.of("pk", AttributeValue.fromS("a"))));
+        }
+        r.process().destroyForcibly();
+        r.process().waitFor();
+        Path journal = dir.resolve("herald-dynamodb.journal");
+        Files.writeString(journal, "0badc0de {\"op\":\"put\",\"t\":\"ttt\",\"i\":{\"pk\":{\"S\":\"torn", java.nio.file.StandardOpenOption.APPEND);
+        Running again = launch(dir);
+        try (DynamoDbClient ddb = Sdk.client(again.endpoint())) {
+            assertEquals(1, ddb.scan(b -> b.tableName("ttt")).count());
+        } finally {
+            again.process().destroyForcibly();
+            again.process().waitFor();
+        }
+        List<String> lines = new ArrayList<>(Files.readAllLines(journal));
+        lines.add(1, "deadbeef {\"op\":\"drop\",\"name\":\"ttt\"}");
+        Files.write(journal, lines);
+        String out = failure(dir);
+        assertTrue(out.contains("corrupt at line 2"), out);
+    }
+
+    @Test
+    void foreignDirectoriesAreNamedNotOverwritten(@TempDir Path dir) throws Exception {
+        Path ddbLocal = Files.createDirectories(dir.resolve("ddblocal"));
+        Files.writeString(ddbLocal.resolve("shared-local-instance.db"), "SQLite format 3");
+        assertTrue(failure(ddbLocal).contains("DynamoDB Local"));
+        Path other = Files.createDirectories(dir.resolve("other"));
+        Files.writeString(other.resolve("herald-dynamodb.journal"), "hello");
+        assertTrue(failure(other).contains("is not a Herald DynamoDB journal"));
+        assertEquals("hello", Files.readString(other.resolve("herald-dynamodb.journal")));
+    }
+
+    @Test
+    void badOptionsExitWith2AndSayWhy() throws Exception {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "--port", "eighty").redirectErrorStream(true).start();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(2, p.exitValue());
+        assertTrue(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).contains("--port must be a number"));
+    }
+}
