@@ -450,15 +450,18 @@ final class Syntax {
             }
         }
 
-        /** setValueP := '(' setValue ')' | setValue */
+        /** setValueP := setValue | '(' setValue ')' (so that {@code (a) + (b)} is a sum of operands) */
         private ROperand setValueP() {
             int save = pos;
+            ROperand plain = setValue();
+            if (plain != null) return plain;
+            pos = save;
             if (accept(Kind.LPAREN)) {
                 ROperand inner = setValue();
                 if (inner != null && accept(Kind.RPAREN)) return new RParenOp(inner);
-                pos = save;
             }
-            return setValue();
+            pos = save;
+            return null;
         }
 
         /** setValue := operandP ('+' | '-') operandP | operandP */
