@@ -98,8 +98,8 @@ final class BatchOps {
             if (n > 25 || n < 1) {
                 List<String> dump = new ArrayList<>();
                 e.getValue().forEach(w -> dump.add("WriteRequest(" + w + ")"));
-                v.add("'{" + e.getKey() + "=[" + String.join(", ", dump) + "]}'", "requestItems",
-                        "satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal to 1]");
+                v.raw("Value '{" + e.getKey() + "=[" + String.join(", ", dump) + "]}' at 'requestItems' failed to satisfy constraint: "
+                        + "Map value must satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal to 1]");
             }
         }
         v.throwIfAny();

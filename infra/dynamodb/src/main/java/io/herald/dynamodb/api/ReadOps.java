@@ -51,7 +51,11 @@ final class ReadOps {
         v.indexName(req.get("IndexName"), "indexName");
         v.oneOf(req.get("Select"), "select", Violations.SELECT);
         v.oneOf(req.get("ReturnConsumedCapacity"), "returnConsumedCapacity", Violations.RETURN_CAPACITY);
-        v.atLeast(req.get("Limit"), "limit", 1);
+        if (!scan && req.has("Limit") && req.get("Limit").asLong() < 1) {
+            v.raw("Value at 'Limit' failed to satisfy constraint: Member must have value greater than or equal to 1"); // Query's own wording
+        } else {
+            v.atLeast(req.get("Limit"), "limit", 1);
+        }
         v.oneOf(req.get("ConditionalOperator"), "conditionalOperator", "AND", "OR");
         if (scan) {
             v.atLeast(req.get("Segment"), "segment", 0);

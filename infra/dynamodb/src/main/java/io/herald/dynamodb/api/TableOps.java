@@ -192,7 +192,8 @@ final class TableOps {
             if (i == 0) hash = n;
             else range = n;
         }
-        if (range != null && range.equals(hash)) throw DynamoDbError.validation("Both the Hash Key and the Range Key element in the KeySchema have the same name");
+        // AWS words a repeated key attribute as a missing definition: the schema needs two, one is defined
+        if (range != null && range.equals(hash)) throw DynamoDbError.validation("Invalid KeySchema: Some index key attribute have no definition");
         if (!attrs.containsKey(hash) || range != null && !attrs.containsKey(range)) {
             if (indexName == null) throw DynamoDbError.validation("Invalid KeySchema: Some index key attribute have no definition");
             List<String> keys = new ArrayList<>();

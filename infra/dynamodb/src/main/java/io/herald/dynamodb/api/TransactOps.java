@@ -122,6 +122,9 @@ final class TransactOps {
             }
             actions.add(a);
         }
+        long bytes = 0;
+        for (Action a : actions) if (a.item != null) bytes += ItemSize.of(a.item);
+        if (bytes > 4L * 1024 * 1024) throw DynamoDbError.validation("Transaction request cannot be larger than 4 MB");
         if (actions.stream().anyMatch(a -> a.invalid != null)) {
             List<CancellationReason> reasons = new ArrayList<>();
             for (Action a : actions) reasons.add(a.invalid == null ? CancellationReason.NONE : new CancellationReason("ValidationError", a.invalid.getMessage(), null));
@@ -218,6 +221,7 @@ final class TransactOps {
         sizeChecks(req);
         record Get(Table t, Map<String, AttributeValue> key, UnaryOperator<Map<String, AttributeValue>> projection, DynamoDbError invalid) {}
         List<Get> gets = new ArrayList<>();
+        Set<String> targets = new HashSet<>();
         for (JsonNode ti : req.get("TransactItems")) {
             JsonNode g = ti.get("Get");
             if (g == null) throw DynamoDbError.validation("1 validation error detected: Value null at 'transactItems.1.member.get' failed to satisfy constraint: Member must not be null");
@@ -231,6 +235,9 @@ final class TransactOps {
                 Keys.key(t, key);
             } catch (DynamoDbError e) {
                 invalid = e;
+            }
+            if (invalid == null && !targets.add(t.name + "\u0000" + t.key.keyOf(key))) {
+                throw DynamoDbError.validation("Transaction request cannot include multiple operations on one item");
             }
             gets.add(new Get(t, key, p, invalid));
         }

@@ -16,7 +16,12 @@ final class Violations {
     private final List<String> errors = new ArrayList<>();
 
     void add(String value, String path, String constraint) {
-        if (errors.size() < 10) errors.add("Value " + value + " at '" + path + "' failed to satisfy constraint: Member must " + constraint);
+        raw("Value " + value + " at '" + path + "' failed to satisfy constraint: Member must " + constraint);
+    }
+
+    /** One violation in its full wording, for the few AWS phrases that do not follow the usual pattern. */
+    void raw(String message) {
+        if (errors.size() < 10) errors.add(message);
     }
 
     static String quoted(JsonNode v) {

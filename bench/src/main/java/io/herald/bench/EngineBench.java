@@ -1,0 +1,272 @@
+package io.herald.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+
+/**
+ * Herald's DynamoDB engine against dynalite, side by side in one run: start to first answer, idle
+ * RSS, and throughput of PutItem, GetItem, a 100-item Query and TransactWriteItems with 1 and 16
+ * concurrent clients. Both engines run as separate processes on 127.0.0.1 and are driven by the
+ * same Java SDK client; rounds alternate which engine goes first, so drift on this noisy machine
+ * hits both alike.
+ *
+ * <pre>java -cp bench/target/herald-bench.jar io.herald.bench.EngineBench --dynalite DIR [--rounds 3] [--seconds 3] [--out FILE]</pre>
+ *
+ * DIR is an installed dynalite package (npm install dynalite), e.g. /tmp/dynalite/node_modules/dynalite.
+ */
+public final class EngineBench {
+    static final String[] OPS = {"PutItem", "GetItem", "Query100", "TransactWrite"};
+    static final int[] CLIENTS = {1, 16};
+
+    record Engine(String name, List<String> command) {}
+
+    public static void main(String[] args) throws Exception {
+        String dynalite = null;
+        int rounds = 3, seconds = 3;
+        Path out = Path.of("docs/dynamodb-benchmark.md");
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--dynalite" -> dynalite = args[++i];
+                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--seconds" -> seconds = Integer.parseInt(args[++i]);
+                case "--out" -> out = Path.of(args[++i]);
+                default -> {
+                    System.err.println("usage: EngineBench --dynalite DIR [--rounds 3] [--seconds 3] [--out FILE]");
+                    System.exit(2);
+                }
+            }
+        }
+        if (dynalite == null || !Files.exists(Path.of(dynalite, "cli.js"))) {
+            System.err.println("EngineBench: --dynalite must name an installed dynalite package (the directory holding cli.js); npm install dynalite");
+            System.exit(2);
+        }
+        Path jar = Path.of("infra/dynamodb/target/herald-dynamodb.jar");
+        if (!Files.exists(jar)) {
+            System.err.println("EngineBench: " + jar + " is missing; build first (mvn -B -q -DskipTests install)");
+            System.exit(2);
+        }
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<Engine> engines = List.of(
+                new Engine("herald", List.of(java, "-jar", jar.toString(), "--port", "PORT")),
+                new Engine("dynalite", List.of("node", Path.of(dynalite, "cli.js").toString(), "--port", "PORT")));
+
+        Map<String, List<Double>> startMs = new LinkedHashMap<>();
+        Map<String, List<Double>> idleRss = new LinkedHashMap<>();
+        Map<String, List<Double>> loadedRss = new LinkedHashMap<>();
+        Map<String, List<Double>> rates = new LinkedHashMap<>(); // engine|op|clients → ops/s per round
+        for (int r = 0; r < rounds; r++) {
+            List<Engine> order = new ArrayList<>(engines);
+            if (r % 2 == 1) Collections.reverse(order);
+            for (Engine e : order) {
+                int port = 20000 + ThreadLocalRandom.current().nextInt(20000);
+                List<String> cmd = e.command.stream().map(s -> s.equals("PORT") ? Integer.toString(port) : s).toList();
+                long t0 = System.nanoTime();
+                Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                try {
+                    URI endpoint = URI.create("http://127.0.0.1:" + port);
+                    awaitFirstAnswer(endpoint, p);
+                    startMs.computeIfAbsent(e.name, k -> new ArrayList<>()).add((System.nanoTime() - t0) / 1e6);
+                    Thread.sleep(2000);
+                    idleRss.computeIfAbsent(e.name, k -> new ArrayList<>()).add(rssMb(p.pid()));
+                    try (DynamoDbClient ddb = client(endpoint)) {
+                        setUp(ddb);
+                        for (String op : OPS) {
+                            if (op.equals("TransactWrite") && e.name.equals("dynalite")) continue; // dynalite has no transactions
+                            for (int c : CLIENTS) {
+                                double rate = run(ddb, op, c, seconds);
+                                rates.computeIfAbsent(e.name + "|" + op + "|" + c, k -> new ArrayList<>()).add(rate);
+                                System.out.printf("round %d %-8s %-13s %2d clients %8.0f ops/s%n", r + 1, e.name, op, c, rate);
+                            }
+                        }
+                    }
+                    loadedRss.computeIfAbsent(e.name, k -> new ArrayList<>()).add(rssMb(p.pid()));
+                } finally {
+                    p.destroy();
+                    p.waitFor();
+                }
+            }
+        }
+        String md = report(rounds, seconds, startMs, idleRss, loadedRss, rates);
+        Files.writeString(out, md);
+        System.out.println(md);
+    }
+
+    static DynamoDbClient client(URI endpoint) {
+        return DynamoDbClient.builder().endpointOverride(endpoint).region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("bench", "bench")))
+                .httpClient(UrlConnectionHttpClient.builder().build()).build();
+    }
+
+    static void awaitFirstAnswer(URI endpoint, Process p) throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(200)).build();
+        HttpRequest req = HttpRequest.newBuilder(endpoint).header("X-Amz-Target", "DynamoDB_20120810.ListTables")
+                .header("Content-Type", "application/x-amz-json-1.0").header("Authorization", "AWS4-HMAC-SHA256 Credential=bench/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0")
+                .POST(HttpRequest.BodyPublishers.ofString("{}")).build();
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            if (!p.isAlive()) throw new IllegalStateException("engine exited with " + p.exitValue());
+            try {
+                if (http.send(req, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) return;
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(2);
+        }
+        throw new IllegalStateException("no answer within 30 s");
+    }
+
+    static double rssMb(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
+        }
+        return Double.NaN;
+    }
+
+    static void setUp(DynamoDbClient ddb) {
+        ddb.createTable(b -> b.tableName("bench_kv").billingMode(BillingMode.PAY_PER_REQUEST)
+                .attributeDefinitions(a -> a.attributeName("pk").attributeType(ScalarAttributeType.S))
+                .keySchema(k -> k.attributeName("pk").keyType(KeyType.HASH)));
+        ddb.createTable(b -> b.tableName("bench_q").billingMode(BillingMode.PAY_PER_REQUEST)
+                .attributeDefinitions(a -> a.attributeName("pk").attributeType(ScalarAttributeType.S), a -> a.attributeName("sk").attributeType(ScalarAttributeType.N))
+                .keySchema(k -> k.attributeName("pk").keyType(KeyType.HASH), k -> k.attributeName("sk").keyType(KeyType.RANGE)));
+        waitActive(ddb, "bench_kv");
+        waitActive(ddb, "bench_q");
+        for (int i = 0; i < 1000; i++) ddb.putItem(b -> b.tableName("bench_kv").item(item(ThreadLocalRandom.current(), -1)));
+        for (int i = 0; i < 100; i++) {
+            int sk = i;
+            ddb.putItem(b -> b.tableName("bench_q").item(Map.of("pk", AttributeValue.fromS("p"), "sk", AttributeValue.fromN(Integer.toString(sk)),
+                    "v", AttributeValue.fromS("x".repeat(100)))));
+        }
+    }
+
+    static void waitActive(DynamoDbClient ddb, String table) {
+        for (int i = 0; i < 200; i++) {
+            if (ddb.describeTable(b -> b.tableName(table)).table().tableStatusAsString().equals("ACTIVE")) return;
+            try {
+                Thread.sleep(25);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** Keys k0..k999 so GetItem always finds one; 100 bytes of payload. */
+    static Map<String, AttributeValue> item(ThreadLocalRandom rnd, int key) {
+        int k = key >= 0 ? key : rnd.nextInt(1000);
+        return Map.of("pk", AttributeValue.fromS("k" + k), "v", AttributeValue.fromS("x".repeat(100)), "n", AttributeValue.fromN(Integer.toString(rnd.nextInt())));
+    }
+
+    static double run(DynamoDbClient ddb, String op, int clients, int seconds) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong done = new AtomicLong();
+        List<Future<?>> fs = new ArrayList<>();
+        for (int i = 0; i < clients; i++) {
+            fs.add(pool.submit(() -> {
+                ThreadLocalRandom rnd = ThreadLocalRandom.current();
+                while (!stop.get()) {
+                    switch (op) {
+                        case "PutItem" -> ddb.putItem(b -> b.tableName("bench_kv").item(item(rnd, -1)));
+                        case "GetItem" -> ddb.getItem(b -> b.tableName("bench_kv").key(Map.of("pk", AttributeValue.fromS("k" + rnd.nextInt(1000)))));
+                        case "Query100" -> ddb.query(b -> b.tableName("bench_q").keyConditionExpression("pk = :p")
+                                .expressionAttributeValues(Map.of(":p", AttributeValue.fromS("p"))));
+                        default -> {
+                            int a = rnd.nextInt(1000), c = (a + 1 + rnd.nextInt(998)) % 1000;
+                            ddb.transactWriteItems(b -> b.transactItems(t -> t.put(p -> p.tableName("bench_kv").item(item(rnd, a))),
+                                    t -> t.put(p -> p.tableName("bench_kv").item(item(rnd, c)))));
+                        }
+                    }
+                    done.incrementAndGet();
+                }
+                return null;
+            }));
+        }
+        Thread.sleep(500); // warm-up, not counted
+        long start = done.get();
+        long t0 = System.nanoTime();
+        Thread.sleep(seconds * 1000L);
+        long n = done.get() - start;
+        double elapsed = (System.nanoTime() - t0) / 1e9;
+        stop.set(true);
+        for (Future<?> f : fs) {
+            try {
+                f.get();
+            } catch (Exception e) {
+                // a transaction conflict under load is not a benchmark failure
+            }
+        }
+        pool.shutdown();
+        return n / elapsed;
+    }
+
+    static double median(List<Double> xs) {
+        List<Double> s = new ArrayList<>(xs);
+        Collections.sort(s);
+        int n = s.size();
+        return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+    }
+
+    static String spread(List<Double> xs, String fmt) {
+        return String.format(fmt, median(xs)) + " (" + String.format(fmt, Collections.min(xs)) + "–" + String.format(fmt, Collections.max(xs)) + ")";
+    }
+
+    static String report(int rounds, int seconds, Map<String, List<Double>> start, Map<String, List<Double>> idle, Map<String, List<Double>> loaded,
+            Map<String, List<Double>> rates) {
+        StringBuilder b = new StringBuilder();
+        b.append("# DynamoDB engine: Herald's engine against dynalite\n\n");
+        b.append("Generated by `java -cp bench/target/herald-bench.jar io.herald.bench.EngineBench --dynalite DIR --rounds ").append(rounds)
+                .append(" --seconds ").append(seconds).append("` on this project's 2-core machine. Both engines run as processes on 127.0.0.1, in memory, ")
+                .append("driven by the same Java SDK v2 client (URLConnection HTTP client); rounds alternate which engine runs first. ")
+                .append("Median of ").append(rounds).append(" rounds, spread (min–max) in brackets. The client shares the two cores with the engine, ")
+                .append("so absolute rates are the client's and engine's together; the ratio is what compares the engines.\n\n");
+        b.append("| measure | Herald engine | dynalite | ratio |\n|---|---|---|---|\n");
+        b.append("| start to first answer (ms) | ").append(spread(start.get("herald"), "%.0f")).append(" | ").append(spread(start.get("dynalite"), "%.0f"))
+                .append(" | ").append(String.format("%.2f×", median(start.get("dynalite")) / median(start.get("herald")))).append(" faster |\n");
+        b.append("| RSS idle after start (MB) | ").append(spread(idle.get("herald"), "%.0f")).append(" | ").append(spread(idle.get("dynalite"), "%.0f")).append(" | |\n");
+        b.append("| RSS after the load (MB) | ").append(spread(loaded.get("herald"), "%.0f")).append(" | ").append(spread(loaded.get("dynalite"), "%.0f")).append(" | |\n");
+        for (String op : OPS) {
+            for (int c : CLIENTS) {
+                List<Double> h = rates.get("herald|" + op + "|" + c);
+                List<Double> d = rates.get("dynalite|" + op + "|" + c);
+                b.append("| ").append(op).append(", ").append(c).append(c == 1 ? " client" : " clients").append(" (ops/s) | ").append(spread(h, "%.0f")).append(" | ");
+                if (d == null) b.append("not supported | |\n");
+                else b.append(spread(d, "%.0f")).append(" | ").append(ratioSpread(h, d)).append(" |\n");
+            }
+        }
+        return b.toString();
+    }
+
+    /** Median ratio of per-round rates, with its own spread. */
+    static String ratioSpread(List<Double> h, List<Double> d) {
+        List<Double> r = new ArrayList<>();
+        for (int i = 0; i < Math.min(h.size(), d.size()); i++) r.add(h.get(i) / d.get(i));
+        return spread(r, "%.2f") + "×";
+    }
+}
