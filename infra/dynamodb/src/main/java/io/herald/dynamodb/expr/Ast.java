@@ -86,8 +86,16 @@ final class Ast {
         }
     }
 
-    sealed interface Cond permits And, Or, Not, Compare, Between, In, Exists, TypeIs, BeginsWith, Contains {
+    sealed interface Cond permits Const, And, Or, Not, Compare, Between, In, Exists, TypeIs, BeginsWith, Contains {
         boolean test(Map<String, AttributeValue> item);
+    }
+
+    /** A fixed outcome: an empty legacy filter matches everything. */
+    record Const(boolean value) implements Cond {
+        @Override
+        public boolean test(Map<String, AttributeValue> item) {
+            return value;
+        }
     }
 
     record And(Cond left, Cond right) implements Cond {

@@ -9,6 +9,7 @@ import io.herald.dynamodb.model.AttributeValue.Type;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A Query's key condition: equality on the partition key and at most one condition on the sort key.
@@ -82,7 +83,7 @@ public final class KeyCondition {
         public KeyCondition bind(String hashKeyName, Type hashType, String rangeKeyName, Type rangeType) {
             Map<String, RangeCondition> conds = new LinkedHashMap<>();
             collect(root, conds);
-            return KeyCondition.bind(conds, hashKeyName, hashType, rangeKeyName, rangeType);
+            return KeyCondition.bind(conds, Set.of(), hashKeyName, hashType, rangeKeyName, rangeType);
         }
     }
 
@@ -163,21 +164,31 @@ public final class KeyCondition {
         return DynamoDbError.validation("Invalid operator used in KeyConditionExpression: " + op);
     }
 
-    /** The schema checks common to expression and legacy key conditions, in DynamoDB's order. */
-    static KeyCondition bind(Map<String, RangeCondition> conds, String hashKeyName, Type hashType, String rangeKeyName, Type rangeType) {
+    /**
+     * The schema checks common to expression and legacy key conditions, in DynamoDB's order. Legacy
+     * KeyConditions may name operators no index can serve; those attributes are in {@code notIndexable}.
+     */
+    static KeyCondition bind(Map<String, RangeCondition> conds, Set<String> notIndexable, String hashKeyName, Type hashType,
+            String rangeKeyName, Type rangeType) {
         if (conds.size() != 1 && conds.size() != 2) throw DynamoDbError.validation("Conditions can be of length 1 or 2 only");
         if (rangeKeyName == null && conds.size() > 1) throw DynamoDbError.validation("Query key condition not supported");
         RangeCondition hash = conds.get(hashKeyName);
         if (hash == null) throw DynamoDbError.validation("Query condition missed key schema element: " + hashKeyName);
+        if (notIndexable.contains(hashKeyName)) throw notIndexable();
         checkType(hash, hashType);
         if (hash.op() != RangeOp.EQ) throw DynamoDbError.validation("Query key condition not supported");
         RangeCondition range = null;
         if (rangeKeyName != null) {
             range = conds.get(rangeKeyName);
             if (range == null && conds.size() > 1) throw DynamoDbError.validation("Query condition missed key schema element: " + rangeKeyName);
+            if (range != null && notIndexable.contains(rangeKeyName)) throw notIndexable();
             if (range != null) checkType(range, rangeType);
         }
         return new KeyCondition(hashKeyName, hash.values().get(0), rangeKeyName, range);
+    }
+
+    private static DynamoDbError notIndexable() {
+        return DynamoDbError.validation("Attempted conditional constraint is not an indexable operation");
     }
 
     private static void checkType(RangeCondition c, Type type) {
