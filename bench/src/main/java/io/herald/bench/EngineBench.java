@@ -126,7 +126,7 @@ public final class EngineBench {
     static void awaitFirstAnswer(URI endpoint, Process p) throws Exception {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(200)).build();
         HttpRequest req = HttpRequest.newBuilder(endpoint).header("X-Amz-Target", "DynamoDB_20120810.ListTables")
-                .header("Content-Type", "application/x-amz-json-1.0").header("Authorization", "AWS4-HMAC-SHA256 Credential=bench/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0")
+                .header("Content-Type", "application/x-amz-json-1.0").header("X-Amz-Date", "20260101T000000Z").header("Authorization", "AWS4-HMAC-SHA256 Credential=bench/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0")
                 .POST(HttpRequest.BodyPublishers.ofString("{}")).build();
         long deadline = System.nanoTime() + 30_000_000_000L;
         while (System.nanoTime() < deadline) {
