@@ -193,15 +193,18 @@ final class Ast {
     record BeginsWith(Operand subject, Operand prefix) implements Cond {
         @Override
         public boolean test(Map<String, AttributeValue> item) {
-            AttributeValue v = subject.eval(item), p = prefix.eval(item);
-            if (v == null || p == null || v.type() != p.type()) return false;
-            if (v.type() == Type.S) return v.s().startsWith(p.s());
-            if (v.type() == Type.B) {
-                byte[] a = v.b(), b = p.b();
-                return b.length <= a.length && java.util.Arrays.equals(a, 0, b.length, b, 0, b.length);
-            }
-            return false;
+            return beginsWith(subject.eval(item), prefix.eval(item));
         }
+    }
+
+    static boolean beginsWith(AttributeValue v, AttributeValue p) {
+        if (v == null || p == null || v.type() != p.type()) return false;
+        if (v.type() == Type.S) return v.s().startsWith(p.s());
+        if (v.type() == Type.B) {
+            byte[] a = v.b(), b = p.b();
+            return b.length <= a.length && java.util.Arrays.equals(a, 0, b.length, b, 0, b.length);
+        }
+        return false;
     }
 
     record Contains(Operand subject, Operand operand) implements Cond {
@@ -218,11 +221,21 @@ final class Ast {
             case S -> x.type() == Type.S && v.s().contains(x.s());
             case B -> x.type() == Type.B && indexOf(v.b(), x.b()) >= 0;
             case SS -> x.type() == Type.S && v.ss().contains(x.s());
-            case NS -> x.type() == Type.N && v.ns().stream().anyMatch(n -> n.compareTo(x.n()) == 0);
-            case BS -> x.type() == Type.B && v.bs().stream().anyMatch(b -> java.util.Arrays.equals(b, x.b()));
+            case NS -> x.type() == Type.N && containsNumber(v.ns(), x.n());
+            case BS -> x.type() == Type.B && containsBytes(v.bs(), x.b());
             case L -> v.l().contains(x);
             default -> false;
         };
+    }
+
+    private static boolean containsNumber(List<BigDecimal> set, BigDecimal n) {
+        for (BigDecimal m : set) if (m.compareTo(n) == 0) return true;
+        return false;
+    }
+
+    private static boolean containsBytes(List<byte[]> set, byte[] b) {
+        for (byte[] m : set) if (java.util.Arrays.equals(m, b)) return true;
+        return false;
     }
 
     private static int indexOf(byte[] hay, byte[] needle) {

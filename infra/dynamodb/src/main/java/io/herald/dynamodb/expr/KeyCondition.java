@@ -40,7 +40,7 @@ public final class KeyCondition {
                 case GT -> Ast.compare(Op.GT, v, a);
                 case GE -> Ast.compare(Op.GE, v, a);
                 case BETWEEN -> Ast.compare(Op.GE, v, a) && Ast.compare(Op.LE, v, values.get(1));
-                case BEGINS_WITH -> new Ast.BeginsWith(new Ast.ValueOp(v), new Ast.ValueOp(a)).test(Map.of());
+                case BEGINS_WITH -> Ast.beginsWith(v, a);
             };
         }
     }
