@@ -24,6 +24,7 @@ public final class Api {
         BatchOps batches = new BatchOps(db);
         TransactOps transactions = new TransactOps(db);
         StreamOps streams = new StreamOps(db);
+        PartiqlOps partiql = new PartiqlOps(db, items, reads, transactions);
         dynamo("CreateTable", tables::createTable);
         dynamo("DescribeTable", tables::describeTable);
         dynamo("ListTables", tables::listTables);
@@ -44,6 +45,9 @@ public final class Api {
         dynamo("BatchWriteItem", batches::batchWriteItem);
         dynamo("TransactWriteItems", transactions::transactWriteItems);
         dynamo("TransactGetItems", transactions::transactGetItems);
+        dynamo("ExecuteStatement", partiql::executeStatement);
+        dynamo("BatchExecuteStatement", partiql::batchExecuteStatement);
+        dynamo("ExecuteTransaction", partiql::executeTransaction);
         dynamo("DescribeEndpoints", req -> {
             ObjectNode out = Nodes.object();
             out.putArray("Endpoints").addObject().put("Address", "dynamodb." + db.region() + ".amazonaws.com").put("CachePeriodInMinutes", 1440);

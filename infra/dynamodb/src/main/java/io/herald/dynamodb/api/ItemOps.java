@@ -114,13 +114,12 @@ final class ItemOps {
         List<String> exprs = List.of("UpdateExpression", "ConditionExpression");
         Expressions ex = new Expressions(req, exprs, List.of("AttributeUpdates", "Expected"), exprs);
         Map<String, AttributeValue> key = Nodes.readItem(req.get("Key"));
-        UpdateExpression update = ex.update();
-        UnaryOperator<Map<String, AttributeValue>> legacyUpdate = has(req, "AttributeUpdates") ? LegacyParams.attributeUpdates(req) : null;
+        UpdateExpression update = has(req, "AttributeUpdates") ? LegacyParams.attributeUpdates(req) : ex.update();
         Predicate<Map<String, AttributeValue>> cond = condition(ex, req);
         ex.done();
         Table t = db.require(req.get("TableName").asText());
         Keys.key(t, key);
-        Set<String> touched = update != null ? update.topLevelNames() : legacyUpdate != null ? LegacyParams.attributeUpdateNames(req) : Set.of();
+        Set<String> touched = update != null ? update.topLevelNames() : Set.of();
         for (String name : touched) {
             if (t.key.isKey(name)) {
                 throw DynamoDbError.validation("One or more parameter values were invalid: Cannot update attribute " + name + ". This attribute is part of the key");
@@ -134,7 +133,7 @@ final class ItemOps {
             old = t.get(key);
             if (cond != null && !cond.test(old == null ? Map.of() : old)) throw conditionFailed(req, old);
             Map<String, AttributeValue> base = old != null ? old : new LinkedHashMap<>(key);
-            item = update != null ? update.apply(base) : legacyUpdate != null ? legacyUpdate.apply(base) : new LinkedHashMap<>(base);
+            item = update != null ? update.apply(base) : new LinkedHashMap<>(base);
             Keys.item(t, item);
             db.put(t, item);
             cap.write(t, old, item, 1);
@@ -143,28 +142,22 @@ final class ItemOps {
         }
         db.sync();
         ObjectNode out = Nodes.object();
-        Map<String, AttributeValue> attrs = returnValues(text(req, "ReturnValues"), old, item, touched);
+        Map<String, AttributeValue> attrs = returnValues(text(req, "ReturnValues"), old, item, update);
         if (attrs != null && !attrs.isEmpty()) out.set("Attributes", Nodes.item(attrs));
         finish(out, req, t, cap, key);
         return out;
     }
 
-    static Map<String, AttributeValue> returnValues(String mode, Map<String, AttributeValue> old, Map<String, AttributeValue> item, Set<String> touched) {
+    /** ReturnValues: UPDATED_* return just the paths the update wrote, with their nesting. */
+    static Map<String, AttributeValue> returnValues(String mode, Map<String, AttributeValue> old, Map<String, AttributeValue> item, UpdateExpression update) {
         if (mode == null || mode.equals("NONE")) return null;
         return switch (mode) {
             case "ALL_OLD" -> old;
             case "ALL_NEW" -> item;
-            case "UPDATED_OLD" -> pick(old, touched);
-            case "UPDATED_NEW" -> pick(item, touched);
+            case "UPDATED_OLD" -> old == null || update == null ? null : update.updatedAttributes().apply(old);
+            case "UPDATED_NEW" -> update == null ? null : update.updatedAttributes().apply(item);
             default -> null;
         };
-    }
-
-    private static Map<String, AttributeValue> pick(Map<String, AttributeValue> item, Set<String> names) {
-        if (item == null) return null;
-        Map<String, AttributeValue> out = new LinkedHashMap<>();
-        for (String n : names) if (item.containsKey(n)) out.put(n, item.get(n));
-        return out;
     }
 
     /** ConsumedCapacity and ItemCollectionMetrics, when asked for. */

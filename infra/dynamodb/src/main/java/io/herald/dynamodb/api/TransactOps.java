@@ -61,7 +61,6 @@ final class TransactOps {
         Map<String, AttributeValue> key;
         Map<String, AttributeValue> item; // Put
         UpdateExpression update;
-        UnaryOperator<Map<String, AttributeValue>> legacyUpdate;
         Predicate<Map<String, AttributeValue>> condition;
         DynamoDbError invalid; // a per-action validation error, reported as a cancellation reason
     }
@@ -149,7 +148,7 @@ final class TransactOps {
                 } else if (a.kind.equals("Update")) {
                     try {
                         Map<String, AttributeValue> base = old != null ? old : new LinkedHashMap<>(a.key);
-                        next = a.update != null ? a.update.apply(base) : a.legacyUpdate != null ? a.legacyUpdate.apply(base) : base;
+                        next = a.update != null ? a.update.apply(base) : base;
                         Keys.item(a.table, next);
                     } catch (DynamoDbError e) {
                         reason = new CancellationReason("ValidationError", e.getMessage(), null);
@@ -201,13 +200,13 @@ final class TransactOps {
             a.key = Nodes.readItem(b.get("Key"));
         }
         if (a.kind.equals("Update")) {
-            a.update = ex.update();
+            a.update = has(b, "AttributeUpdates") ? LegacyParams.attributeUpdates(b) : ex.update();
             if (a.update == null) throw DynamoDbError.validation("1 validation error detected: Value null at 'transactItems.1.member.update.updateExpression' failed to satisfy constraint: Member must not be null");
         }
         if (a.kind.equals("ConditionCheck") && !has(b, "ConditionExpression")) {
             throw DynamoDbError.validation("1 validation error detected: Value null at 'transactItems.1.member.conditionCheck.conditionExpression' failed to satisfy constraint: Member must not be null");
         }
-        a.condition = ex.condition("ConditionExpression");
+        a.condition = ItemOps.condition(ex, b);
         ex.done();
     }
 
