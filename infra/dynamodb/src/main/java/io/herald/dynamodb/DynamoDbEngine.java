@@ -79,7 +79,7 @@ public final class DynamoDbEngine implements AutoCloseable {
 
     @Override
     public void close() {
-        sweeper.shutdownNow();
+        sweeper.shutdown(); // no interrupt: an interrupted journal write would close the journal for everyone
         server.close();
         try {
             db.close();

@@ -74,6 +74,10 @@ public final class Api {
         Function<JsonNode, ObjectNode> op = target == null ? null : operations.get(target);
         if (op == null) throw new DynamoDbError("UnknownOperationException", "Unknown operation " + target);
         if (!request.isObject()) throw new DynamoDbError("SerializationException", "Start of list found where not expected");
-        return op.apply(request);
+        try {
+            return op.apply(request);
+        } finally {
+            db.sync(); // nothing is acknowledged before it is on disk, table changes included
+        }
     }
 }

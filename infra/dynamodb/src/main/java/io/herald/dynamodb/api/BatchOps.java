@@ -28,6 +28,7 @@ final class BatchOps {
 
     ObjectNode batchGetItem(JsonNode req) {
         JsonNode items = req.get("RequestItems");
+        if (items != null && !items.isNull() && !items.isObject()) throw new DynamoDbError("SerializationException", "Unexpected field type");
         if (items == null || items.isNull() || items.isEmpty()) throw DynamoDbError.validation("The requestItems parameter is required for BatchGetItem");
         Violations v = new Violations();
         v.oneOf(req.get("ReturnConsumedCapacity"), "returnConsumedCapacity", Violations.RETURN_CAPACITY);
@@ -86,6 +87,7 @@ final class BatchOps {
 
     ObjectNode batchWriteItem(JsonNode req) {
         JsonNode items = req.get("RequestItems");
+        if (items != null && !items.isNull() && !items.isObject()) throw new DynamoDbError("SerializationException", "Unexpected field type");
         if (items == null || items.isNull() || items.isEmpty()) throw DynamoDbError.validation("The requestItems parameter is required for BatchWriteItem");
         Violations v = new Violations();
         v.oneOf(req.get("ReturnConsumedCapacity"), "returnConsumedCapacity", Violations.RETURN_CAPACITY);
@@ -93,6 +95,7 @@ final class BatchOps {
         int total = 0;
         for (Iterator<Map.Entry<String, JsonNode>> it = items.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
+            if (!e.getValue().isArray()) throw new DynamoDbError("SerializationException", "Unexpected field type");
             int n = e.getValue().size();
             total += n;
             if (n > 25 || n < 1) {

@@ -51,7 +51,11 @@ final class Capacity {
             boolean before = old != null && d.key().indexes(old);
             boolean after = item != null && d.key().indexes(item);
             if (!before && !after) continue;
-            double iu = (before && after ? 1 : 1) * writeUnits(size) * multiplier;
+            Map<String, AttributeValue> po = before ? ItemOps.project(t, d, old) : null;
+            Map<String, AttributeValue> pn = after ? ItemOps.project(t, d, item) : null;
+            if (before && after && po.equals(pn)) continue; // the index entry did not change
+            long isize = Math.max(po == null ? 0 : ItemSize.of(po), pn == null ? 0 : ItemSize.of(pn));
+            double iu = writeUnits(isize) * multiplier;
             if (before && after && !d.key().keyOf(old).equals(d.key().keyOf(item))) iu *= 2; // delete + put
             (d.global() ? gsis : lsis).merge(d.name(), iu, Double::sum);
             writeUnits += iu;

@@ -50,6 +50,12 @@ final class Keys {
     }
 
     static void size(Map<String, AttributeValue> item) {
+        // an update can build deeper documents than any one value a client sent
+        for (AttributeValue v : item.values()) {
+            if (io.herald.dynamodb.model.AttributeJson.depth(v) > io.herald.dynamodb.model.AttributeJson.MAX_DEPTH) {
+                throw DynamoDbError.validation("Nesting Levels have exceeded supported limits");
+            }
+        }
         if (ItemSize.of(item) > ItemSize.MAX_ITEM_BYTES) throw DynamoDbError.validation("Item size has exceeded the maximum allowed size");
     }
 

@@ -200,7 +200,9 @@ final class ReadOps {
         }
         boolean ok = k.size() == expected.size() && expected.stream().allMatch(k::containsKey)
                 && k.get(s.table.key.hash()).type() == s.table.key.hashType()
-                && (!s.table.key.hasRange() || k.get(s.table.key.range()).type() == s.table.key.rangeType());
+                && (!s.table.key.hasRange() || k.get(s.table.key.range()).type() == s.table.key.rangeType())
+                && (s.index == null || k.get(s.index.key().hash()).type() == s.index.key().hashType()
+                        && (!s.index.key().hasRange() || k.get(s.index.key().range()).type() == s.index.key().rangeType()));
         if (!ok) throw DynamoDbError.validation("The provided starting key is invalid: The provided key element does not match the schema");
         return k;
     }
@@ -234,11 +236,13 @@ final class ReadOps {
                 return false;
             }
             scanned++;
+            // a global index holds only its projection: filters and projections see nothing else
+            Map<String, AttributeValue> view = s.index != null && s.index.global() ? ItemOps.project(s.table, s.index, item) : item;
             bytes += ItemSize.of(s.index == null ? item : ItemOps.project(s.table, s.index, item));
             last = item;
-            if (filter == null || filter.test(item)) {
+            if (filter == null || filter.test(view)) {
                 matched++;
-                if (!count) items.add(selection.apply(item));
+                if (!count) items.add(selection.apply(view));
             }
             return true;
         }

@@ -29,14 +29,15 @@ final class StreamOps {
     }
 
     private List<StreamLog> allStreams() {
-        List<StreamLog> out = new ArrayList<>();
-        for (Table t : db.tables()) out.addAll(t.streams);
+        List<StreamLog> out = new ArrayList<>(db.streams());
+        out.sort(java.util.Comparator.comparingLong(s -> s.createdMillis));
         return out;
     }
 
     private StreamLog stream(String arn) {
-        for (StreamLog s : allStreams()) if (s.arn.equals(arn)) return s;
-        throw DynamoDbError.notFound("Requested resource not found: Stream: " + arn + " not found");
+        StreamLog s = db.stream(arn);
+        if (s == null) throw DynamoDbError.notFound("Requested resource not found: Stream: " + arn + " not found");
+        return s;
     }
 
     ObjectNode listStreams(JsonNode req) {
@@ -74,6 +75,7 @@ final class StreamOps {
         TableOps.requireParameter(req, "StreamArn");
         StreamLog s = stream(req.get("StreamArn").asText());
         Table t = db.find(s.tableName);
+        if (t != null && !t.arn.equals(s.arn.substring(0, s.arn.indexOf("/stream/")))) t = null;
         ObjectNode out = Nodes.object();
         ObjectNode d = out.putObject("StreamDescription");
         d.put("StreamArn", s.arn).put("StreamLabel", s.label).put("StreamStatus", s.closed() ? "DISABLED" : "ENABLED")
@@ -135,12 +137,18 @@ final class StreamOps {
         } catch (IllegalArgumentException e) {
             parts = new String[0];
         }
-        if (parts.length != 4) throw DynamoDbError.validation("Invalid ShardIterator");
+        long position, issued;
+        try {
+            if (parts.length != 4) throw new NumberFormatException();
+            position = Long.parseLong(parts[2]);
+            issued = Long.parseLong(parts[3]);
+        } catch (NumberFormatException e) {
+            throw DynamoDbError.validation("Invalid ShardIterator");
+        }
         StreamLog s = stream(parts[0]);
-        long position = Long.parseLong(parts[2]);
-        if (db.now() - Long.parseLong(parts[3]) > ITERATOR_MILLIS) {
+        if (db.now() - issued > ITERATOR_MILLIS) {
             throw new DynamoDbError("ExpiredIteratorException", "Iterator expired. The iterator was created at time "
-                    + java.time.Instant.ofEpochMilli(Long.parseLong(parts[3])) + " while right now it is " + java.time.Instant.ofEpochMilli(db.now())
+                    + java.time.Instant.ofEpochMilli(issued) + " while right now it is " + java.time.Instant.ofEpochMilli(db.now())
                     + " which is further in the future than the tolerated delay of 900000 milliseconds.");
         }
         List<StreamLog.Record> records = s.read(position, limit);

@@ -43,6 +43,12 @@ final class TableOps {
         v.notNull(req.get("AttributeDefinitions"), "attributeDefinitions");
         JsonNode ks = req.get("KeySchema");
         v.notNull(ks, "keySchema");
+        for (String list : List.of("KeySchema", "AttributeDefinitions", "GlobalSecondaryIndexes", "LocalSecondaryIndexes")) {
+            JsonNode n = req.get(list);
+            if (n != null && !n.isNull() && (!n.isArray() || java.util.stream.StreamSupport.stream(n.spliterator(), false).anyMatch(x -> !x.isObject()))) {
+                throw new DynamoDbError("SerializationException", "Unexpected field type");
+            }
+        }
         if (ks != null && ks.isArray()) {
             if (ks.size() > 2) v.add(keySchemaText(ks), "keySchema", "have length less than or equal to 2");
             if (ks.size() < 1) v.add("'[]'", "keySchema", "have length greater than or equal to 1");
@@ -51,9 +57,14 @@ final class TableOps {
         JsonNode defs = req.get("AttributeDefinitions");
         if (defs != null && defs.isArray()) {
             for (int i = 0; i < defs.size(); i++) {
-                v.oneOf(defs.get(i).get("AttributeType"), "attributeDefinitions." + (i + 1) + ".member.attributeType", "B", "N", "S");
-                v.lengthBetween(defs.get(i).get("AttributeName"), "attributeDefinitions." + (i + 1) + ".member.attributeName", 1, 255);
+                JsonNode d = defs.get(i);
+                v.notNull(d.get("AttributeName"), "attributeDefinitions." + (i + 1) + ".member.attributeName");
+                v.notNull(d.get("AttributeType"), "attributeDefinitions." + (i + 1) + ".member.attributeType");
+                v.oneOf(d.get("AttributeType"), "attributeDefinitions." + (i + 1) + ".member.attributeType", "B", "N", "S");
+                v.lengthBetween(d.get("AttributeName"), "attributeDefinitions." + (i + 1) + ".member.attributeName", 1, 255);
             }
+        } else if (defs != null && !defs.isNull()) {
+            throw new DynamoDbError("SerializationException", "Unexpected field type");
         }
         v.oneOf(req.get("BillingMode"), "billingMode", "PROVISIONED", "PAY_PER_REQUEST");
         throughputChecks(v, req.get("ProvisionedThroughput"), "provisionedThroughput");
@@ -286,7 +297,7 @@ final class TableOps {
         }
         t.lock().writeLock().lock();
         try {
-            db.drop(t.name);
+            if (!db.drop(t)) throw DynamoDbError.notFound("Requested resource not found: Table: " + t.name + " not found");
         } finally {
             t.lock().writeLock().unlock();
         }
@@ -307,6 +318,12 @@ final class TableOps {
         if (defs != null && defs.isArray()) {
             for (int i = 0; i < defs.size(); i++) {
                 v.oneOf(defs.get(i).get("AttributeType"), "attributeDefinitions." + (i + 1) + ".member.attributeType", "B", "N", "S");
+            }
+        }
+        if (defs != null && defs.isArray()) {
+            for (int i = 0; i < defs.size(); i++) {
+                v.notNull(defs.get(i).get("AttributeName"), "attributeDefinitions." + (i + 1) + ".member.attributeName");
+                v.notNull(defs.get(i).get("AttributeType"), "attributeDefinitions." + (i + 1) + ".member.attributeType");
             }
         }
         v.throwIfAny();
@@ -336,7 +353,20 @@ final class TableOps {
                         + ". Requested WriteCapacityUnits: " + t.writeCapacity + ". Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits.");
             }
             Map<String, AttributeValue.Type> attrs = new LinkedHashMap<>(t.attributes);
-            if (defs != null) for (JsonNode d : defs) attrs.put(d.get("AttributeName").asText(), AttributeValue.Type.valueOf(d.get("AttributeType").asText()));
+            if (defs != null) {
+                for (JsonNode d : defs) {
+                    String n = d.get("AttributeName").asText();
+                    AttributeValue.Type ty = AttributeValue.Type.valueOf(d.get("AttributeType").asText());
+                    AttributeValue.Type had = t.attributes.get(n);
+                    if (had != null && had != ty && t.key.isKey(n)) {
+                        throw DynamoDbError.validation(INVALID + "Cannot change the type of key attribute " + n + " from " + had + " to " + ty);
+                    }
+                    if (had != null && had != ty && t.indexes.values().stream().anyMatch(i -> i.key().isKey(n))) {
+                        throw DynamoDbError.validation(INVALID + "Cannot change the type of attribute " + n + ", which an index uses as a key");
+                    }
+                    attrs.put(n, ty);
+                }
+            }
             List<Runnable> changes = new ArrayList<>();
             if (updates != null && !updates.isNull()) {
                 for (JsonNode u : updates) {
@@ -344,11 +374,16 @@ final class TableOps {
                         JsonNode c = u.get("Create");
                         String name = c.path("IndexName").asText();
                         if (t.indexes.containsKey(name)) throw DynamoDbError.validation(INVALID + "Index with name: " + name + " already exists");
+                        Violations shape = new Violations();
+                        indexChecks(shape, Nodes.F.arrayNode().add(c), "globalSecondaryIndexUpdates.1.member.create");
+                        shape.throwIfAny();
                         IndexDef d = index(c, attrs, true, billing, t.key);
-                        for (String a : List.of(d.key().hash(), d.key().hasRange() ? d.key().range() : d.key().hash())) {
-                            t.attributes.putIfAbsent(a, attrs.get(a));
-                        }
-                        changes.add(() -> t.addIndex(d));
+                        changes.add(() -> {
+                            for (String a : List.of(d.key().hash(), d.key().hasRange() ? d.key().range() : d.key().hash())) {
+                                t.attributes.put(a, attrs.get(a));
+                            }
+                            t.addIndex(d);
+                        });
                     } else if (has(u, "Delete")) {
                         String name = u.get("Delete").path("IndexName").asText();
                         IndexDef d = t.indexes.get(name);
@@ -360,7 +395,7 @@ final class TableOps {
                         IndexDef d = t.indexes.get(name);
                         if (d == null || !d.global()) throw DynamoDbError.notFound("Requested resource not found: Index: " + name + " not found");
                         JsonNode ipt = up.get("ProvisionedThroughput");
-                        if (ipt != null) changes.add(() -> t.indexes.put(name, d.withThroughput(ipt.path("ReadCapacityUnits").asLong(), ipt.path("WriteCapacityUnits").asLong())));
+                        if (ipt != null) changes.add(() -> t.replaceIndex(d.withThroughput(ipt.path("ReadCapacityUnits").asLong(), ipt.path("WriteCapacityUnits").asLong())));
                     }
                 }
             }
@@ -476,8 +511,11 @@ final class TableOps {
         }
         t.lock().writeLock().lock();
         try {
-            tags.forEach(tag -> t.tags.put(tag.get("Key").asText(), tag.path("Value").asText("")));
-            if (t.tags.size() > 50) throw DynamoDbError.validation("One or more parameter values were invalid: The number of tags exceeds the limit of 50");
+            Map<String, String> next = new LinkedHashMap<>(t.tags);
+            tags.forEach(tag -> next.put(tag.get("Key").asText(), tag.path("Value").asText("")));
+            if (next.size() > 50) throw DynamoDbError.validation("One or more parameter values were invalid: The number of tags exceeds the limit of 50");
+            t.tags.clear();
+            t.tags.putAll(next);
             db.changed(t);
         } finally {
             t.lock().writeLock().unlock();

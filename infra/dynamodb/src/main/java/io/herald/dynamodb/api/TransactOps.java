@@ -31,10 +31,11 @@ import java.util.function.UnaryOperator;
 final class TransactOps {
     private static final long TOKEN_MILLIS = 10 * 60 * 1000;
     private final Database db;
-    /** ClientRequestToken → the request it came with and when, for ten minutes. */
+    /** ClientRequestToken → a digest of the request it came with, whether it finished, and when; ten minutes. */
     private final Map<String, Token> tokens = new ConcurrentHashMap<>();
+    private volatile long lastPrune;
 
-    private record Token(JsonNode items, long at) {}
+    private record Token(String digest, boolean done, long at) {}
 
     TransactOps(Database db) {
         this.db = db;
@@ -43,6 +44,9 @@ final class TransactOps {
     private static void sizeChecks(JsonNode req) {
         Violations v = new Violations();
         JsonNode items = req.get("TransactItems");
+        if (items != null && !items.isNull() && (!items.isArray() || java.util.stream.StreamSupport.stream(items.spliterator(), false).anyMatch(x -> !x.isObject()))) {
+            throw new DynamoDbError("SerializationException", "Unexpected field type");
+        }
         v.notNull(items, "transactItems");
         if (items != null && items.isArray()) {
             if (items.isEmpty()) v.add("'[]'", "transactItems", "have length greater than or equal to 1");
@@ -70,16 +74,43 @@ final class TransactOps {
         String token = text(req, "ClientRequestToken");
         if (token != null) {
             long now = db.now();
-            tokens.values().removeIf(t -> now - t.at > TOKEN_MILLIS);
-            Token seen = tokens.get(token);
+            if (now - lastPrune > 1000) {
+                lastPrune = now;
+                tokens.values().removeIf(t -> now - t.at > TOKEN_MILLIS);
+            }
+            String digest = digest(req.get("TransactItems"));
+            // claimed atomically: of concurrent requests with one token, exactly one runs
+            Token seen = tokens.putIfAbsent(token, new Token(digest, false, now));
             if (seen != null) {
-                if (!seen.items.equals(req.get("TransactItems"))) {
+                if (!seen.digest.equals(digest)) {
                     throw new DynamoDbError("IdempotentParameterMismatchException",
                             "Request parameters do not match the parameters of a previous request with the same ClientRequestToken");
                 }
+                if (!seen.done) throw new DynamoDbError("TransactionInProgressException", "Transaction is ongoing for the idempotency token");
                 return Nodes.object(); // already applied: the same success, nothing applied twice
             }
+            try {
+                ObjectNode out = write(req);
+                tokens.put(token, new Token(digest, true, db.now()));
+                return out;
+            } catch (RuntimeException e) {
+                tokens.remove(token); // a failed request may be retried with its token
+                throw e;
+            }
         }
+        return write(req);
+    }
+
+    private static String digest(JsonNode items) {
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(items.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(d);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private ObjectNode write(JsonNode req) {
         List<Action> actions = new ArrayList<>();
         Set<String> targets = new HashSet<>();
         for (JsonNode ti : req.get("TransactItems")) {
@@ -134,6 +165,10 @@ final class TransactOps {
         locked.values().forEach(t -> t.lock().writeLock().lock());
         Map<String, Capacity> caps = new LinkedHashMap<>();
         try {
+            for (Action a : actions) {
+                // a table deleted (or deleted and recreated) since the actions were resolved
+                if (locked.get(a.table.name) != a.table || a.table.dropped) throw DynamoDbError.notFound("Requested resource not found");
+            }
             List<CancellationReason> reasons = new ArrayList<>();
             boolean failed = false;
             List<Map<String, AttributeValue>> newItems = new ArrayList<>();
@@ -161,26 +196,33 @@ final class TransactOps {
                 newItems.add(next);
             }
             if (failed) throw cancelled(reasons);
-            for (int i = 0; i < actions.size(); i++) {
-                Action a = actions.get(i);
-                Capacity cap = caps.computeIfAbsent(a.table.name, Capacity::new);
-                Map<String, AttributeValue> old;
-                switch (a.kind) {
-                    case "Put", "Update" -> old = db.put(a.table, newItems.get(i));
-                    case "Delete" -> old = db.delete(a.table, a.key, false);
-                    default -> {
-                        old = a.table.get(a.key);
-                        cap.read(null, false, old == null ? 0 : ItemSize.of(old), true, 2);
-                        continue;
-                    }
-                }
-                cap.write(a.table, old, newItems.get(i), 2);
-            }
+            db.atomically(() -> applyAll(actions, newItems, caps));
         } finally {
             locked.descendingMap().values().forEach(t -> t.lock().writeLock().unlock());
         }
-        db.sync();
-        if (token != null) tokens.put(token, new Token(req.get("TransactItems"), db.now()));
+        return respond(req, caps);
+    }
+
+    /** Applies every action; the journal receives them as one record. */
+    private void applyAll(List<Action> actions, List<Map<String, AttributeValue>> newItems, Map<String, Capacity> caps) {
+        for (int i = 0; i < actions.size(); i++) {
+            Action a = actions.get(i);
+            Capacity cap = caps.computeIfAbsent(a.table.name, Capacity::new);
+            Map<String, AttributeValue> old;
+            switch (a.kind) {
+                case "Put", "Update" -> old = db.put(a.table, newItems.get(i));
+                case "Delete" -> old = db.delete(a.table, a.key, false);
+                default -> {
+                    old = a.table.get(a.key);
+                    cap.read(null, false, old == null ? 0 : ItemSize.of(old), true, 2);
+                    continue;
+                }
+            }
+            cap.write(a.table, old, newItems.get(i), 2);
+        }
+    }
+
+    private ObjectNode respond(JsonNode req, Map<String, Capacity> caps) {
         ObjectNode out = Nodes.object();
         String mode = Capacity.mode(req);
         if (mode != null && !mode.equals("NONE")) {

@@ -40,6 +40,9 @@ public final class WireServer implements AutoCloseable {
         // The JDK server writes headers and body separately; with Nagle on, a keep-alive client's
         // delayed ACK then stalls every response by ~40 ms. Read once, when the server class loads.
         if (System.getProperty("sun.net.httpserver.nodelay") == null) System.setProperty("sun.net.httpserver.nodelay", "true");
+        // A client that stalls mid-request holds a worker thread; these bound how long (seconds).
+        if (System.getProperty("sun.net.httpserver.maxReqTime") == null) System.setProperty("sun.net.httpserver.maxReqTime", "10");
+        if (System.getProperty("sun.net.httpserver.maxRspTime") == null) System.setProperty("sun.net.httpserver.maxRspTime", "30");
         this.api = api;
         this.server = HttpServer.create(new InetSocketAddress(host, port), 256);
         AtomicInteger n = new AtomicInteger();
@@ -87,7 +90,7 @@ public final class WireServer implements AutoCloseable {
             } catch (DynamoDbError e) {
                 status = e.status();
                 out = errorBody(e);
-            } catch (RuntimeException | StackOverflowError e) {
+            } catch (RuntimeException | StackOverflowError | JsonProcessingException e) {
                 status = 500;
                 System.err.println("[herald-dynamodb] internal error on " + target + ": " + e);
                 out = error("InternalServerError", "Internal server error");
@@ -160,6 +163,11 @@ public final class WireServer implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
-        pool.shutdownNow();
+        pool.shutdown(); // in-flight requests finish (an interrupt could cut a journal write short)
+        try {
+            if (!pool.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS)) pool.shutdownNow();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -23,6 +23,15 @@ public final class AttributeJson {
 
     private AttributeJson() {}
 
+    /** Levels of nested maps and lists in a value (a scalar is 0). */
+    public static int depth(AttributeValue v) {
+        return switch (v.type()) {
+            case M -> 1 + v.m().values().stream().mapToInt(AttributeJson::depth).max().orElse(0);
+            case L -> 1 + v.l().stream().mapToInt(AttributeJson::depth).max().orElse(0);
+            default -> 0;
+        };
+    }
+
     /** An item or key: a JSON object of attribute name to value. */
     public static Map<String, AttributeValue> item(JsonNode node) {
         Map<String, AttributeValue> out = new LinkedHashMap<>();
@@ -35,8 +44,16 @@ public final class AttributeJson {
         return out;
     }
 
+    /** DynamoDB's limit on nested maps and lists. */
+    public static final int MAX_DEPTH = 32;
+
     /** One value, validated as DynamoDB validates what a client sends. */
     public static AttributeValue value(JsonNode node) {
+        return value(node, 0);
+    }
+
+    private static AttributeValue value(JsonNode node, int depth) {
+        if (depth > MAX_DEPTH) throw DynamoDbError.validation("Nesting Levels have exceeded supported limits");
         if (node == null || !node.isObject()) throw serialization("Unexpected value type in payload");
         int fields = 0;
         String type = null;
@@ -106,13 +123,13 @@ public final class AttributeJson {
                 Map<String, AttributeValue> m = new LinkedHashMap<>();
                 for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
                     Map.Entry<String, JsonNode> e = it.next();
-                    m.put(e.getKey(), value(e.getValue()));
+                    m.put(e.getKey(), value(e.getValue(), depth + 1));
                 }
                 return AttributeValue.m(m);
             }
             case "L": {
                 List<AttributeValue> l = new ArrayList<>();
-                for (JsonNode m : array(v)) l.add(value(m));
+                for (JsonNode m : array(v)) l.add(value(m, depth + 1));
                 return AttributeValue.l(l);
             }
             default:

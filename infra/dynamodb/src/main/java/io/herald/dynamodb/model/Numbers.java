@@ -6,11 +6,17 @@ import java.math.BigDecimal;
 public final class Numbers {
     private static final BigDecimal MAX = new BigDecimal("1E+126");
     private static final BigDecimal MIN = new BigDecimal("1E-130");
+    private static final int MAX_TEXT = 512;
 
     private Numbers() {}
 
     /** Parses a number as DynamoDB does; the exception's message is AWS's. */
     public static BigDecimal parse(String text) {
+        if (text.length() > MAX_TEXT) {
+            // a valid number fits easily (38 digits, at most 130 leading zeros, an exponent); longer text is
+            // refused before BigDecimal spends seconds on it
+            throw new NumberFormatException("Attempting to store more than 38 significant digits in a Number");
+        }
         BigDecimal d;
         try {
             String t = text.trim();

@@ -74,50 +74,104 @@ public final class Database implements AutoCloseable {
         return new ArrayList<>(tables.keySet());
     }
 
-    /** Adds a new table; false if the name is taken. */
-    public boolean create(Table t) {
-        if (tables.putIfAbsent(t.name, t) != null) return false;
+    /** Adds a new table; false if the name is taken. Journalled before it becomes visible to writers. */
+    public synchronized boolean create(Table t) {
+        if (tables.containsKey(t.name)) return false;
         if (journal != null) journal.table(t);
+        tables.put(t.name, t);
+        if (t.stream != null) registerStream(t.stream);
         return true;
     }
 
-    /** Records a change to a table's definition (indexes, streams, TTL, tags, throughput). */
+    /** Records a change to a table's definition (indexes, streams, TTL, tags, throughput). Caller holds the write lock. */
     public void changed(Table t) {
+        if (t.stream != null) registerStream(t.stream);
         if (journal != null) journal.table(t);
     }
 
-    public Table drop(String name) {
-        Table t = tables.remove(name);
-        if (t != null) {
-            t.status = "DELETING";
-            if (t.stream != null) t.stream.close();
-            if (journal != null) journal.dropTable(name);
-        }
-        return t;
+    /**
+     * Deletes this table (not another one created since under the same name). Caller holds its
+     * write lock, so no write of it is in flight; writers that lock it later see {@code dropped}.
+     */
+    public synchronized boolean drop(Table t) {
+        if (!tables.remove(t.name, t)) return false;
+        if (journal != null) journal.dropTable(t.name, t.id);
+        t.dropped = true;
+        t.status = "DELETING";
+        if (t.stream != null) t.stream.close();
+        return true;
     }
 
-    /** Replay: put a table back without journalling. */
+    /** Replay: put a table back, or take it away, without journalling. */
     void restore(Table t) {
         tables.put(t.name, t);
+        t.streams.forEach(this::registerStream);
+    }
+
+    void forget(String name) {
+        tables.remove(name);
+    }
+
+    // ---- streams outlive their tables by a day, as DynamoDB's do ----
+
+    private final java.util.concurrent.ConcurrentSkipListMap<String, StreamLog> streams = new java.util.concurrent.ConcurrentSkipListMap<>();
+
+    void registerStream(StreamLog s) {
+        streams.putIfAbsent(s.arn, s);
+        long now = now();
+        streams.values().removeIf(x -> x.closedAt() > 0 && now - x.closedAt() > StreamLog.RETENTION_MILLIS);
+    }
+
+    public StreamLog stream(String arn) {
+        return streams.get(arn);
+    }
+
+    /** Every stream, current or closed within the last day, in ARN order. */
+    public Collection<StreamLog> streams() {
+        return streams.values();
     }
 
     /**
      * Stores an item and records the change. Caller holds the table's write lock. Returns the old item.
      */
     public Map<String, AttributeValue> put(Table t, Map<String, AttributeValue> item) {
+        live(t);
+        if (journal != null) journal.put(t, item); // first: a write that cannot be journalled is not applied
         Map<String, AttributeValue> old = t.put(item);
-        if (journal != null) journal.put(t.name, item);
-        if (t.stream != null) {
+        // DynamoDB writes no stream record for a write that changes nothing
+        if (t.stream != null && !item.equals(old)) {
             t.stream.append(old == null ? "INSERT" : "MODIFY", t.key.keyOf(item), item, old, streamSize(t, item, old), false, now());
         }
         return old;
     }
 
+    private static void live(Table t) {
+        if (t.dropped) throw DynamoDbError.notFound("Requested resource not found");
+    }
+
+    /**
+     * Runs the writes of one transaction so that the journal holds all of them or none: they are
+     * collected and appended as one record when {@code writes} returns.
+     */
+    public void atomically(Runnable writes) {
+        if (journal == null) {
+            writes.run();
+            return;
+        }
+        journal.begin();
+        try {
+            writes.run();
+        } finally {
+            journal.commit();
+        }
+    }
+
     /** Deletes an item; {@code ttl} marks deletions by the TTL sweeper. Caller holds the write lock. */
     public Map<String, AttributeValue> delete(Table t, Map<String, AttributeValue> key, boolean ttl) {
+        live(t);
+        if (t.get(key) == null) return null;
+        if (journal != null) journal.delete(t, t.key.keyOf(key));
         Map<String, AttributeValue> old = t.delete(key);
-        if (old == null) return null;
-        if (journal != null) journal.delete(t.name, t.key.keyOf(old));
         if (t.stream != null) t.stream.append("REMOVE", t.key.keyOf(old), null, old, streamSize(t, null, old), ttl, now());
         return old;
     }

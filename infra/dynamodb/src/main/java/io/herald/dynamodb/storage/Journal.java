@@ -73,25 +73,51 @@ final class Journal implements AutoCloseable {
         }
     }
 
+    /**
+     * Replays line by line (the file is never held in memory whole). A line is applied only once
+     * the next one has been read, so the last line can be judged as a possible torn write.
+     */
     private void replay(Database into) throws IOException {
-        byte[] all = Files.readAllBytes(file);
-        String text = new String(all, StandardCharsets.UTF_8);
-        String[] lines = text.split("\n", -1);
-        if (lines.length == 0 || !lines[0].equals(HEADER)) {
-            throw new IOException(file + " is not a Herald DynamoDB journal (its first line is not '" + HEADER + "'); refusing to start rather than overwrite it");
-        }
         long now = into.now();
-        int last = lines.length - 1; // after the final newline comes an empty string, or a torn record
-        for (int i = 1; i <= last; i++) {
-            String line = lines[i];
-            if (line.isEmpty() && i == last) break;
-            JsonNode record = parse(line);
-            if (record == null) {
-                if (i == last) break; // torn tail: never acknowledged
-                throw new IOException(file + " is corrupt at line " + (i + 1) + " (checksum or format); refusing to start. Restore a backup or move the directory away");
+        try (java.io.InputStream in = new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            String header = readLine(in);
+            if (header == null || !header.equals(HEADER)) {
+                throw new IOException(file + " is not a Herald DynamoDB journal (its first line is not '" + HEADER + "'); refusing to start rather than overwrite it");
             }
-            apply(record, into, now);
+            String pending = null;
+            int lineNo = 1;
+            String line;
+            while ((line = readLine(in)) != null) {
+                if (pending != null) applyLine(pending, lineNo, false, into, now);
+                pending = line;
+                lineNo++;
+            }
+            if (pending != null) applyLine(pending, lineNo, true, into, now);
         }
+    }
+
+    /** The next complete line, or a torn tail marked by a trailing NUL-free fragment returned as null-terminated; null at the end. */
+    private static String readLine(java.io.InputStream in) throws IOException {
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream(256);
+        int c;
+        while ((c = in.read()) != -1) {
+            if (c == '\n') return b.toString(StandardCharsets.UTF_8);
+            b.write(c);
+        }
+        // no newline: a write cut short, never acknowledged
+        return b.size() == 0 ? null : TORN;
+    }
+
+    private static final String TORN = "\u0000torn";
+
+    private void applyLine(String line, int lineNo, boolean last, Database into, long now) throws IOException {
+        if (line == TORN) return;
+        JsonNode record = parse(line);
+        if (record == null) {
+            if (last) return; // a torn final record: never acknowledged
+            throw new IOException(file + " is corrupt at line " + lineNo + " (checksum or format); refusing to start. Restore a backup or move the directory away");
+        }
+        apply(record, into, now);
     }
 
     private static JsonNode parse(String line) {
@@ -118,9 +144,19 @@ final class Journal implements AutoCloseable {
                 }
                 into.restore(t);
             }
-            case "drop" -> into.drop(r.get("name").asText());
-            case "put" -> into.find(r.get("t").asText()).put(AttributeJson.item(r.get("i")));
-            case "del" -> into.find(r.get("t").asText()).delete(AttributeJson.item(r.get("k")));
+            case "drop" -> {
+                Table t = into.find(r.get("name").asText());
+                if (t != null && t.id.equals(r.path("id").asText(t.id))) into.forget(t.name);
+            }
+            case "put", "del" -> {
+                Table t = into.find(r.get("t").asText());
+                // a record for a table no longer there (or since recreated) cannot be applied; writes are journalled
+                // before they are applied and only to live tables, so this only meets journals of older versions
+                if (t == null || r.has("id") && !t.id.equals(r.get("id").asText())) return;
+                if (r.get("op").asText().equals("put")) t.put(AttributeJson.item(r.get("i")));
+                else t.delete(AttributeJson.item(r.get("k")));
+            }
+            case "tx" -> r.get("r").forEach(x -> apply(x, into, now));
             default -> throw new IllegalStateException("unknown journal record " + r.get("op"));
         }
     }
@@ -132,11 +168,16 @@ final class Journal implements AutoCloseable {
             out.write(ByteBuffer.wrap((HEADER + "\n").getBytes(StandardCharsets.UTF_8)));
             for (Table t : tables) {
                 out.write(ByteBuffer.wrap(line(tableRecord(t))));
-                for (var it = t.base().all(); it.hasNext(); ) out.write(ByteBuffer.wrap(line(itemRecord("put", t.name, "i", it.next()))));
+                for (var it = t.base().all(); it.hasNext(); ) out.write(ByteBuffer.wrap(line(itemRecord("put", t, "i", it.next()))));
             }
             out.force(true);
         }
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        try (FileChannel d = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
+            d.force(true); // make the rename itself durable
+        } catch (IOException notSupported) {
+            // some file systems cannot open a directory; the rename is still atomic
+        }
         channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
     }
 
@@ -144,17 +185,37 @@ final class Journal implements AutoCloseable {
         append(line(tableRecord(t)));
     }
 
-    void dropTable(String name) {
-        ObjectNode o = JSON.createObjectNode().put("op", "drop").put("name", name);
+    void dropTable(String name, String id) {
+        ObjectNode o = JSON.createObjectNode().put("op", "drop").put("name", name).put("id", id);
         append(line(o.toString()));
     }
 
-    void put(String table, Map<String, AttributeValue> item) {
-        append(line(itemRecord("put", table, "i", item)));
+    void put(Table t, Map<String, AttributeValue> item) {
+        record(itemRecord("put", t, "i", item));
     }
 
-    void delete(String table, Map<String, AttributeValue> key) {
-        append(line(itemRecord("del", table, "k", key)));
+    void delete(Table t, Map<String, AttributeValue> key) {
+        record(itemRecord("del", t, "k", key));
+    }
+
+    /** A transaction's records, collected by the thread running it until commit. */
+    private static final ThreadLocal<List<String>> BATCH = new ThreadLocal<>();
+
+    void begin() {
+        BATCH.set(new java.util.ArrayList<>());
+    }
+
+    void commit() {
+        List<String> records = BATCH.get();
+        BATCH.remove();
+        if (records == null || records.isEmpty()) return;
+        append(line("{\"op\":\"tx\",\"r\":[" + String.join(",", records) + "]}"));
+    }
+
+    private void record(String body) {
+        List<String> batch = BATCH.get();
+        if (batch != null) batch.add(body);
+        else append(line(body));
     }
 
     private static String tableRecord(Table t) {
@@ -163,12 +224,13 @@ final class Journal implements AutoCloseable {
         return o.toString();
     }
 
-    private static String itemRecord(String op, String table, String field, Map<String, AttributeValue> item) {
+    private static String itemRecord(String op, Table table, String field, Map<String, AttributeValue> item) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(128);
         try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
             g.writeStartObject();
             g.writeStringField("op", op);
-            g.writeStringField("t", table);
+            g.writeStringField("t", table.name);
+            g.writeStringField("id", table.id);
             g.writeFieldName(field);
             AttributeJson.writeItem(g, item);
             g.writeEndObject();
@@ -186,10 +248,18 @@ final class Journal implements AutoCloseable {
     }
 
     private synchronized void append(byte[] line) {
+        long before = -1;
         try {
+            before = channel.size();
             ByteBuffer buf = ByteBuffer.wrap(line);
             while (buf.hasRemaining()) channel.write(buf);
         } catch (IOException e) {
+            // take back a partial line, so later records do not follow garbage (which replay would call corruption)
+            try {
+                if (before >= 0) channel.truncate(before);
+            } catch (IOException ignored) {
+                // the next start will find the torn tail and drop it if it is last
+            }
             throw new UncheckedIOException("journal write failed", e);
         }
         LAST.get()[0] = ++written;

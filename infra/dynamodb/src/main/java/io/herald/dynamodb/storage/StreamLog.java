@@ -21,18 +21,21 @@ public final class StreamLog {
     public final String viewType;
     public final String shardId;
     public final double created;
+    public final long createdMillis;
     private final List<Record> records = new ArrayList<>();
     private long trimmed; // records removed from the front
     private final String startingSequence;
     private String endingSequence;
 
+    /** A stream created at {@code createdMillis}: its label and ARN derive from that time, so they survive a restart. */
     public StreamLog(String tableArn, String tableName, String viewType, long createdMillis) {
         this.label = Labels.streamLabel(createdMillis);
         this.arn = tableArn + "/stream/" + label;
         this.tableName = tableName;
         this.viewType = viewType;
         this.created = createdMillis / 1000.0;
-        this.shardId = "shardId-" + String.format("%020d", createdMillis) + "-" + Long.toHexString(Double.doubleToLongBits(Math.random())).substring(0, 8);
+        this.createdMillis = createdMillis;
+        this.shardId = "shardId-" + String.format("%020d", createdMillis) + "-" + String.format("%08x", (tableArn + createdMillis).hashCode());
         this.startingSequence = Long.toString(SEQUENCE.incrementAndGet());
     }
 
@@ -60,7 +63,17 @@ public final class StreamLog {
     }
 
     public synchronized void close() {
-        if (endingSequence == null) endingSequence = Long.toString(SEQUENCE.incrementAndGet());
+        if (endingSequence == null) {
+            endingSequence = Long.toString(SEQUENCE.incrementAndGet());
+            closedAt = System.currentTimeMillis();
+        }
+    }
+
+    private volatile long closedAt;
+
+    /** When the stream was disabled or its table deleted; 0 while open. */
+    public long closedAt() {
+        return closedAt;
     }
 
     public synchronized boolean closed() {

@@ -20,7 +20,13 @@ public final class Table {
     public final double created;
     public final KeySchema key;
     public final Map<String, AttributeValue.Type> attributes;
-    public final Map<String, IndexDef> indexes = new LinkedHashMap<>();
+    /**
+     * Secondary indexes by name. Replaced, never modified, under the write lock, so readers outside
+     * the lock (request checks, capacity) always see a whole definition.
+     */
+    public volatile Map<String, IndexDef> indexes = Map.of();
+    /** Set under the write lock when the table is deleted; a writer that locked it afterwards must not write. */
+    public volatile boolean dropped;
     public String billingMode;
     public long readCapacity;
     public long writeCapacity;
@@ -37,7 +43,7 @@ public final class Table {
     public double billingModeChanged;
 
     private final SortedIndex base;
-    private final Map<String, SortedIndex> indexData = new LinkedHashMap<>();
+    private final Map<String, SortedIndex> indexData = new java.util.concurrent.ConcurrentHashMap<>();
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private long bytes;
 
@@ -66,17 +72,26 @@ public final class Table {
 
     /** Adds an index and fills it from the items (the backfill). Caller holds the write lock. */
     public void addIndex(IndexDef def) {
-        indexes.put(def.name(), def);
         SortedIndex idx = new SortedIndex(def.key(), key);
         for (var it = base.all(); it.hasNext(); ) {
             Map<String, AttributeValue> item = it.next();
             if (def.key().indexes(item)) idx.put(item);
         }
         indexData.put(def.name(), idx);
+        replaceIndex(def);
+    }
+
+    /** Replaces an index's definition (throughput changes); its data stays. */
+    public void replaceIndex(IndexDef def) {
+        Map<String, IndexDef> next = new LinkedHashMap<>(indexes);
+        next.put(def.name(), def);
+        indexes = java.util.Collections.unmodifiableMap(next);
     }
 
     public void removeIndex(String indexName) {
-        indexes.remove(indexName);
+        Map<String, IndexDef> next = new LinkedHashMap<>(indexes);
+        next.remove(indexName);
+        indexes = java.util.Collections.unmodifiableMap(next);
         indexData.remove(indexName);
     }
 

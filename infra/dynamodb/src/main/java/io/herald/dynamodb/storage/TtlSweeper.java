@@ -39,6 +39,7 @@ public final class TtlSweeper {
             for (Map<String, AttributeValue> key : expired) {
                 t.lock().writeLock().lock();
                 try {
+                    if (t.dropped) break;
                     Map<String, AttributeValue> item = t.get(key);
                     // the item may have been rewritten since the read pass
                     if (item != null && t.ttlEnabled && expired(item.get(t.ttlAttribute), nowSeconds) && db.delete(t, key, true) != null) deleted++;
