@@ -94,7 +94,7 @@ public final class DynamoDbEngine implements AutoCloseable {
         private Path dataDir;
         private String region = "us-east-1";
         private Duration ttlInterval = Duration.ofSeconds(5);
-        private int threads = 32;
+        private int threads = 256;
 
         /** The interface to bind; loopback unless told otherwise. */
         public Builder host(String host) {

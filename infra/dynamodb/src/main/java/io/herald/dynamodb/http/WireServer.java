@@ -46,11 +46,16 @@ public final class WireServer implements AutoCloseable {
         this.api = api;
         this.server = HttpServer.create(new InetSocketAddress(host, port), 256);
         AtomicInteger n = new AtomicInteger();
-        this.pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "dynamodb-http-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        // Threads appear as requests need them and go after 30 s idle: an idle engine holds few, and a
+        // handful of stalled clients cannot take every worker.
+        java.util.concurrent.ThreadPoolExecutor workers = new java.util.concurrent.ThreadPoolExecutor(threads, threads, 30, java.util.concurrent.TimeUnit.SECONDS,
+                new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "dynamodb-http-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        workers.allowCoreThreadTimeOut(true);
+        this.pool = workers;
         server.setExecutor(pool);
         server.createContext("/", this::handle);
         server.start();
@@ -72,6 +77,7 @@ public final class WireServer implements AutoCloseable {
             }
             byte[] body = readBody(ex.getRequestBody());
             if (body == null) {
+                ex.getResponseHeaders().set("Connection", "close"); // the rest of the body is never read
                 send(ex, 413, error("RequestEntityTooLarge", "Request body exceeds the limit of " + MAX_BODY + " bytes"), null);
                 return;
             }
