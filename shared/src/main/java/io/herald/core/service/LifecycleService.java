@@ -65,7 +65,11 @@ public final class LifecycleService {
             boolean older = other.connectedAt().isBefore(c.connectedAt())
                     || (other.connectedAt().equals(c.connectedAt()) && other.id().compareTo(c.id()) < 0);
             if (!older) continue;
-            delivery.notifier().disconnect(other.id());
+            // a close that keeps failing skips nothing: the older one is forgotten (it gets no
+            // more events) and the loop goes on to the next
+            if (!delivery.disconnect(other.id())) {
+                log.log(EventLog.line("disconnect_failed").put("connectionId", other.id()));
+            }
             registry.forget(other.id());
             log.log(EventLog.line("replaced_connection").put("connectionId", other.id()).put("by", c.id()));
         }
