@@ -15,13 +15,16 @@ import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 
 /**
- * The ledger table: publication ids (conditional put, TTL = the dedup window), the stats
+ * The ledger table: publication ids ({@code pub#id}, status {@code st} P = in progress until its
+ * TTL, C = completed for the dedup window; claimed by conditional put), the stats
  * counters (one item, atomic ADD) and quota counts ({@code quota#key}, conditional increment).
  */
 public final class DynamoDbLedger implements PublicationLedger, StatsStore, Quotas {
     private static final String STATS_KEY = "stats";
+    private static final String STATUS = "st", IN_PROGRESS = "P", COMPLETED = "C";
 
     private final DynamoDbClient ddb;
     private final String table;
@@ -34,18 +37,45 @@ public final class DynamoDbLedger implements PublicationLedger, StatsStore, Quot
     }
 
     @Override
-    public boolean claim(String publicationId, Instant now) {
-        long nowSec = now.getEpochSecond();
+    public Claim claim(String publicationId, Instant now, Instant inProgressUntil) {
+        Map<String, AttributeValue> key = Map.of(PK, s("pub#" + publicationId));
+        for (int attempt = 0; ; attempt++) {
+            try {
+                // a lapsed claim (its attempt died) or an expired id (TTL passed, not yet deleted) may be taken over
+                ddb.putItem(b -> b.tableName(table)
+                        .item(Map.of(PK, key.get(PK), STATUS, s(IN_PROGRESS), TTL, n(inProgressUntil.getEpochSecond())))
+                        .conditionExpression("attribute_not_exists(#pk) OR #ttl <= :now")
+                        .expressionAttributeNames(Map.of("#pk", PK, "#ttl", TTL))
+                        .expressionAttributeValues(Map.of(":now", n(now.getEpochSecond())))
+                        .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
+                return Claim.CLAIMED;
+            } catch (ConditionalCheckFailedException e) {
+                Map<String, AttributeValue> held = e.hasItem() && !e.item().isEmpty() ? e.item()
+                        : ddb.getItem(b -> b.tableName(table).key(key).consistentRead(true)).item();
+                if (held == null || held.isEmpty()) {
+                    if (attempt < 2) continue; // released between the two calls: claim again
+                    return Claim.IN_PROGRESS;
+                }
+                // ids recorded before claims had a status were completed ones
+                return IN_PROGRESS.equals(Items.str(held, STATUS)) ? Claim.IN_PROGRESS : Claim.COMPLETED;
+            }
+        }
+    }
+
+    @Override
+    public void complete(String publicationId, Instant now) {
+        ddb.putItem(b -> b.tableName(table).item(Map.of(PK, s("pub#" + publicationId), STATUS, s(COMPLETED),
+                TTL, n(now.plus(window).getEpochSecond()))));
+    }
+
+    @Override
+    public void releaseClaim(String publicationId) {
         try {
-            // an expired claim (TTL passed, not yet deleted) may be taken over
-            ddb.putItem(b -> b.tableName(table)
-                    .item(Map.of(PK, s("pub#" + publicationId), TTL, n(now.plus(window).getEpochSecond())))
-                    .conditionExpression("attribute_not_exists(#pk) OR #ttl <= :now")
-                    .expressionAttributeNames(Map.of("#pk", PK, "#ttl", TTL))
-                    .expressionAttributeValues(Map.of(":now", n(nowSec))));
-            return true;
+            ddb.deleteItem(b -> b.tableName(table).key(Map.of(PK, s("pub#" + publicationId)))
+                    .conditionExpression("#st = :p").expressionAttributeNames(Map.of("#st", STATUS))
+                    .expressionAttributeValues(Map.of(":p", s(IN_PROGRESS))));
         } catch (ConditionalCheckFailedException e) {
-            return false;
+            // completed meanwhile, or already gone: nothing to give up
         }
     }
 

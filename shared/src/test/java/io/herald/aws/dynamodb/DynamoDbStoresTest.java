@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.herald.core.model.Connection;
 import io.herald.core.model.Subscriber;
 import io.herald.core.model.SubscriptionSpec;
+import io.herald.core.store.PublicationLedger.Claim;
 import io.herald.core.store.StatsStore;
 import io.herald.core.store.SubscriptionStore.AddResult;
 import io.herald.core.topic.TopicPattern;
@@ -283,10 +284,24 @@ class DynamoDbStoresTest {
     }
 
     @Test
-    void ledger_should_claim_an_id_once_until_it_expires() {
-        assertTrue(ledger.claim("p1", NOW));
-        assertFalse(ledger.claim("p1", NOW.plusSeconds(10)));
-        assertTrue(ledger.claim("p1", NOW.plus(Duration.ofHours(2))), "after the window the id may be reused");
+    void ledger_should_hold_a_claim_until_completed_released_or_lapsed() {
+        Instant lapse = NOW.plusSeconds(60);
+        assertEquals(Claim.CLAIMED, ledger.claim("p1", NOW, lapse));
+        assertEquals(Claim.IN_PROGRESS, ledger.claim("p1", NOW.plusSeconds(10), lapse), "a live attempt holds it");
+        ledger.releaseClaim("p1");
+        assertEquals(Claim.CLAIMED, ledger.claim("p1", NOW.plusSeconds(11), lapse), "released: the retry claims it");
+        assertEquals(Claim.CLAIMED, ledger.claim("p1", NOW.plusSeconds(61), NOW.plusSeconds(121)),
+                "a claim whose attempt died lapses");
+        ledger.complete("p1", NOW.plusSeconds(62));
+        ledger.releaseClaim("p1");
+        assertEquals(Claim.COMPLETED, ledger.claim("p1", NOW.plusSeconds(200), NOW.plusSeconds(260)),
+                "completed for the dedup window; a late release does not undo it");
+        assertEquals(Claim.CLAIMED, ledger.claim("p1", NOW.plus(Duration.ofHours(2)), NOW.plus(Duration.ofHours(3))),
+                "after the window the id may be reused");
+    }
+
+    @Test
+    void stats_should_add_up() {
         ledger.add(Map.of(StatsStore.CONNECTIONS, 2L, "x", 1L));
         ledger.add(Map.of(StatsStore.CONNECTIONS, -1L));
         assertEquals(1L, ledger.read().get(StatsStore.CONNECTIONS));

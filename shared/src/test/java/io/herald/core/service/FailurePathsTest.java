@@ -86,4 +86,106 @@ class FailurePathsTest {
         assertEquals(List.of("r1"), api.deleted);
         assertTrue(!stored("r1"));
     }
+
+    // ---- item 1: claim before work ----
+
+    private void subscriber(String id, String topic) {
+        assertEquals(200, herald.connect(id, "token", Tokens.forUser("u-" + id)).status());
+        herald.send(id, "{\"type\":\"subscribe\",\"topic\":\"" + topic + "\"}");
+    }
+
+    private PublishService.Result publish(String id, String topic, Instant now) {
+        return herald.services.publisher.publish(new Publication(id, "message.sent", List.of(topic),
+                Json.object().put("content", "hi " + id), null), now);
+    }
+
+    private long received(String connectionId, String publicationId) {
+        return api.to(connectionId).stream().filter(f -> f.contains("hi " + publicationId)).count();
+    }
+
+    @Test
+    void a_fan_out_failing_after_the_claim_should_be_delivered_by_the_retry_and_then_never_again() {
+        subscriber("c1", "orders.eu");
+        subscriber("c2", "orders.eu");
+        api.failNext("c1", 503, 4); // every attempt of the first delivery
+
+        FanOutIncompleteException first = assertThrows(FanOutIncompleteException.class,
+                () -> publish("order-1", "orders.eu", Instant.now()));
+        assertEquals(1, first.result().delivered());
+        assertEquals(0, received("c1", "order-1"));
+
+        PublishService.Result retry = publish("order-1", "orders.eu", Instant.now()); // SQS / EventBridge redelivery
+        assertEquals(2, retry.delivered());
+        assertEquals(1, received("c1", "order-1"), "the retry delivers what the first attempt could not");
+
+        PublishService.Result duplicate = publish("order-1", "orders.eu", Instant.now());
+        assertTrue(duplicate.duplicate());
+        assertEquals(0, duplicate.delivered());
+        assertEquals(1, received("c1", "order-1"));
+        assertEquals(2, received("c2", "order-1"), "at least once: c2 was reached by both attempts, no more");
+    }
+
+    @Test
+    void a_duplicate_arriving_while_in_progress_should_fail_retryably_and_deliver_after_the_claim_lapses() {
+        subscriber("c1", "orders.eu");
+        Instant now = Instant.now();
+        var ledger = new DynamoDbLedger(ddb.client(), tables.ledger(), Duration.ofHours(1));
+        ledger.claim("order-2", now, now.plus(PublishService.CLAIM_LIFETIME)); // an attempt in flight (or dead)
+
+        assertThrows(PublicationInProgressException.class, () -> publish("order-2", "orders.eu", now));
+        assertEquals(0, received("c1", "order-2"));
+
+        Instant later = now.plus(PublishService.CLAIM_LIFETIME).plusSeconds(1); // the attempt died with its function
+        assertEquals(1, publish("order-2", "orders.eu", later).delivered());
+        assertEquals(1, received("c1", "order-2"));
+    }
+
+    @Test
+    void an_oversized_frame_should_be_refused_before_the_id_is_claimed() {
+        subscriber("c1", "orders.eu");
+        // data just under the limit; the topics envelope around it pushes the frame over
+        String blob = "x".repeat(HeraldConfig.API_GATEWAY_MESSAGE_LIMIT - 40);
+        var p = new Publication("big-1", "t", List.of("orders.eu"), Json.object().put("b", blob), null);
+        assertThrows(io.herald.core.model.InvalidPublicationException.class,
+                () -> herald.services.publisher.publish(p, Instant.now()));
+        var ledger = new DynamoDbLedger(ddb.client(), tables.ledger(), Duration.ofHours(1));
+        assertEquals(io.herald.core.store.PublicationLedger.Claim.CLAIMED,
+                ledger.claim("big-1", Instant.now(), Instant.now().plusSeconds(60)), "the refused id was never claimed");
+    }
+
+    // ---- item 2: 410 while $connect has not returned ----
+
+    @Test
+    void a_410_from_a_connection_still_in_connect_should_be_retried_not_forgotten() {
+        assertEquals(200, herald.connect("b1", "protocol", "booking", "eventId", "e1", "token", Tokens.forUser("u1")).status());
+        api.failNext("b1", 410, 2); // API Gateway: $connect has not returned yet
+
+        PublishService.Result r = publish("seat-1", "events.e1", Instant.now());
+
+        assertEquals(1, r.delivered());
+        assertEquals(0, r.gone());
+        assertTrue(stored("b1"), "the connection is not forgotten");
+        assertEquals(1, registry.subscriptions().forConnection("b1").size(), "nor its initial subscription");
+        assertEquals(1, received("b1", "seat-1"));
+    }
+
+    @Test
+    void a_young_connection_refusing_past_the_retries_should_stay_and_the_publication_be_retried() {
+        assertEquals(200, herald.connect("b1", "protocol", "booking", "eventId", "e1", "token", Tokens.forUser("u1")).status());
+        api.failNext("b1", 410, 1 + ConnectWindow.ATTEMPTS);
+        assertThrows(FanOutIncompleteException.class, () -> publish("seat-2", "events.e1", Instant.now()));
+        assertTrue(stored("b1"));
+        assertEquals(1, publish("seat-2", "events.e1", Instant.now()).delivered(), "the retry reaches it once it is open");
+    }
+
+    @Test
+    void a_410_from_an_old_connection_should_forget_it() {
+        assertEquals(200, herald.connect("b1", "protocol", "booking", "eventId", "e1", "token", Tokens.forUser("u1")).status());
+        api.failNext("b1", 410, 1);
+        Instant later = Instant.now().plus(ConnectWindow.YOUNG).plusSeconds(1);
+        PublishService.Result r = publish("seat-3", "events.e1", later);
+        assertEquals(1, r.gone());
+        assertTrue(!stored("b1"));
+        assertTrue(registry.subscriptions().forConnection("b1").isEmpty());
+    }
 }
