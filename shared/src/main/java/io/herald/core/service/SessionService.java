@@ -142,6 +142,10 @@ public final class SessionService {
                 return;
             }
             if (r == SubscriptionStore.AddResult.CONNECTION_GONE) return;
+            if (r == SubscriptionStore.AddResult.BUSY) {
+                reply(c, profile, Reply.Error.of(503, "Subscription not stored: busy, try again"), now);
+                return;
+            }
         }
         reply(c, profile, new Reply.Subscribed(s.echo()), now);
     }
