@@ -115,8 +115,12 @@ public final class InMemoryStores implements ConnectionStore, SubscriptionStore,
         ledger.remove(id);
     }
 
+    /** When set, every counter write throws it (a throttled statistics item). */
+    public volatile RuntimeException statsFailure;
+
     @Override
     public void add(Map<String, Long> deltas) {
+        if (statsFailure != null) throw statsFailure;
         deltas.forEach((k, v) -> counters.merge(k, v, Long::sum));
     }
 

@@ -10,20 +10,26 @@ import io.herald.core.store.Quotas;
 import io.herald.core.store.StatsStore;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 
 /**
  * The ledger table: publication ids ({@code pub#id}, status {@code st} P = in progress until its
  * TTL, C = completed for the dedup window; claimed by conditional put), the stats
- * counters (one item, atomic ADD) and quota counts ({@code quota#key}, conditional increment).
+ * counters (sharded over {@code stats#0..9}, atomic ADD, summed on read) and quota counts ({@code quota#key}, conditional increment).
  */
 public final class DynamoDbLedger implements PublicationLedger, StatsStore, Quotas {
     private static final String STATS_KEY = "stats";
+    static final int STATS_SHARDS = 10;
     private static final String STATUS = "st", IN_PROGRESS = "P", COMPLETED = "C";
 
     private final DynamoDbClient ddb;
@@ -79,6 +85,10 @@ public final class DynamoDbLedger implements PublicationLedger, StatsStore, Quot
         }
     }
 
+    /**
+     * Adds to one of the counter shards, chosen at random: a reconnect storm's writes spread over
+     * {@value #STATS_SHARDS} items (partitions) instead of throttling one.
+     */
     @Override
     public void add(Map<String, Long> deltas) {
         if (deltas.isEmpty()) return;
@@ -93,20 +103,31 @@ public final class DynamoDbLedger implements PublicationLedger, StatsStore, Quot
             values.put(":v" + i, n(d.getValue()));
             i++;
         }
-        ddb.updateItem(b -> b.tableName(table).key(Map.of(PK, s(STATS_KEY))).updateExpression(expr.toString())
+        String shard = STATS_KEY + "#" + ThreadLocalRandom.current().nextInt(STATS_SHARDS);
+        ddb.updateItem(b -> b.tableName(table).key(Map.of(PK, s(shard))).updateExpression(expr.toString())
                 .expressionAttributeNames(names).expressionAttributeValues(values));
     }
 
+    /** The shards summed (one BatchGetItem); a shard alone may be negative, a sum below zero reads as zero. */
     @Override
     public Map<String, Long> read() {
-        Map<String, AttributeValue> item = ddb.getItem(b -> b.tableName(table).key(Map.of(PK, s(STATS_KEY)))).item();
-        Map<String, Long> out = new HashMap<>();
-        if (item != null) {
-            item.forEach((k, v) -> {
-                if (v.n() != null) out.put(k, Math.max(0, Long.parseLong(v.n())));
-            });
+        List<Map<String, AttributeValue>> keys = new ArrayList<>();
+        keys.add(Map.of(PK, s(STATS_KEY))); // the single item of earlier releases, kept in data directories
+        for (int i = 0; i < STATS_SHARDS; i++) keys.add(Map.of(PK, s(STATS_KEY + "#" + i)));
+        Map<String, Long> sum = new HashMap<>();
+        Map<String, KeysAndAttributes> pending = Map.of(table, KeysAndAttributes.builder().keys(keys).build());
+        while (!pending.isEmpty()) {
+            Map<String, KeysAndAttributes> req = pending;
+            BatchGetItemResponse r = ddb.batchGetItem(b -> b.requestItems(req));
+            for (Map<String, AttributeValue> item : r.responses().getOrDefault(table, List.of())) {
+                item.forEach((k, v) -> {
+                    if (v.n() != null) sum.merge(k, Long.parseLong(v.n()), Long::sum);
+                });
+            }
+            pending = r.hasUnprocessedKeys() ? r.unprocessedKeys() : Map.of();
         }
-        return out;
+        sum.replaceAll((k, v) -> Math.max(0, v));
+        return sum;
     }
 
     @Override

@@ -54,7 +54,7 @@ public final class ConnectionRegistry {
         d.put(StatsStore.CONNECTIONS, 1L);
         d.put(StatsStore.perProfile(StatsStore.CONNECTIONS, c.profile()), 1L);
         if (c.authenticated()) d.put(StatsStore.AUTHENTICATED, 1L);
-        stats.add(d);
+        count(d);
         return true;
     }
 
@@ -82,7 +82,7 @@ public final class ConnectionRegistry {
 
     public boolean authenticate(Connection c, String userId, Map<String, String> attributes) {
         boolean ok = connections.authenticate(c.id(), userId, attributes);
-        if (ok && !c.authenticated()) stats.add(Map.of(StatsStore.AUTHENTICATED, 1L));
+        if (ok && !c.authenticated()) count(Map.of(StatsStore.AUTHENTICATED, 1L));
         return ok;
     }
 
@@ -91,8 +91,9 @@ public final class ConnectionRegistry {
      * $disconnect, a 410 after $disconnect ran) changes nothing and returns empty.
      */
     public Optional<Connection> forget(String connectionId) {
-        Optional<Connection> gone = connections.delete(connectionId);
+        // subscriptions first: the store finds them through the connection's item, consistently
         int subs = subscriptions.removeAll(connectionId);
+        Optional<Connection> gone = connections.delete(connectionId);
         gone.ifPresent(c -> {
             if (c.sourceIp() != null) quotas.release(ipKey(c.sourceIp()));
             Map<String, Long> d = new HashMap<>();
@@ -103,14 +104,26 @@ public final class ConnectionRegistry {
                 d.put(StatsStore.SUBSCRIPTIONS, (long) -subs);
                 d.put(StatsStore.perProfile(StatsStore.SUBSCRIPTIONS, c.profile()), (long) -subs);
             }
-            stats.add(d);
+            count(d);
         });
         return gone;
     }
 
+    /**
+     * Statistics are best-effort: a throttled or failed counter write is logged, never passed on
+     * to the client whose connect, subscribe or disconnect caused it.
+     */
+    private void count(Map<String, Long> deltas) {
+        try {
+            stats.add(deltas);
+        } catch (RuntimeException e) {
+            EventLog.STDOUT.log(EventLog.line("stats_write_failed").put("error", e.getClass().getSimpleName()));
+        }
+    }
+
     private void countSubscriptions(String profile, int delta) {
         if (delta == 0) return;
-        stats.add(Map.of(StatsStore.SUBSCRIPTIONS, (long) delta,
+        count(Map.of(StatsStore.SUBSCRIPTIONS, (long) delta,
                 StatsStore.perProfile(StatsStore.SUBSCRIPTIONS, profile), (long) delta));
     }
 }
