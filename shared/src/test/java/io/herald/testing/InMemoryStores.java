@@ -81,6 +81,11 @@ public final class InMemoryStores implements ConnectionStore, SubscriptionStore,
     }
 
     @Override
+    public int purge(String connectionId) {
+        return removeAll(connectionId);
+    }
+
+    @Override
     public List<Subscriber> forConnection(String connectionId) {
         return new ArrayList<>(subscriptions.getOrDefault(connectionId, Map.of()).values());
     }

@@ -205,6 +205,32 @@ public final class DynamoDbSubscriptionStore implements SubscriptionStore {
         return delete(connectionId, keys);
     }
 
+    /**
+     * One consistent read of the connection's key list and one conditional delete per
+     * subscription (usually one): no transaction and, when the list exists, no index Query.
+     */
+    @Override
+    public int purge(String connectionId) {
+        Map<String, AttributeValue> conn = ddb.getItem(b -> b.tableName(connectionsTable).consistentRead(true)
+                .key(Map.of(CONNECTION_ID, s(connectionId))).projectionExpression("#k")
+                .expressionAttributeNames(Map.of("#k", SUB_KEYS))).item();
+        Set<String> keys = new LinkedHashSet<>();
+        if (conn != null && conn.containsKey(SUB_KEYS)) keys.addAll(conn.get(SUB_KEYS).ss());
+        else for (Map<String, AttributeValue> i : ownedBy(connectionId, null)) keys.add(keyOf(i)); // listed nowhere: the index
+        int removed = 0;
+        for (String k : keys) {
+            int at = k.indexOf(KEY_SEPARATOR);
+            try {
+                ddb.deleteItem(b -> b.tableName(table).key(Map.of(BUCKET, s(k.substring(0, at)), SUB, s(k.substring(at + 1))))
+                        .conditionExpression("attribute_exists(#b)").expressionAttributeNames(Map.of("#b", BUCKET)));
+                removed++;
+            } catch (ConditionalCheckFailedException e) {
+                // removed by someone else meanwhile: not ours to count
+            }
+        }
+        return removed;
+    }
+
     @Override
     public List<Subscriber> forConnection(String connectionId) {
         List<Subscriber> out = new ArrayList<>();

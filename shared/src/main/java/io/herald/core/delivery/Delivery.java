@@ -120,7 +120,7 @@ public final class Delivery implements AutoCloseable {
         try {
             for (Target t : targets) {
                 permits.acquire(); // bounds in-flight posts; the pool itself stays small in practice
-                FutureTask<Result> task = task(t);
+                FutureTask<Result> task = bounded(() -> send(t));
                 tasks.add(task);
                 try {
                     pool.execute(task);
@@ -157,15 +157,65 @@ public final class Delivery implements AutoCloseable {
         return fold(results);
     }
 
-    /** A post whose permit is given back exactly once: when it ends, or when it is cancelled before it starts. */
-    private FutureTask<Result> task(Target t) {
+    /**
+     * Runs {@code action} for every item on the delivery threads, at most {@code concurrency} at
+     * once (cleanup of gone connections: one DynamoDB round trip after another per connection, so
+     * thousands in a row would outlast the function timeout). Returns the items whose action threw
+     * or did not finish (interrupted), in order.
+     */
+    public <T> List<T> forEach(List<T> items, java.util.function.Consumer<T> action) {
+        List<FutureTask<Void>> tasks = new ArrayList<>(items.size());
+        boolean interrupted = false;
+        try {
+            for (T item : items) {
+                permits.acquire();
+                FutureTask<Void> task = bounded(() -> {
+                    action.accept(item);
+                    return null;
+                });
+                tasks.add(task);
+                try {
+                    pool.execute(task);
+                } catch (RejectedExecutionException closed) {
+                    task.cancel(false);
+                    task.run();
+                }
+            }
+        } catch (InterruptedException e) {
+            interrupted = true;
+        }
+        List<T> failed = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            if (i >= tasks.size()) {
+                failed.add(items.get(i));
+                continue;
+            }
+            while (true) {
+                if (interrupted) tasks.get(i).cancel(true);
+                try {
+                    tasks.get(i).get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    continue;
+                } catch (CancellationException | ExecutionException e) {
+                    failed.add(items.get(i));
+                }
+                break;
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
+        return failed;
+    }
+
+    /** Work whose permit is given back exactly once: when it ends, or when it is cancelled before it starts. */
+    private <R> FutureTask<R> bounded(java.util.concurrent.Callable<R> body) {
         AtomicBoolean held = new AtomicBoolean(true);
         Runnable giveBack = () -> {
             if (held.getAndSet(false)) permits.release();
         };
         return new FutureTask<>(() -> {
             try {
-                return send(t);
+                return body.call();
             } finally {
                 giveBack.run();
             }
