@@ -6,6 +6,8 @@ import io.herald.core.auth.Identity;
 import io.herald.core.auth.InvalidTokenException;
 import io.herald.core.json.Json;
 import io.herald.core.model.InvalidPublicationException;
+import io.herald.core.service.FanOutIncompleteException;
+import io.herald.core.service.PublicationInProgressException;
 import io.herald.core.store.StatsStore;
 import java.util.Locale;
 import io.herald.core.service.Services;
@@ -72,6 +74,11 @@ public final class HttpApiHandler extends JsonStreamHandler {
             return response(200, herald.publisher.publish(herald.codec.read(doc), herald.clock.instant()).toJson());
         } catch (InvalidPublicationException e) {
             return error(e.isTooLarge() ? 413 : 400, e.getMessage());
+        } catch (PublicationInProgressException e) {
+            return error(409, e.getMessage());
+        } catch (FanOutIncompleteException e) {
+            // not recorded as done: the publisher retries with the same id and nobody loses it
+            return response(503, e.result().toJson().put("message", e.getMessage()));
         }
     }
 

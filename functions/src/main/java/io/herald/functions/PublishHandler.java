@@ -15,7 +15,9 @@ import java.util.Map;
  * ReportBatchItemFailures) and direct invocations of a canonical publication.
  *
  * <p>Triggers that retry get a stable default id, so a redelivery is suppressed by the ledger:
- * EventBridge's event id, SQS's message id.
+ * EventBridge's event id, SQS's message id. A publication not fully delivered (or held by another
+ * attempt) throws {@link io.herald.core.service.RetryablePublicationException}: an SQS record
+ * becomes a batch item failure, an EventBridge event the function's error, so both are retried.
  */
 public final class PublishHandler extends JsonStreamHandler {
     public PublishHandler() {

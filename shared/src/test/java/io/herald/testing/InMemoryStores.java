@@ -81,6 +81,11 @@ public final class InMemoryStores implements ConnectionStore, SubscriptionStore,
     }
 
     @Override
+    public int purge(String connectionId) {
+        return removeAll(connectionId);
+    }
+
+    @Override
     public List<Subscriber> forConnection(String connectionId) {
         return new ArrayList<>(subscriptions.getOrDefault(connectionId, Map.of()).values());
     }
@@ -92,13 +97,35 @@ public final class InMemoryStores implements ConnectionStore, SubscriptionStore,
         return out;
     }
 
+    /** Ids completed; ids in progress are in {@link #ledger} with the second their claim lapses. */
+    public final Map<String, Long> completed = new ConcurrentHashMap<>();
+
     @Override
-    public boolean claim(String id, Instant now) {
-        return ledger.putIfAbsent(id, now.getEpochSecond()) == null;
+    public synchronized Claim claim(String id, Instant now, Instant inProgressUntil) {
+        if (completed.containsKey(id)) return Claim.COMPLETED;
+        Long until = ledger.get(id);
+        if (until != null && until > now.getEpochSecond()) return Claim.IN_PROGRESS;
+        ledger.put(id, inProgressUntil.getEpochSecond());
+        return Claim.CLAIMED;
     }
 
     @Override
+    public synchronized void complete(String id, Instant now) {
+        ledger.remove(id);
+        completed.put(id, now.getEpochSecond());
+    }
+
+    @Override
+    public synchronized void releaseClaim(String id) {
+        ledger.remove(id);
+    }
+
+    /** When set, every counter write throws it (a throttled statistics item). */
+    public volatile RuntimeException statsFailure;
+
+    @Override
     public void add(Map<String, Long> deltas) {
+        if (statsFailure != null) throw statsFailure;
         deltas.forEach((k, v) -> counters.merge(k, v, Long::sum));
     }
 
@@ -124,6 +151,6 @@ public final class InMemoryStores implements ConnectionStore, SubscriptionStore,
 
     /** A snapshot of everything stored, to assert "bad input changed nothing". */
     public String snapshot() {
-        return new java.util.TreeMap<>(connections).toString() + subscriptions + ledger;
+        return new java.util.TreeMap<>(connections).toString() + subscriptions + ledger + completed;
     }
 }

@@ -26,8 +26,9 @@ import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 
 /**
  * An HTTP server speaking the Management API's wire format (POST/DELETE /{stage}/@connections/{id})
- * that answers 200, 410 or 429 per connection on demand, records what it received and checks each
- * request's SigV4 signature. Used to test the notifier adapter against each status.
+ * that answers 200, 410, 429 or 5xx per connection on demand, or fails a share of all posts at
+ * random ({@link #injectFaults}), records what it received and checks each request's SigV4
+ * signature. The fault injection of the reliability tests lives here, never in production code.
  */
 public final class RecordingManagementApi implements AutoCloseable {
     private final HttpServer server;
@@ -35,6 +36,13 @@ public final class RecordingManagementApi implements AutoCloseable {
     public final Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
     private final Map<String, Integer> goneIds = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> throttles = new ConcurrentHashMap<>();
+    private final Map<String, java.util.Deque<Integer>> scripted = new ConcurrentHashMap<>();
+    private volatile double faultRate;
+    private volatile java.util.Random faults;
+    /** Answers given by {@link #injectFaults}, by status. */
+    public final Map<Integer, AtomicInteger> injected = new ConcurrentHashMap<>();
+    /** Connections that answered 410 to a post, with the body of that post (what they did not receive). */
+    public final Map<String, String> diedOn = new ConcurrentHashMap<>();
     public final List<String> deleted = Collections.synchronizedList(new ArrayList<>());
     /** Requests whose SigV4 signature (secret {@link #SECRET}, service execute-api) did not check out. */
     public final List<String> badSignatures = Collections.synchronizedList(new ArrayList<>());
@@ -65,6 +73,26 @@ public final class RecordingManagementApi implements AutoCloseable {
         throttles.put(connectionId, new AtomicInteger(times));
     }
 
+    /** The next {@code times} requests (POST or DELETE) for the connection answer {@code status}. */
+    public void failNext(String connectionId, int status, int times) {
+        java.util.Deque<Integer> q = scripted.computeIfAbsent(connectionId, k -> new java.util.concurrent.ConcurrentLinkedDeque<>());
+        for (int i = 0; i < times; i++) q.add(status);
+    }
+
+    /**
+     * From now on each post fails with probability {@code rate}: 429, 500, 503 or 410, equally
+     * often. A 410 is for good (the client went away without $disconnect): that connection
+     * answers 410 from then on.
+     */
+    public void injectFaults(double rate, long seed) {
+        faults = new java.util.Random(seed);
+        faultRate = rate;
+    }
+
+    public boolean isGone(String connectionId) {
+        return goneIds.containsKey(connectionId);
+    }
+
     public List<String> to(String connectionId) {
         return received.getOrDefault(connectionId, List.of());
     }
@@ -84,6 +112,17 @@ public final class RecordingManagementApi implements AutoCloseable {
             reply(x, 410, "GoneException", "{\"message\":null}");
             return;
         }
+        java.util.Deque<Integer> q = scripted.get(id);
+        Integer status = q == null ? null : q.poll();
+        if (status == null && x.getRequestMethod().equals("POST") && faults != null) status = randomFault();
+        if (status != null) {
+            if (status == 410 && faults != null) {
+                goneIds.put(id, 410);
+                diedOn.put(id, new String(body, StandardCharsets.UTF_8));
+            }
+            reply(x, status, errorType(status), "{\"message\":\"injected " + status + "\"}");
+            return;
+        }
         if (x.getRequestMethod().equals("DELETE")) {
             deleted.add(id);
             reply(x, 204, null, null);
@@ -97,6 +136,23 @@ public final class RecordingManagementApi implements AutoCloseable {
         received.computeIfAbsent(id, k -> Collections.synchronizedList(new ArrayList<>()))
                 .add(new String(body, StandardCharsets.UTF_8));
         reply(x, 200, null, null);
+    }
+
+    private Integer randomFault() {
+        synchronized (this) {
+            if (faults.nextDouble() >= faultRate) return null;
+            int status = new int[] {429, 500, 503, 410}[faults.nextInt(4)];
+            injected.computeIfAbsent(status, k -> new AtomicInteger()).incrementAndGet();
+            return status;
+        }
+    }
+
+    private static String errorType(int status) {
+        return switch (status) {
+            case 410 -> "GoneException";
+            case 429 -> "LimitExceededException";
+            default -> "InternalServerErrorException";
+        };
     }
 
     /**

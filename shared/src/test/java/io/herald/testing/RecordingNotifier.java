@@ -24,9 +24,9 @@ public final class RecordingNotifier implements ConnectionNotifier {
     }
 
     @Override
-    public void disconnect(String connectionId) {
+    public Outcome disconnect(String connectionId) {
         disconnected.add(connectionId);
-        gone.add(connectionId);
+        return gone.add(connectionId) ? Outcome.DELIVERED : Outcome.GONE;
     }
 
     public List<String> to(String connectionId) {

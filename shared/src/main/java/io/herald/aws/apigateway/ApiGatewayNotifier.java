@@ -45,17 +45,12 @@ public final class ApiGatewayNotifier implements ConnectionNotifier {
     }
 
     @Override
-    public void disconnect(String connectionId) {
-        SignedHttp.Response r;
+    public Outcome disconnect(String connectionId) {
         try {
-            r = http.send(SdkHttpMethod.DELETE, uri(connectionId), "execute-api", Map.of(), null);
-        } catch (IOException e) {
-            throw new UncheckedIOException("DeleteConnection " + connectionId + " got no answer", e);
-        }
-        // 410: already closed, so the goal is reached
-        if (!r.ok() && r.status() != 410) {
-            throw new IllegalStateException("DeleteConnection " + connectionId + " failed with HTTP " + r.status()
-                    + (r.errorType() == null ? "" : " " + r.errorType()));
+            // 410: already closed, so the goal is reached
+            return outcome(http.send(SdkHttpMethod.DELETE, uri(connectionId), "execute-api", Map.of(), null).status());
+        } catch (IOException | UncheckedIOException | SdkClientException e) {
+            return Outcome.RETRYABLE;
         }
     }
 

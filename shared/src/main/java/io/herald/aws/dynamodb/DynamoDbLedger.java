@@ -10,18 +10,27 @@ import io.herald.core.store.Quotas;
 import io.herald.core.store.StatsStore;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 
 /**
- * The ledger table: publication ids (conditional put, TTL = the dedup window), the stats
- * counters (one item, atomic ADD) and quota counts ({@code quota#key}, conditional increment).
+ * The ledger table: publication ids ({@code pub#id}, status {@code st} P = in progress until its
+ * TTL, C = completed for the dedup window; claimed by conditional put), the stats
+ * counters (sharded over {@code stats#0..9}, atomic ADD, summed on read) and quota counts ({@code quota#key}, conditional increment).
  */
 public final class DynamoDbLedger implements PublicationLedger, StatsStore, Quotas {
     private static final String STATS_KEY = "stats";
+    static final int STATS_SHARDS = 10;
+    private static final String STATUS = "st", IN_PROGRESS = "P", COMPLETED = "C";
 
     private final DynamoDbClient ddb;
     private final String table;
@@ -34,21 +43,52 @@ public final class DynamoDbLedger implements PublicationLedger, StatsStore, Quot
     }
 
     @Override
-    public boolean claim(String publicationId, Instant now) {
-        long nowSec = now.getEpochSecond();
-        try {
-            // an expired claim (TTL passed, not yet deleted) may be taken over
-            ddb.putItem(b -> b.tableName(table)
-                    .item(Map.of(PK, s("pub#" + publicationId), TTL, n(now.plus(window).getEpochSecond())))
-                    .conditionExpression("attribute_not_exists(#pk) OR #ttl <= :now")
-                    .expressionAttributeNames(Map.of("#pk", PK, "#ttl", TTL))
-                    .expressionAttributeValues(Map.of(":now", n(nowSec))));
-            return true;
-        } catch (ConditionalCheckFailedException e) {
-            return false;
+    public Claim claim(String publicationId, Instant now, Instant inProgressUntil) {
+        Map<String, AttributeValue> key = Map.of(PK, s("pub#" + publicationId));
+        for (int attempt = 0; ; attempt++) {
+            try {
+                // a lapsed claim (its attempt died) or an expired id (TTL passed, not yet deleted) may be taken over
+                ddb.putItem(b -> b.tableName(table)
+                        .item(Map.of(PK, key.get(PK), STATUS, s(IN_PROGRESS), TTL, n(inProgressUntil.getEpochSecond())))
+                        .conditionExpression("attribute_not_exists(#pk) OR #ttl <= :now")
+                        .expressionAttributeNames(Map.of("#pk", PK, "#ttl", TTL))
+                        .expressionAttributeValues(Map.of(":now", n(now.getEpochSecond())))
+                        .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
+                return Claim.CLAIMED;
+            } catch (ConditionalCheckFailedException e) {
+                Map<String, AttributeValue> held = e.hasItem() && !e.item().isEmpty() ? e.item()
+                        : ddb.getItem(b -> b.tableName(table).key(key).consistentRead(true)).item();
+                if (held == null || held.isEmpty()) {
+                    if (attempt < 2) continue; // released between the two calls: claim again
+                    return Claim.IN_PROGRESS;
+                }
+                // ids recorded before claims had a status were completed ones
+                return IN_PROGRESS.equals(Items.str(held, STATUS)) ? Claim.IN_PROGRESS : Claim.COMPLETED;
+            }
         }
     }
 
+    @Override
+    public void complete(String publicationId, Instant now) {
+        ddb.putItem(b -> b.tableName(table).item(Map.of(PK, s("pub#" + publicationId), STATUS, s(COMPLETED),
+                TTL, n(now.plus(window).getEpochSecond()))));
+    }
+
+    @Override
+    public void releaseClaim(String publicationId) {
+        try {
+            ddb.deleteItem(b -> b.tableName(table).key(Map.of(PK, s("pub#" + publicationId)))
+                    .conditionExpression("#st = :p").expressionAttributeNames(Map.of("#st", STATUS))
+                    .expressionAttributeValues(Map.of(":p", s(IN_PROGRESS))));
+        } catch (ConditionalCheckFailedException e) {
+            // completed meanwhile, or already gone: nothing to give up
+        }
+    }
+
+    /**
+     * Adds to one of the counter shards, chosen at random: a reconnect storm's writes spread over
+     * {@value #STATS_SHARDS} items (partitions) instead of throttling one.
+     */
     @Override
     public void add(Map<String, Long> deltas) {
         if (deltas.isEmpty()) return;
@@ -63,20 +103,31 @@ public final class DynamoDbLedger implements PublicationLedger, StatsStore, Quot
             values.put(":v" + i, n(d.getValue()));
             i++;
         }
-        ddb.updateItem(b -> b.tableName(table).key(Map.of(PK, s(STATS_KEY))).updateExpression(expr.toString())
+        String shard = STATS_KEY + "#" + ThreadLocalRandom.current().nextInt(STATS_SHARDS);
+        ddb.updateItem(b -> b.tableName(table).key(Map.of(PK, s(shard))).updateExpression(expr.toString())
                 .expressionAttributeNames(names).expressionAttributeValues(values));
     }
 
+    /** The shards summed (one BatchGetItem); a shard alone may be negative, a sum below zero reads as zero. */
     @Override
     public Map<String, Long> read() {
-        Map<String, AttributeValue> item = ddb.getItem(b -> b.tableName(table).key(Map.of(PK, s(STATS_KEY)))).item();
-        Map<String, Long> out = new HashMap<>();
-        if (item != null) {
-            item.forEach((k, v) -> {
-                if (v.n() != null) out.put(k, Math.max(0, Long.parseLong(v.n())));
-            });
+        List<Map<String, AttributeValue>> keys = new ArrayList<>();
+        keys.add(Map.of(PK, s(STATS_KEY))); // the single item of earlier releases, kept in data directories
+        for (int i = 0; i < STATS_SHARDS; i++) keys.add(Map.of(PK, s(STATS_KEY + "#" + i)));
+        Map<String, Long> sum = new HashMap<>();
+        Map<String, KeysAndAttributes> pending = Map.of(table, KeysAndAttributes.builder().keys(keys).build());
+        while (!pending.isEmpty()) {
+            Map<String, KeysAndAttributes> req = pending;
+            BatchGetItemResponse r = ddb.batchGetItem(b -> b.requestItems(req));
+            for (Map<String, AttributeValue> item : r.responses().getOrDefault(table, List.of())) {
+                item.forEach((k, v) -> {
+                    if (v.n() != null) sum.merge(k, Long.parseLong(v.n()), Long::sum);
+                });
+            }
+            pending = r.hasUnprocessedKeys() ? r.unprocessedKeys() : Map.of();
         }
-        return out;
+        sum.replaceAll((k, v) -> Math.max(0, v));
+        return sum;
     }
 
     @Override

@@ -10,6 +10,8 @@ import static io.herald.aws.dynamodb.Items.n;
 import static io.herald.aws.dynamodb.Items.s;
 
 import io.herald.aws.config.Background;
+import io.herald.core.delivery.Delivery;
+import io.herald.core.delivery.RetryPolicy;
 import io.herald.core.model.Connection;
 import io.herald.core.model.Subscriber;
 import io.herald.core.model.SubscriptionSpec;
@@ -18,6 +20,8 @@ import io.herald.core.topic.TopicPattern;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -28,15 +32,14 @@ import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.ConsumedCapacity;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
-import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
  * Subscriptions in DynamoDB, partitioned by where a publication looks for them: an exact pattern
@@ -56,6 +59,10 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  */
 public final class DynamoDbSubscriptionStore implements SubscriptionStore {
     private static final String PROFILE = "p", USER = "u", TYPES = "y", FILTERS = "f";
+    /** On the connection item: the subscription count the limit is checked against, and the subscriptions' keys. */
+    private static final String SUB_COUNT = "subCount", SUB_KEYS = "subKeys";
+    /** Between bucket and sort key in {@code subKeys}: occurs in neither topics nor connection ids. */
+    private static final char KEY_SEPARATOR = '\n';
     /** Threads for the bucket Queries of a publication after the first, which runs on the caller's. */
     private static final ExecutorService QUERIES = Executors.newCachedThreadPool(Background.daemonThreads("herald-query"));
 
@@ -64,12 +71,22 @@ public final class DynamoDbSubscriptionStore implements SubscriptionStore {
     private final String connectionsTable;
     private final int shards;
     private final Consumer<ConsumedCapacity> capacity;
+    private final RetryPolicy retry;
+    private final Delivery.Sleeper sleeper;
 
     /**
      * @param capacity receives the ConsumedCapacity of every fan-out Query (benchmarks, tests); may be a no-op
      */
     public DynamoDbSubscriptionStore(DynamoDbClient ddb, String table, String connectionsTable, int shards,
             Consumer<ConsumedCapacity> capacity) {
+        this(ddb, table, connectionsTable, shards, capacity, RetryPolicy.DEFAULT, Thread::sleep);
+    }
+
+    /** @param retry how often and after what pause a subscribe that met a conflicting write is tried again */
+    public DynamoDbSubscriptionStore(DynamoDbClient ddb, String table, String connectionsTable, int shards,
+            Consumer<ConsumedCapacity> capacity, RetryPolicy retry, Delivery.Sleeper sleeper) {
+        this.retry = retry;
+        this.sleeper = sleeper;
         if (shards < 1) throw new IllegalArgumentException("shards must be at least 1");
         this.ddb = ddb;
         this.table = table;
@@ -110,7 +127,7 @@ public final class DynamoDbSubscriptionStore implements SubscriptionStore {
 
     @Override
     public AddResult add(Connection c, SubscriptionSpec spec, int limit, Instant now) {
-        int shard = Math.floorMod(c.id().hashCode(), shards);
+        int shard = shardOf(c.id());
         Map<String, AttributeValue> item = new HashMap<>();
         item.put(BUCKET, s(bucketOf(spec.pattern(), shard)));
         item.put(SUB, s(sortKey(c.id(), spec)));
@@ -124,34 +141,94 @@ public final class DynamoDbSubscriptionStore implements SubscriptionStore {
             item.put(FILTERS, AttributeValue.fromM(f));
         }
         item.put(TTL, n(c.expiresAt()));
-        try {
-            // one transaction: the subscription and the connection's counter, so the limit holds under concurrency
-            ddb.transactWriteItems(b -> b.transactItems(
-                    t -> t.put(p -> p.tableName(table).item(item).conditionExpression("attribute_not_exists(#b)")
-                            .expressionAttributeNames(Map.of("#b", BUCKET))),
-                    t -> t.update(u -> u.tableName(connectionsTable).key(Map.of(CONNECTION_ID, s(c.id())))
-                            .updateExpression("SET #n = if_not_exists(#n, :zero) + :one")
-                            .conditionExpression("attribute_exists(#id) AND (attribute_not_exists(#n) OR #n < :limit)")
-                            .expressionAttributeNames(Map.of("#n", "subCount", "#id", CONNECTION_ID))
-                            .expressionAttributeValues(Map.of(":zero", n(0), ":one", n(1), ":limit", n(limit))))));
-            return AddResult.ADDED;
-        } catch (TransactionCanceledException e) {
-            List<CancellationReason> reasons = e.cancellationReasons();
-            if (reasons.size() > 0 && "ConditionalCheckFailed".equals(reasons.get(0).code())) return AddResult.ALREADY_SUBSCRIBED;
-            boolean exists = !ddb.getItem(b -> b.tableName(connectionsTable).consistentRead(true)
-                    .key(Map.of(CONNECTION_ID, s(c.id())))).item().isEmpty();
-            return exists ? AddResult.LIMIT_REACHED : AddResult.CONNECTION_GONE;
+        AttributeValue key = AttributeValue.fromSs(List.of(keyOf(item)));
+        for (int attempt = 1; ; attempt++) {
+            try {
+                // one transaction: the subscription, the connection's counter and its list of keys,
+                // so the limit holds under concurrency and removeAll knows every key without an index
+                ddb.transactWriteItems(b -> b.transactItems(
+                        t -> t.put(p -> p.tableName(table).item(item).conditionExpression("attribute_not_exists(#b)")
+                                .expressionAttributeNames(Map.of("#b", BUCKET))),
+                        t -> t.update(u -> u.tableName(connectionsTable).key(Map.of(CONNECTION_ID, s(c.id())))
+                                .updateExpression("SET #n = if_not_exists(#n, :zero) + :one ADD #k :k")
+                                .conditionExpression("attribute_exists(#id) AND (attribute_not_exists(#n) OR #n < :limit)")
+                                .expressionAttributeNames(Map.of("#n", SUB_COUNT, "#id", CONNECTION_ID, "#k", SUB_KEYS))
+                                .expressionAttributeValues(Map.of(":zero", n(0), ":one", n(1), ":limit", n(limit), ":k", key)))));
+                return AddResult.ADDED;
+            } catch (TransactionCanceledException e) {
+                List<CancellationReason> reasons = e.cancellationReasons();
+                String put = reasons.size() > 0 ? reasons.get(0).code() : null;
+                String counter = reasons.size() > 1 ? reasons.get(1).code() : null;
+                if ("ConditionalCheckFailed".equals(put)) return AddResult.ALREADY_SUBSCRIBED;
+                if ("ConditionalCheckFailed".equals(counter)) {
+                    boolean exists = !ddb.getItem(b -> b.tableName(connectionsTable).consistentRead(true)
+                            .key(Map.of(CONNECTION_ID, s(c.id())))).item().isEmpty();
+                    return exists ? AddResult.LIMIT_REACHED : AddResult.CONNECTION_GONE;
+                }
+                // a conflict with another write of the same connection, or throttling: not a limit
+                if (attempt >= retry.maxAttempts()) return AddResult.BUSY;
+                pause(attempt);
+            }
         }
     }
 
     @Override
     public int remove(String connectionId, TopicPattern pattern) {
-        return delete(connectionId, ownedBy(connectionId, pattern.text()));
+        // the bucket is known: read it from the base table, consistently, so a subscription made a
+        // moment ago is found (the byConnection index may not show it yet); the index is read too,
+        // for items written under another shard count
+        String bucket = bucketOf(pattern, shardOf(connectionId));
+        Map<String, Map<String, AttributeValue>> found = new LinkedHashMap<>();
+        ddb.queryPaginator(b -> b.tableName(table).consistentRead(true)
+                        .keyConditionExpression("#b = :b AND begins_with(#s, :c)")
+                        .expressionAttributeNames(Map.of("#b", BUCKET, "#s", SUB))
+                        .expressionAttributeValues(Map.of(":b", s(bucket), ":c", s(connectionId))))
+                .items().forEach(i -> {
+                    if (connectionId.equals(Items.str(i, SUB_CONNECTION)) && pattern.text().equals(patternOf(i).text())) {
+                        found.put(keyOf(i), i);
+                    }
+                });
+        for (Map<String, AttributeValue> i : ownedBy(connectionId, pattern.text())) found.putIfAbsent(keyOf(i), i);
+        return delete(connectionId, found.keySet());
     }
 
     @Override
     public int removeAll(String connectionId) {
-        return delete(connectionId, ownedBy(connectionId, null));
+        // the connection item lists its subscriptions' keys, read consistently; the index adds any
+        // written before the list existed (and catches up with those written after a cleanup)
+        Set<String> keys = new LinkedHashSet<>();
+        Map<String, AttributeValue> conn = ddb.getItem(b -> b.tableName(connectionsTable).consistentRead(true)
+                .key(Map.of(CONNECTION_ID, s(connectionId))).projectionExpression("#k")
+                .expressionAttributeNames(Map.of("#k", SUB_KEYS))).item();
+        if (conn != null && conn.containsKey(SUB_KEYS)) keys.addAll(conn.get(SUB_KEYS).ss());
+        for (Map<String, AttributeValue> i : ownedBy(connectionId, null)) keys.add(keyOf(i));
+        return delete(connectionId, keys);
+    }
+
+    /**
+     * One consistent read of the connection's key list and one conditional delete per
+     * subscription (usually one): no transaction and, when the list exists, no index Query.
+     */
+    @Override
+    public int purge(String connectionId) {
+        Map<String, AttributeValue> conn = ddb.getItem(b -> b.tableName(connectionsTable).consistentRead(true)
+                .key(Map.of(CONNECTION_ID, s(connectionId))).projectionExpression("#k")
+                .expressionAttributeNames(Map.of("#k", SUB_KEYS))).item();
+        Set<String> keys = new LinkedHashSet<>();
+        if (conn != null && conn.containsKey(SUB_KEYS)) keys.addAll(conn.get(SUB_KEYS).ss());
+        else for (Map<String, AttributeValue> i : ownedBy(connectionId, null)) keys.add(keyOf(i)); // listed nowhere: the index
+        int removed = 0;
+        for (String k : keys) {
+            int at = k.indexOf(KEY_SEPARATOR);
+            try {
+                ddb.deleteItem(b -> b.tableName(table).key(Map.of(BUCKET, s(k.substring(0, at)), SUB, s(k.substring(at + 1))))
+                        .conditionExpression("attribute_exists(#b)").expressionAttributeNames(Map.of("#b", BUCKET)));
+                removed++;
+            } catch (ConditionalCheckFailedException e) {
+                // removed by someone else meanwhile: not ours to count
+            }
+        }
+        return removed;
     }
 
     @Override
@@ -214,30 +291,72 @@ public final class DynamoDbSubscriptionStore implements SubscriptionStore {
         return out;
     }
 
-    private int delete(String connectionId, List<Map<String, AttributeValue>> items) {
-        if (items.isEmpty()) return 0;
-        for (int from = 0; from < items.size(); from += 25) {
-            List<WriteRequest> batch = new ArrayList<>();
-            for (Map<String, AttributeValue> i : items.subList(from, Math.min(items.size(), from + 25))) {
-                batch.add(WriteRequest.builder().deleteRequest(d -> d.key(Map.of(BUCKET, i.get(BUCKET), SUB, i.get(SUB)))).build());
+    /**
+     * Deletes the subscriptions and counts only those this call really deleted: each transaction
+     * deletes up to 99 of them, each on condition that it still exists, and takes as many off the
+     * connection's counter and key list. A subscription another call removed first cancels the
+     * transaction, which is then run again without it, so two concurrent removals of the same
+     * subscription decrement the counter once. Conflicting writes to the connection are retried
+     * with the RetryPolicy. Once the connection is gone, only the deletes remain.
+     */
+    private int delete(String connectionId, Set<String> keys) {
+        List<String> remaining = new ArrayList<>(keys);
+        boolean connectionGone = false;
+        int removed = 0;
+        int attempt = 1;
+        while (!remaining.isEmpty()) {
+            List<String> chunk = new ArrayList<>(remaining.subList(0, Math.min(remaining.size(), 99)));
+            List<TransactWriteItem> tx = new ArrayList<>();
+            for (String k : chunk) {
+                int at = k.indexOf(KEY_SEPARATOR);
+                tx.add(TransactWriteItem.builder().delete(d -> d.tableName(table)
+                        .key(Map.of(BUCKET, s(k.substring(0, at)), SUB, s(k.substring(at + 1))))
+                        .conditionExpression("attribute_exists(#b)").expressionAttributeNames(Map.of("#b", BUCKET))).build());
             }
-            Map<String, List<WriteRequest>> pending = Map.of(table, batch);
-            for (int attempt = 0; !pending.isEmpty() && attempt < 8; attempt++) {
-                final Map<String, List<WriteRequest>> req = pending;
-                BatchWriteItemResponse r = ddb.batchWriteItem(b -> b.requestItems(req));
-                pending = r.hasUnprocessedItems() ? r.unprocessedItems() : Map.of();
-                if (!pending.isEmpty()) sleepQuietly(20L << attempt);
+            if (!connectionGone) {
+                tx.add(TransactWriteItem.builder().update(u -> u.tableName(connectionsTable)
+                        .key(Map.of(CONNECTION_ID, s(connectionId)))
+                        .updateExpression("ADD #n :d DELETE #k :k").conditionExpression("attribute_exists(#id)")
+                        .expressionAttributeNames(Map.of("#n", SUB_COUNT, "#id", CONNECTION_ID, "#k", SUB_KEYS))
+                        .expressionAttributeValues(Map.of(":d", n(-chunk.size()), ":k", AttributeValue.fromSs(chunk)))).build());
+            }
+            try {
+                ddb.transactWriteItems(b -> b.transactItems(tx));
+                removed += chunk.size();
+                remaining.removeAll(chunk);
+                attempt = 1;
+            } catch (TransactionCanceledException e) {
+                List<CancellationReason> reasons = e.cancellationReasons();
+                boolean conditionsFailed = false;
+                for (int i = 0; i < reasons.size(); i++) {
+                    if (!"ConditionalCheckFailed".equals(reasons.get(i).code())) continue;
+                    conditionsFailed = true;
+                    if (i < chunk.size()) remaining.remove(chunk.get(i)); // removed by someone else: not ours to count
+                    else connectionGone = true;
+                }
+                if (conditionsFailed) continue;
+                if (attempt >= retry.maxAttempts()) throw e; // conflicts or throttling past the retries
+                pause(attempt++);
             }
         }
+        return removed;
+    }
+
+    /** An item's key as kept in the connection's list: bucket, separator, sort key. */
+    private static String keyOf(Map<String, AttributeValue> item) {
+        return Items.str(item, BUCKET) + KEY_SEPARATOR + Items.str(item, SUB);
+    }
+
+    private int shardOf(String connectionId) {
+        return Math.floorMod(connectionId.hashCode(), shards);
+    }
+
+    private void pause(int attempt) {
         try {
-            ddb.updateItem(b -> b.tableName(connectionsTable).key(Map.of(CONNECTION_ID, s(connectionId)))
-                    .updateExpression("ADD #n :d").conditionExpression("attribute_exists(#id)")
-                    .expressionAttributeNames(Map.of("#n", "subCount", "#id", CONNECTION_ID))
-                    .expressionAttributeValues(Map.of(":d", n(-items.size()))));
-        } catch (ConditionalCheckFailedException e) {
-            // the connection is already deleted: there is no counter left to keep
+            sleeper.sleep(retry.delayMillis(attempt));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        return items.size();
     }
 
     private static Subscriber toSubscriber(Map<String, AttributeValue> i) {
@@ -249,11 +368,4 @@ public final class DynamoDbSubscriptionStore implements SubscriptionStore {
         return new Subscriber(Items.str(i, SUB_CONNECTION), Items.str(i, PROFILE), Items.str(i, USER), spec);
     }
 
-    private static void sleepQuietly(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 }

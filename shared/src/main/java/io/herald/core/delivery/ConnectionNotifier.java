@@ -1,6 +1,10 @@
 package io.herald.core.delivery;
 
-/** Sends to and closes connections (the API Gateway Management API, or anything that speaks it). */
+/**
+ * Sends to and closes connections (the API Gateway Management API, or anything that speaks it).
+ * Neither method throws for remote failures: each sorts the answer into an {@link Outcome}, and
+ * {@link Delivery} decides what to retry.
+ */
 public interface ConnectionNotifier {
     enum Outcome {
         DELIVERED,
@@ -12,9 +16,12 @@ public interface ConnectionNotifier {
         REJECTED
     }
 
-    /** Posts one message; never throws for remote failures, it classifies them. */
+    /** Posts one message. */
     Outcome post(String connectionId, byte[] payload);
 
-    /** Closes the connection (DeleteConnection); a connection already gone is not an error. */
-    void disconnect(String connectionId);
+    /**
+     * Closes the connection (DeleteConnection). DELIVERED when closed now, GONE when it was
+     * already closed (both reach the goal), RETRYABLE or REJECTED as for posts.
+     */
+    Outcome disconnect(String connectionId);
 }

@@ -106,6 +106,11 @@ public final class ConnectService {
         for (SubscriptionSpec s : initial) {
             SubscriptionStore.AddResult added = registry.subscribe(c, s, config.subscriptionLimit(), now);
             if (added == SubscriptionStore.AddResult.LIMIT_REACHED) break;
+            if (added == SubscriptionStore.AddResult.BUSY) {
+                // a connection without the subscriptions its URL asked for would wait for nothing
+                registry.forget(c.id());
+                return ConnectResult.rejected(503, "Busy: try connecting again");
+            }
         }
         return ConnectResult.accepted(subprotocol);
     }

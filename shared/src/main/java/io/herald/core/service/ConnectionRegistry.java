@@ -8,8 +8,11 @@ import io.herald.core.store.StatsStore;
 import io.herald.core.store.SubscriptionStore;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * Keeps connections, their subscriptions and the stats counters consistent with each other:
@@ -54,7 +57,7 @@ public final class ConnectionRegistry {
         d.put(StatsStore.CONNECTIONS, 1L);
         d.put(StatsStore.perProfile(StatsStore.CONNECTIONS, c.profile()), 1L);
         if (c.authenticated()) d.put(StatsStore.AUTHENTICATED, 1L);
-        stats.add(d);
+        count(d);
         return true;
     }
 
@@ -82,7 +85,7 @@ public final class ConnectionRegistry {
 
     public boolean authenticate(Connection c, String userId, Map<String, String> attributes) {
         boolean ok = connections.authenticate(c.id(), userId, attributes);
-        if (ok && !c.authenticated()) stats.add(Map.of(StatsStore.AUTHENTICATED, 1L));
+        if (ok && !c.authenticated()) count(Map.of(StatsStore.AUTHENTICATED, 1L));
         return ok;
     }
 
@@ -91,26 +94,66 @@ public final class ConnectionRegistry {
      * $disconnect, a 410 after $disconnect ran) changes nothing and returns empty.
      */
     public Optional<Connection> forget(String connectionId) {
+        Map<String, Long> d = new HashMap<>();
+        Optional<Connection> gone = forget(connectionId, d);
+        count(d);
+        return gone;
+    }
+
+    /**
+     * Forgets many connections (those a fan-out found gone): {@code parallel} runs them side by
+     * side, bounded ({@code Delivery::forEach}); the counters are written once for all. A
+     * connection whose cleanup fails is left for its TTL or its next 410. Returns the ids whose
+     * cleanup failed.
+     */
+    public List<String> forgetAll(List<String> connectionIds, Parallel parallel) {
+        if (connectionIds.isEmpty()) return List.of();
+        Map<String, Long> d = new ConcurrentHashMap<>();
+        List<String> failed = parallel.forEach(connectionIds, id -> forget(id, d));
+        count(d);
+        return failed;
+    }
+
+    /** Runs an action for each id, several at once; returns the ids whose action failed. */
+    @FunctionalInterface
+    public interface Parallel {
+        List<String> forEach(List<String> ids, Consumer<String> action);
+    }
+
+    /** Deletes what is scoped to the connection; adds the counter changes to {@code deltas}. */
+    private Optional<Connection> forget(String connectionId, Map<String, Long> deltas) {
+        // subscriptions first: the store finds them through the connection's item, consistently
+        int subs = subscriptions.purge(connectionId);
         Optional<Connection> gone = connections.delete(connectionId);
-        int subs = subscriptions.removeAll(connectionId);
         gone.ifPresent(c -> {
             if (c.sourceIp() != null) quotas.release(ipKey(c.sourceIp()));
-            Map<String, Long> d = new HashMap<>();
-            d.put(StatsStore.CONNECTIONS, -1L);
-            d.put(StatsStore.perProfile(StatsStore.CONNECTIONS, c.profile()), -1L);
-            if (c.authenticated()) d.put(StatsStore.AUTHENTICATED, -1L);
+            deltas.merge(StatsStore.CONNECTIONS, -1L, Long::sum);
+            deltas.merge(StatsStore.perProfile(StatsStore.CONNECTIONS, c.profile()), -1L, Long::sum);
+            if (c.authenticated()) deltas.merge(StatsStore.AUTHENTICATED, -1L, Long::sum);
             if (subs > 0) {
-                d.put(StatsStore.SUBSCRIPTIONS, (long) -subs);
-                d.put(StatsStore.perProfile(StatsStore.SUBSCRIPTIONS, c.profile()), (long) -subs);
+                deltas.merge(StatsStore.SUBSCRIPTIONS, (long) -subs, Long::sum);
+                deltas.merge(StatsStore.perProfile(StatsStore.SUBSCRIPTIONS, c.profile()), (long) -subs, Long::sum);
             }
-            stats.add(d);
         });
         return gone;
     }
 
+    /**
+     * Statistics are best-effort: a throttled or failed counter write is logged, never passed on
+     * to the client whose connect, subscribe or disconnect caused it.
+     */
+    private void count(Map<String, Long> deltas) {
+        if (deltas.isEmpty()) return;
+        try {
+            stats.add(deltas);
+        } catch (RuntimeException e) {
+            EventLog.STDOUT.log(EventLog.line("stats_write_failed").put("error", e.getClass().getSimpleName()));
+        }
+    }
+
     private void countSubscriptions(String profile, int delta) {
         if (delta == 0) return;
-        stats.add(Map.of(StatsStore.SUBSCRIPTIONS, (long) delta,
+        count(Map.of(StatsStore.SUBSCRIPTIONS, (long) delta,
                 StatsStore.perProfile(StatsStore.SUBSCRIPTIONS, profile), (long) delta));
     }
 }

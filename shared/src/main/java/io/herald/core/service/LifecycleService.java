@@ -10,7 +10,6 @@ import io.herald.core.model.Publication;
 import io.herald.core.profile.Profile;
 import io.herald.core.profile.Profiles;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
@@ -19,10 +18,6 @@ import java.util.List;
  * per user, presence. On AWS this runs from the connections table's stream.
  */
 public final class LifecycleService {
-    /** A post can reach API Gateway before $connect has returned; that 410 is retried this long. */
-    static final Duration YOUNG = Duration.ofSeconds(10);
-    static final int WELCOME_ATTEMPTS = 6;
-
     private final ConnectionRegistry registry;
     private final Profiles profiles;
     private final PublishService publisher;
@@ -47,13 +42,12 @@ public final class LifecycleService {
         String welcome = profile.welcome(c, now);
         if (welcome == null) return;
         byte[] frame = welcome.getBytes(StandardCharsets.UTF_8);
-        for (int attempt = 1; attempt <= WELCOME_ATTEMPTS; attempt++) {
+        for (int attempt = 1; attempt <= ConnectWindow.ATTEMPTS; attempt++) {
             ConnectionNotifier.Outcome o = delivery.sendOne(c.id(), frame);
             if (o != ConnectionNotifier.Outcome.GONE) return;
             // 410 while $connect has not returned yet; give up once the connection is old or forgotten
-            if (Duration.between(c.connectedAt(), now).compareTo(YOUNG) > 0
-                    || registry.connections().get(c.id(), now).isEmpty()) break;
-            sleeper.sleep(50L << attempt);
+            if (!ConnectWindow.young(c, now) || registry.connections().get(c.id(), now).isEmpty()) break;
+            sleeper.sleep(ConnectWindow.pauseMillis(attempt));
         }
         log.log(EventLog.line("welcome_undelivered").put("connectionId", c.id()));
     }
@@ -65,7 +59,11 @@ public final class LifecycleService {
             boolean older = other.connectedAt().isBefore(c.connectedAt())
                     || (other.connectedAt().equals(c.connectedAt()) && other.id().compareTo(c.id()) < 0);
             if (!older) continue;
-            delivery.notifier().disconnect(other.id());
+            // a close that keeps failing skips nothing: the older one is forgotten (it gets no
+            // more events) and the loop goes on to the next
+            if (!delivery.disconnect(other.id())) {
+                log.log(EventLog.line("disconnect_failed").put("connectionId", other.id()));
+            }
             registry.forget(other.id());
             log.log(EventLog.line("replaced_connection").put("connectionId", other.id()).put("by", c.id()));
         }

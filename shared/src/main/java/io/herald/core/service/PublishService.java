@@ -10,9 +10,12 @@ import io.herald.core.policy.AccessPolicy;
 import io.herald.core.profile.Profiles;
 import io.herald.core.store.PublicationLedger;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +23,8 @@ import java.util.Map;
 /**
  * Fan-out: find the subscribers of a publication's topics (Queries, never a Scan), keep each
  * connection once, check private topics, encode once per (profile, topic), post concurrently,
- * forget connections that answer 410.
+ * forget connections that answer 410 (unless still in their connect window). With an id the
+ * publication is delivered at least once to every reachable subscriber and completed once.
  */
 public final class PublishService {
     /** What one publication did; also the HTTP publish API's response body. */
@@ -53,18 +57,62 @@ public final class PublishService {
     }
 
     /**
+     * Fans a publication out. With an id, the id is claimed only once the publication is known to
+     * be deliverable (sizes and frames checked), marked completed only after every subscriber was
+     * reached or found gone, and released when the fan-out fails, so the trigger's retry delivers it.
+     *
      * @throws InvalidPublicationException when an encoded message would exceed API Gateway's 128 KB
+     * @throws PublicationInProgressException when another attempt holds the id
+     * @throws FanOutIncompleteException when subscribers could not be reached (id released)
      */
     public Result publish(Publication p, Instant now) {
         long started = System.nanoTime();
         int dataBytes = Json.write(p.data()).getBytes(StandardCharsets.UTF_8).length;
         if (dataBytes > config.maxFrameBytes()) throw tooLarge(dataBytes);
-        if (p.id() != null && !ledger.claim(p.id(), now)) {
-            Result r = new Result(p.id(), true, 0, 0, 0, 0, 0);
-            logResult(p, r, started);
-            return r;
+        List<Delivery.Target> targets = targets(p, now);
+        if (p.id() != null) {
+            PublicationLedger.Claim claim = ledger.claim(p.id(), now, now.plus(CLAIM_LIFETIME));
+            if (claim != PublicationLedger.Claim.CLAIMED) {
+                Result r = new Result(p.id(), true, 0, 0, 0, 0, 0);
+                logResult(p, r, started, claim.name(), 0);
+                if (claim == PublicationLedger.Claim.IN_PROGRESS) throw new PublicationInProgressException(p.id());
+                return r;
+            }
         }
 
+        Delivery.Report report;
+        try {
+            report = deliver(targets, now);
+        } catch (RuntimeException | Error e) {
+            if (p.id() != null) release(p.id(), e);
+            throw e;
+        }
+        long cleanupStarted = System.nanoTime();
+        cleanUp(report.gone());
+        double cleanupMs = (System.nanoTime() - cleanupStarted) / 1_000_000.0;
+        Result r = new Result(p.id(), false, targets.size(), report.delivered(), report.gone().size(),
+                report.retried(), report.failed());
+        boolean incomplete = report.retryable() > 0;
+        logResult(p, r, started, p.id() == null ? null : incomplete ? "RELEASED" : "COMPLETED", cleanupMs);
+        if (p.id() != null) {
+            if (incomplete) {
+                release(p.id(), null);
+                throw new FanOutIncompleteException(p.id(), r);
+            }
+            ledger.complete(p.id(), now);
+        }
+        return r;
+    }
+
+    /**
+     * How long a claim stands before another attempt may take it over: beyond the function timeout
+     * (29 s), so a live attempt keeps it, and below SQS's visibility timeout (180 s) and Lambda's
+     * first asynchronous retry, so the retry after a crash finds it lapsed.
+     */
+    static final Duration CLAIM_LIFETIME = Duration.ofSeconds(60);
+
+    /** The targets with their shared frames; refuses the publication before anything is claimed or posted. */
+    private List<Delivery.Target> targets(Publication p, Instant now) {
         Map<String, Encoding> encodingOf = match(p, now);
         Map<Encoding, byte[]> encoded = new HashMap<>();
         List<Delivery.Target> targets = new ArrayList<>(encodingOf.size());
@@ -76,13 +124,72 @@ public final class PublishService {
             if (frame.length > config.maxFrameBytes()) throw tooLarge(frame.length);
             if (frame.length > 0) targets.add(new Delivery.Target(m.getKey(), frame));
         }
+        return targets;
+    }
 
-        Delivery.Report report = delivery.deliver(targets);
-        report.gone().forEach(registry::forget);
-        Result r = new Result(p.id(), false, targets.size(), report.delivered(), report.gone().size(),
-                report.retried(), report.failed());
-        logResult(p, r, started);
-        return r;
+    /**
+     * Posts, then retries the 410s of connections still in their connect window (see
+     * {@link ConnectWindow}) a few times. Those still refusing at the end are not reported gone
+     * (they are not forgotten) but as retryable failures.
+     */
+    private Delivery.Report deliver(List<Delivery.Target> targets, Instant now) {
+        Delivery.Report first = delivery.deliver(targets);
+        List<Delivery.Target> young = young(first.gone(), targets, now);
+        if (young.isEmpty()) return first;
+        Delivery.Report total = withoutGone(first, young);
+        for (int attempt = 1; attempt <= ConnectWindow.ATTEMPTS && !young.isEmpty(); attempt++) {
+            try {
+                delivery.sleeper().sleep(ConnectWindow.pauseMillis(attempt));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            Delivery.Report again = delivery.deliver(young);
+            List<Delivery.Target> still = young(again.gone(), young, now);
+            total = total.plus(withoutGone(again, still));
+            young = still;
+        }
+        return total.plus(new Delivery.Report(0, List.of(), 0, young.size(), young.size()));
+    }
+
+    /** The targets among {@code gone} whose connection is stored and still in its connect window. */
+    private List<Delivery.Target> young(List<String> gone, List<Delivery.Target> targets, Instant now) {
+        if (gone.isEmpty()) return List.of();
+        // one read per gone connection, side by side: thousands of them must not queue up
+        Set<String> young = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        delivery.forEach(gone, id -> registry.connections().get(id, now)
+                .filter(c -> ConnectWindow.young(c, now)).ifPresent(c -> young.add(id)));
+        List<Delivery.Target> out = new ArrayList<>();
+        for (Delivery.Target t : targets) if (young.contains(t.connectionId())) out.add(t);
+        return out;
+    }
+
+    private static Delivery.Report withoutGone(Delivery.Report r, List<Delivery.Target> notGone) {
+        if (notGone.isEmpty()) return r;
+        Set<String> ids = new HashSet<>();
+        notGone.forEach(t -> ids.add(t.connectionId()));
+        List<String> gone = r.gone().stream().filter(id -> !ids.contains(id)).toList();
+        return new Delivery.Report(r.delivered(), gone, r.retried(), r.failed(), r.retryable());
+    }
+
+    /**
+     * Forgets connections that answered 410, side by side within the delivery bound. A failure
+     * here costs a later 410 (or the TTL), never a redelivery.
+     */
+    private void cleanUp(List<String> gone) {
+        if (gone.isEmpty()) return;
+        List<String> failed = registry.forgetAll(gone, delivery::forEach);
+        if (!failed.isEmpty()) log.log(EventLog.line("cleanup_failed").put("connections", failed.size()));
+    }
+
+    private void release(String id, Throwable cause) {
+        try {
+            ledger.releaseClaim(id);
+        } catch (RuntimeException e) {
+            // the claim lapses after CLAIM_LIFETIME; the retry then takes it over
+            if (cause != null) cause.addSuppressed(e);
+            else log.log(EventLog.line("release_failed").put("publicationId", id).put("error", e.getMessage()));
+        }
     }
 
     /** One rendering of a publication: every connection with the same profile and topic shares its bytes. */
@@ -107,12 +214,14 @@ public final class PublishService {
         return InvalidPublicationException.tooLarge(bytes, config.maxFrameBytes());
     }
 
-    private void logResult(Publication p, Result r, long started) {
+    private void logResult(Publication p, Result r, long started, String ledgerState, double cleanupMs) {
         ObjectNode line = EventLog.line("publish");
         line.put("publicationId", p.id()).put("type", p.type());
+        if (ledgerState != null) line.put("ledger", ledgerState);
         p.topics().forEach(line.putArray("topics")::add);
         line.setAll((ObjectNode) r.toJson().without("id"));
         line.put("durationMs", (System.nanoTime() - started) / 1_000_000.0);
+        if (r.gone() > 0) line.put("cleanupMs", cleanupMs);
         log.log(line);
     }
 }

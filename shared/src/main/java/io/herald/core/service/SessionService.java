@@ -98,7 +98,10 @@ public final class SessionService {
         } catch (InvalidTokenException e) {
             reply(c, profile, new Reply.AuthFailed(e.getMessage()), now);
             if (profile.closeOnAuthFailure()) {
-                delivery.notifier().disconnect(c.id());
+                // forgotten even if the close keeps failing: an unauthenticated socket holds nothing
+                if (!delivery.disconnect(c.id())) {
+                    log.log(EventLog.line("disconnect_failed").put("connectionId", c.id()));
+                }
                 registry.forget(c.id());
             }
             return;
@@ -139,6 +142,10 @@ public final class SessionService {
                 return;
             }
             if (r == SubscriptionStore.AddResult.CONNECTION_GONE) return;
+            if (r == SubscriptionStore.AddResult.BUSY) {
+                reply(c, profile, Reply.Error.of(503, "Subscription not stored: busy, try again"), now);
+                return;
+            }
         }
         reply(c, profile, new Reply.Subscribed(s.echo()), now);
     }

@@ -2,8 +2,31 @@ package io.herald.core.store;
 
 import java.time.Instant;
 
-/** Remembers publication ids for a while so retried triggers deliver once. */
+/**
+ * Publication ids, so that a trigger's retry delivers an event once it has been fully fanned out
+ * and never loses it before (the in-progress / completed pattern of Powertools' idempotency).
+ *
+ * <p>An id is claimed IN_PROGRESS until {@code inProgressUntil}, which must lie beyond the
+ * function timeout: if the function dies mid fan-out, the claim lapses and a retry takes it over.
+ * It is marked COMPLETED (kept for the dedup window) only after its fan-out finished, and released
+ * when the fan-out failed, so the retry runs it again.
+ */
 public interface PublicationLedger {
-    /** Atomically records the id; false when it was already recorded (a duplicate). */
-    boolean claim(String publicationId, Instant now);
+    enum Claim {
+        /** This caller owns the id now: fan out, then {@link #complete} or {@link #releaseClaim}. */
+        CLAIMED,
+        /** Another attempt is fanning it out: fail retryably, the trigger tries again later. */
+        IN_PROGRESS,
+        /** Already delivered: a duplicate, deliver nothing. */
+        COMPLETED
+    }
+
+    /** Atomically claims the id unless it is completed or claimed by a live attempt. */
+    Claim claim(String publicationId, Instant now, Instant inProgressUntil);
+
+    /** Marks a claimed id delivered; duplicates arriving within the dedup window deliver nothing. */
+    void complete(String publicationId, Instant now);
+
+    /** Gives up a claim after a failed fan-out, so the trigger's retry claims it again. Never touches a completed id. */
+    void releaseClaim(String publicationId);
 }

@@ -12,7 +12,11 @@ import java.util.List;
  * under their topic, wildcard patterns under their literal prefix.
  */
 public interface SubscriptionStore {
-    enum AddResult { ADDED, ALREADY_SUBSCRIBED, LIMIT_REACHED, CONNECTION_GONE }
+    enum AddResult {
+        ADDED, ALREADY_SUBSCRIBED, LIMIT_REACHED, CONNECTION_GONE,
+        /** Other writes to the same connection kept conflicting (or throttling) past the retries: try again. */
+        BUSY
+    }
 
     /**
      * Adds a subscription for a live connection. The per-connection limit is enforced atomically
@@ -20,11 +24,22 @@ public interface SubscriptionStore {
      */
     AddResult add(Connection connection, SubscriptionSpec spec, int limit, Instant now);
 
-    /** Removes the connection's subscriptions with this pattern; returns how many were removed. */
+    /**
+     * Removes the connection's subscriptions with this pattern, including one added a moment ago;
+     * returns how many this call removed (a concurrent removal of the same ones counts once, in
+     * one of the two).
+     */
     int remove(String connectionId, TopicPattern pattern);
 
-    /** Removes every subscription of the connection; returns how many. Idempotent. */
+    /** Removes every subscription of the connection, including one added a moment ago; returns how many this call removed. Idempotent. */
     int removeAll(String connectionId);
+
+    /**
+     * Removes every subscription of a connection that is being forgotten (its item is deleted
+     * next, so its counter is not kept); returns how many this call removed. Cheaper than
+     * {@link #removeAll}: cleanup of thousands of gone connections runs it for each.
+     */
+    int purge(String connectionId);
 
     List<Subscriber> forConnection(String connectionId);
 

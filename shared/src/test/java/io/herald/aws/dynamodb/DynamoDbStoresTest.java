@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.herald.core.model.Connection;
 import io.herald.core.model.Subscriber;
 import io.herald.core.model.SubscriptionSpec;
+import io.herald.core.store.PublicationLedger.Claim;
 import io.herald.core.store.StatsStore;
 import io.herald.core.store.SubscriptionStore.AddResult;
 import io.herald.core.topic.TopicPattern;
@@ -40,10 +41,14 @@ class DynamoDbStoresTest {
     DynamoDbConnectionStore connections;
     DynamoDbSubscriptionStore subscriptions;
     DynamoDbLedger ledger;
+    String connectionsTable, subscriptionsTable, ledgerTable;
 
     @BeforeEach
     void tables() {
         DynamoDbLocal.Tables t = ddb.createTables();
+        connectionsTable = t.connections();
+        subscriptionsTable = t.subscriptions();
+        ledgerTable = t.ledger();
         connections = new DynamoDbConnectionStore(ddb.client(), t.connections());
         subscriptions = new DynamoDbSubscriptionStore(ddb.client(), t.subscriptions(), t.connections());
         ledger = new DynamoDbLedger(ddb.client(), t.ledger(), Duration.ofHours(1));
@@ -111,6 +116,93 @@ class DynamoDbStoresTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    @Test
+    void the_limit_should_hold_exactly_under_a_storm_of_subscribes_and_unsubscribes_on_one_connection() throws Exception {
+        Connection c = conn("storm", "u1");
+        connections.put(c);
+        int limit = 5;
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger busy = new java.util.concurrent.atomic.AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(9);
+        try {
+            // a watcher counts the stored items while eight clients subscribe and unsubscribe over
+            // six patterns, often the same one at once
+            Future<?> watcher = pool.submit(() -> {
+                while (!stop.get()) most.accumulateAndGet(storedFor("storm"), Math::max);
+            });
+            List<Future<?>> storm = new java.util.ArrayList<>();
+            for (int w = 0; w < 8; w++) {
+                int seed = w;
+                storm.add(pool.submit(() -> {
+                    java.util.Random r = new java.util.Random(seed);
+                    for (int i = 0; i < 60; i++) {
+                        String p = "t." + r.nextInt(6);
+                        if (r.nextBoolean()) {
+                            if (subscriptions.add(c, spec(p), limit, NOW) == AddResult.BUSY) busy.incrementAndGet();
+                        } else {
+                            subscriptions.remove("storm", TopicPattern.parse(p));
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : storm) f.get();
+            stop.set(true);
+            watcher.get();
+        } finally {
+            pool.shutdownNow();
+        }
+        int stored = storedFor("storm");
+        long counter = Long.parseLong(ddb.client().getItem(b -> b.tableName(connectionsTable).consistentRead(true)
+                .key(Map.of(DynamoDbSchema.CONNECTION_ID, AttributeValue.fromS("storm")))).item().get("subCount").n());
+        assertTrue(most.get() <= limit, "at most " + limit + " stored at any time, saw " + most.get());
+        assertEquals(stored, counter, "the counter equals what is stored (" + busy.get() + " subscribes answered busy)");
+        // and it still admits exactly up to the limit
+        for (int i = 0; i < 10; i++) subscriptions.add(c, spec("fill." + i), limit, NOW);
+        assertEquals(limit, storedFor("storm"));
+    }
+
+    private int storedFor(String connectionId) {
+        return (int) ddb.client().scan(b -> b.tableName(subscriptionsTable).consistentRead(true)).items().stream()
+                .filter(i -> connectionId.equals(i.get(DynamoDbSchema.SUB_CONNECTION).s())).count();
+    }
+
+    /** A byConnection index that has not caught up at all: every Query on it answers nothing. */
+    static final class LaggingIndex implements ExecutionInterceptor {
+        @Override
+        public software.amazon.awssdk.core.SdkResponse modifyResponse(Context.ModifyResponse c, ExecutionAttributes a) {
+            if (c.request() instanceof QueryRequest q && DynamoDbSchema.BY_CONNECTION.equals(q.indexName())) {
+                return ((software.amazon.awssdk.services.dynamodb.model.QueryResponse) c.response()).toBuilder()
+                        .items(List.of()).count(0).build();
+            }
+            return c.response();
+        }
+    }
+
+    @Test
+    void unsubscribe_and_replace_all_should_find_a_subscription_the_index_does_not_show_yet() {
+        DynamoDbClient lagging = DynamoDbClient.builder().endpointOverride(java.net.URI.create(ddb.endpoint()))
+                .region(software.amazon.awssdk.regions.Region.US_EAST_1)
+                .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("local", "local")))
+                .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create())
+                .overrideConfiguration(o -> o.addExecutionInterceptor(new LaggingIndex())).build();
+        DynamoDbSubscriptionStore store = new DynamoDbSubscriptionStore(lagging, subscriptionsTable, connectionsTable);
+        Connection c = conn("c1", "u1");
+        connections.put(c);
+        store.add(c, spec("a.b"), 10, NOW);
+        store.add(c, new SubscriptionSpec(TopicPattern.parse("a.*"), Set.of("t1"), Map.of("k", "v")), 10, NOW);
+        store.add(c, spec("x.**"), 10, NOW);
+
+        assertEquals(1, store.remove("c1", TopicPattern.parse("a.b")), "subscribe then unsubscribe at once");
+        assertEquals(List.of("a.*"), store.candidates("a.c", NOW).stream().map(x -> x.spec().pattern().text()).toList());
+        assertEquals(2, store.removeAll("c1"), "replace-all removes what the index does not show");
+        assertEquals(0, storedFor("c1"));
+        assertEquals(AddResult.ADDED, store.add(c, spec("n.1"), 1, NOW), "the counter went back to zero");
+        lagging.close();
     }
 
     @Test
@@ -283,10 +375,35 @@ class DynamoDbStoresTest {
     }
 
     @Test
-    void ledger_should_claim_an_id_once_until_it_expires() {
-        assertTrue(ledger.claim("p1", NOW));
-        assertFalse(ledger.claim("p1", NOW.plusSeconds(10)));
-        assertTrue(ledger.claim("p1", NOW.plus(Duration.ofHours(2))), "after the window the id may be reused");
+    void ledger_should_hold_a_claim_until_completed_released_or_lapsed() {
+        Instant lapse = NOW.plusSeconds(60);
+        assertEquals(Claim.CLAIMED, ledger.claim("p1", NOW, lapse));
+        assertEquals(Claim.IN_PROGRESS, ledger.claim("p1", NOW.plusSeconds(10), lapse), "a live attempt holds it");
+        ledger.releaseClaim("p1");
+        assertEquals(Claim.CLAIMED, ledger.claim("p1", NOW.plusSeconds(11), lapse), "released: the retry claims it");
+        assertEquals(Claim.CLAIMED, ledger.claim("p1", NOW.plusSeconds(61), NOW.plusSeconds(121)),
+                "a claim whose attempt died lapses");
+        ledger.complete("p1", NOW.plusSeconds(62));
+        ledger.releaseClaim("p1");
+        assertEquals(Claim.COMPLETED, ledger.claim("p1", NOW.plusSeconds(200), NOW.plusSeconds(260)),
+                "completed for the dedup window; a late release does not undo it");
+        assertEquals(Claim.CLAIMED, ledger.claim("p1", NOW.plus(Duration.ofHours(2)), NOW.plus(Duration.ofHours(3))),
+                "after the window the id may be reused");
+    }
+
+    @Test
+    void stats_should_spread_over_shards_and_sum_on_read() {
+        for (int i = 0; i < 40; i++) ledger.add(Map.of(StatsStore.CONNECTIONS, 1L));
+        for (int i = 0; i < 30; i++) ledger.add(Map.of(StatsStore.CONNECTIONS, -1L)); // shards alone may go negative
+        assertEquals(10L, ledger.read().get(StatsStore.CONNECTIONS));
+        long statsItems = ddb.client().scan(b -> b.tableName(ledgerTable)).items().stream()
+                .filter(i -> i.get(DynamoDbSchema.PK).s().startsWith("stats")).count();
+        assertTrue(statsItems > 1, "the counters live in " + statsItems + " items");
+        assertTrue(statsItems <= DynamoDbLedger.STATS_SHARDS);
+    }
+
+    @Test
+    void stats_should_add_up() {
         ledger.add(Map.of(StatsStore.CONNECTIONS, 2L, "x", 1L));
         ledger.add(Map.of(StatsStore.CONNECTIONS, -1L));
         assertEquals(1L, ledger.read().get(StatsStore.CONNECTIONS));

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 class DeliveryTest {
     /** Answers from a script per connection; counts concurrent posts. */
-    static final class ScriptedNotifier implements ConnectionNotifier {
+    static class ScriptedNotifier implements ConnectionNotifier {
         final Map<String, List<Outcome>> script = new ConcurrentHashMap<>();
         final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
         final AtomicInteger inFlight = new AtomicInteger();
@@ -36,7 +36,9 @@ class DeliveryTest {
         }
 
         @Override
-        public void disconnect(String id) {}
+        public Outcome disconnect(String id) {
+            return Outcome.DELIVERED;
+        }
     }
 
     final List<Long> sleeps = Collections.synchronizedList(new ArrayList<>());
@@ -80,6 +82,110 @@ class DeliveryTest {
         for (int i = 0; i < 60; i++) ts.add(new Delivery.Target("c" + i, new byte[1]));
         assertEquals(60, d.deliver(ts).delivered());
         assertTrue(n.maxInFlight.get() <= 3, "max in flight " + n.maxInFlight.get());
+    }
+
+    /** Blocks posts to "slow" until released; answers GONE for "gone"; throws for "broken". */
+    static final class BlockingNotifier implements ConnectionNotifier {
+        final java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+        final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+
+        @Override
+        public Outcome post(String id, byte[] payload) {
+            if (id.equals("gone")) return Outcome.GONE;
+            if (id.equals("broken")) throw new IllegalStateException("a notifier that breaks its promise");
+            if (id.startsWith("slow")) {
+                started.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return Outcome.RETRYABLE;
+                }
+            }
+            return Outcome.DELIVERED;
+        }
+
+        @Override
+        public Outcome disconnect(String id) {
+            return Outcome.DELIVERED;
+        }
+    }
+
+    @Test
+    void an_interrupted_deliver_should_give_back_the_permits_of_tasks_cancelled_before_they_started() throws Exception {
+        // one worker thread: the first post blocks it, the other three wait in its queue, so the
+        // interrupt cancels them before they start
+        java.util.concurrent.ExecutorService oneThread = java.util.concurrent.Executors.newSingleThreadExecutor();
+        BlockingNotifier n = new BlockingNotifier();
+        Delivery d = new Delivery(n, RetryPolicy.DEFAULT, 4, sleeps::add, oneThread);
+        List<Delivery.Target> ts = List.of(new Delivery.Target("slow-1", new byte[1]), new Delivery.Target("a", new byte[1]),
+                new Delivery.Target("b", new byte[1]), new Delivery.Target("c", new byte[1]));
+        java.util.concurrent.atomic.AtomicReference<Delivery.Report> report = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread caller = new Thread(() -> report.set(d.deliver(ts)));
+        caller.start();
+        n.started.await();
+        caller.interrupt();
+        caller.join(5000);
+        n.release.countDown();
+        oneThread.submit(() -> { }).get(); // the worker has drained its queue
+        assertEquals(4, d.availablePermits(), "every permit is back");
+        assertEquals(4, report.get().failed());
+        assertEquals(4, report.get().retryable(), "unfinished posts may be retried");
+        oneThread.shutdownNow();
+    }
+
+    @Test
+    void an_interrupted_deliver_should_still_report_the_connections_found_gone() throws Exception {
+        BlockingNotifier n = new BlockingNotifier();
+        // one worker: "gone" has been answered and settled before "slow-1" starts
+        java.util.concurrent.ExecutorService oneThread = java.util.concurrent.Executors.newSingleThreadExecutor();
+        Delivery d = new Delivery(n, RetryPolicy.DEFAULT, 4, sleeps::add, oneThread);
+        java.util.concurrent.atomic.AtomicReference<Delivery.Report> report = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean flagKept = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread caller = new Thread(() -> {
+            report.set(d.deliver(List.of(new Delivery.Target("gone", new byte[1]), new Delivery.Target("slow-1", new byte[1]))));
+            flagKept.set(Thread.currentThread().isInterrupted());
+        });
+        caller.start();
+        n.started.await();
+        caller.interrupt();
+        caller.join(5000);
+        assertEquals(List.of("gone"), report.get().gone());
+        assertEquals(1, report.get().retryable());
+        assertTrue(flagKept.get(), "the interrupt is not swallowed");
+        // the cancelled post gives its permit back when it returns, just after the report
+        for (int i = 0; i < 500 && d.availablePermits() < 4; i++) Thread.sleep(10);
+        assertEquals(4, d.availablePermits());
+        oneThread.shutdownNow();
+    }
+
+    @Test
+    void a_post_that_throws_should_fail_alone_and_keep_the_report() {
+        BlockingNotifier n = new BlockingNotifier();
+        Delivery d = new Delivery(n, new RetryPolicy(2, Duration.ofMillis(1), Duration.ofMillis(1)), 4, sleeps::add);
+        Delivery.Report r = d.deliver(List.of(new Delivery.Target("gone", new byte[1]), new Delivery.Target("broken", new byte[1]),
+                new Delivery.Target("ok", new byte[1])));
+        assertEquals(List.of("gone"), r.gone());
+        assertEquals(1, r.delivered());
+        assertEquals(1, r.retryable());
+    }
+
+    @Test
+    void disconnect_should_retry_throttling_and_say_whether_it_closed() {
+        ScriptedNotifier n = new ScriptedNotifier() {
+            final AtomicInteger deletes = new AtomicInteger();
+
+            @Override
+            public Outcome disconnect(String id) {
+                int k = deletes.getAndIncrement();
+                if (id.equals("stuck")) return Outcome.RETRYABLE;
+                return k < 2 ? Outcome.RETRYABLE : Outcome.DELIVERED;
+            }
+        };
+        Delivery d = new Delivery(n, RetryPolicy.DEFAULT, 4, sleeps::add);
+        assertTrue(d.disconnect("c1"), "closed on the third attempt");
+        assertEquals(2, sleeps.size(), "with a jittered sleep before each retry");
+        assertEquals(false, d.disconnect("stuck"));
     }
 
     @Test

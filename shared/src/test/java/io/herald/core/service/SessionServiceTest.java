@@ -27,6 +27,18 @@ class SessionServiceTest {
         return Json.parse(out.last(id));
     }
 
+    @Test
+    void a_throttled_statistics_write_should_fail_no_client_request() {
+        stores.statsFailure = new IllegalStateException("ProvisionedThroughputExceededException on the stats item");
+        assertEquals(200, h.connect("a", "token", Tokens.forUser("alice")).status());
+        h.send("a", "{\"type\":\"subscribe\",\"topic\":\"messages.**\"}");
+        assertEquals("subscribed", last("a").get("type").asText());
+        h.send("a", "{\"type\":\"unsubscribe\",\"topic\":\"messages.**\"}");
+        assertEquals("unsubscribed", last("a").get("type").asText());
+        assertTrue(h.services.lifecycle.disconnected("a", Instant.now()));
+        assertTrue(stores.connections.isEmpty());
+    }
+
     // ---- topics ----
 
     @Test

@@ -1,0 +1,191 @@
+package io.herald.core.service;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.herald.aws.apigateway.ApiGatewayNotifier;
+import io.herald.aws.config.AwsClients;
+import io.herald.aws.dynamodb.DynamoDbConnectionStore;
+import io.herald.aws.dynamodb.DynamoDbLedger;
+import io.herald.aws.dynamodb.DynamoDbSubscriptionStore;
+import io.herald.core.json.Json;
+import io.herald.core.model.Publication;
+import io.herald.testing.DynamoDbLocal;
+import io.herald.testing.Fixture;
+import io.herald.testing.RecordingManagementApi;
+import io.herald.testing.Tokens;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The failure paths of issue 11, each injected where it happens: the Management API (a real HTTP
+ * server answering 410, 429 or 5xx on command) and DynamoDB Local, with the signed calls between.
+ */
+class FailurePathsTest {
+    @RegisterExtension
+    static final DynamoDbLocal ddb = new DynamoDbLocal();
+
+    RecordingManagementApi api;
+    Fixture herald;
+    DynamoDbLocal.Tables tables;
+    ConnectionRegistry registry;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        api = new RecordingManagementApi();
+        tables = ddb.createTables();
+        DynamoDbLedger ledger = new DynamoDbLedger(ddb.client(), tables.ledger(), Duration.ofHours(1));
+        registry = new ConnectionRegistry(new DynamoDbConnectionStore(ddb.client(), tables.connections()),
+                new DynamoDbSubscriptionStore(ddb.client(), tables.subscriptions(), tables.connections()), ledger, ledger);
+        AwsClients clients = new AwsClients(Map.of("AWS_REGION", "us-east-1", "AWS_ACCESS_KEY_ID", RecordingManagementApi.ACCESS_KEY,
+                "AWS_SECRET_ACCESS_KEY", RecordingManagementApi.SECRET));
+        herald = new Fixture(registry, ledger, new ApiGatewayNotifier(clients.signedHttp(), api.endpoint()), HeraldConfig.defaults());
+    }
+
+    @AfterEach
+    void tearDown() {
+        api.close();
+    }
+
+    private boolean stored(String id) {
+        return registry.connections().get(id, Instant.now()).isPresent();
+    }
+
+    // ---- item 3: DeleteConnection ----
+
+    @Test
+    void replacing_older_connections_should_retry_a_throttled_close_and_not_stop_at_a_failing_one() throws Exception {
+        String token = Tokens.forUser("u1");
+        herald.connect("a-old", "protocol", "notify", "token", token);
+        herald.connect("b-old", "protocol", "notify", "token", token);
+        herald.connect("z-new", "protocol", "notify", "token", token);
+        api.failNext("a-old", 500, 20); // never closes
+        api.failNext("b-old", 429, 2); // closes on the third attempt
+
+        herald.services.lifecycle.connected(herald.connection("z-new"), Instant.now());
+
+        assertEquals(List.of("b-old"), api.deleted);
+        assertTrue(!stored("a-old") && !stored("b-old"), "both older connections are forgotten");
+        assertTrue(stored("z-new"));
+        assertTrue(herald.log.stream().anyMatch(l -> l.path("event").asText().equals("disconnect_failed")
+                && l.path("connectionId").asText().equals("a-old")), "the failed close is logged");
+    }
+
+    @Test
+    void a_failed_raffle_auth_should_close_through_5xx_and_forget_the_connection() {
+        herald.connect("r1", "protocol", "raffle");
+        api.failNext("r1", 503, 2); // raffle answers a bad token by closing: two DeleteConnections fail
+        herald.send("r1", "{\"message_type\":\"auth\",\"data\":{\"token\":\"not-a-jwt\"}}");
+        assertEquals(List.of("r1"), api.deleted);
+        assertTrue(!stored("r1"));
+    }
+
+    // ---- item 1: claim before work ----
+
+    private void subscriber(String id, String topic) {
+        assertEquals(200, herald.connect(id, "token", Tokens.forUser("u-" + id)).status());
+        herald.send(id, "{\"type\":\"subscribe\",\"topic\":\"" + topic + "\"}");
+    }
+
+    private PublishService.Result publish(String id, String topic, Instant now) {
+        return herald.services.publisher.publish(new Publication(id, "message.sent", List.of(topic),
+                Json.object().put("content", "hi " + id), null), now);
+    }
+
+    private long received(String connectionId, String publicationId) {
+        return api.to(connectionId).stream().filter(f -> f.contains("hi " + publicationId)).count();
+    }
+
+    @Test
+    void a_fan_out_failing_after_the_claim_should_be_delivered_by_the_retry_and_then_never_again() {
+        subscriber("c1", "orders.eu");
+        subscriber("c2", "orders.eu");
+        api.failNext("c1", 503, 4); // every attempt of the first delivery
+
+        FanOutIncompleteException first = assertThrows(FanOutIncompleteException.class,
+                () -> publish("order-1", "orders.eu", Instant.now()));
+        assertEquals(1, first.result().delivered());
+        assertEquals(0, received("c1", "order-1"));
+
+        PublishService.Result retry = publish("order-1", "orders.eu", Instant.now()); // SQS / EventBridge redelivery
+        assertEquals(2, retry.delivered());
+        assertEquals(1, received("c1", "order-1"), "the retry delivers what the first attempt could not");
+
+        PublishService.Result duplicate = publish("order-1", "orders.eu", Instant.now());
+        assertTrue(duplicate.duplicate());
+        assertEquals(0, duplicate.delivered());
+        assertEquals(1, received("c1", "order-1"));
+        assertEquals(2, received("c2", "order-1"), "at least once: c2 was reached by both attempts, no more");
+    }
+
+    @Test
+    void a_duplicate_arriving_while_in_progress_should_fail_retryably_and_deliver_after_the_claim_lapses() {
+        subscriber("c1", "orders.eu");
+        Instant now = Instant.now();
+        var ledger = new DynamoDbLedger(ddb.client(), tables.ledger(), Duration.ofHours(1));
+        ledger.claim("order-2", now, now.plus(PublishService.CLAIM_LIFETIME)); // an attempt in flight (or dead)
+
+        assertThrows(PublicationInProgressException.class, () -> publish("order-2", "orders.eu", now));
+        assertEquals(0, received("c1", "order-2"));
+
+        Instant later = now.plus(PublishService.CLAIM_LIFETIME).plusSeconds(1); // the attempt died with its function
+        assertEquals(1, publish("order-2", "orders.eu", later).delivered());
+        assertEquals(1, received("c1", "order-2"));
+    }
+
+    @Test
+    void an_oversized_frame_should_be_refused_before_the_id_is_claimed() {
+        subscriber("c1", "orders.eu");
+        // data just under the limit; the topics envelope around it pushes the frame over
+        String blob = "x".repeat(HeraldConfig.API_GATEWAY_MESSAGE_LIMIT - 40);
+        var p = new Publication("big-1", "t", List.of("orders.eu"), Json.object().put("b", blob), null);
+        assertThrows(io.herald.core.model.InvalidPublicationException.class,
+                () -> herald.services.publisher.publish(p, Instant.now()));
+        var ledger = new DynamoDbLedger(ddb.client(), tables.ledger(), Duration.ofHours(1));
+        assertEquals(io.herald.core.store.PublicationLedger.Claim.CLAIMED,
+                ledger.claim("big-1", Instant.now(), Instant.now().plusSeconds(60)), "the refused id was never claimed");
+    }
+
+    // ---- item 2: 410 while $connect has not returned ----
+
+    @Test
+    void a_410_from_a_connection_still_in_connect_should_be_retried_not_forgotten() {
+        assertEquals(200, herald.connect("b1", "protocol", "booking", "eventId", "e1", "token", Tokens.forUser("u1")).status());
+        api.failNext("b1", 410, 2); // API Gateway: $connect has not returned yet
+
+        PublishService.Result r = publish("seat-1", "events.e1", Instant.now());
+
+        assertEquals(1, r.delivered());
+        assertEquals(0, r.gone());
+        assertTrue(stored("b1"), "the connection is not forgotten");
+        assertEquals(1, registry.subscriptions().forConnection("b1").size(), "nor its initial subscription");
+        assertEquals(1, received("b1", "seat-1"));
+    }
+
+    @Test
+    void a_young_connection_refusing_past_the_retries_should_stay_and_the_publication_be_retried() {
+        assertEquals(200, herald.connect("b1", "protocol", "booking", "eventId", "e1", "token", Tokens.forUser("u1")).status());
+        api.failNext("b1", 410, 1 + ConnectWindow.ATTEMPTS);
+        assertThrows(FanOutIncompleteException.class, () -> publish("seat-2", "events.e1", Instant.now()));
+        assertTrue(stored("b1"));
+        assertEquals(1, publish("seat-2", "events.e1", Instant.now()).delivered(), "the retry reaches it once it is open");
+    }
+
+    @Test
+    void a_410_from_an_old_connection_should_forget_it() {
+        assertEquals(200, herald.connect("b1", "protocol", "booking", "eventId", "e1", "token", Tokens.forUser("u1")).status());
+        api.failNext("b1", 410, 1);
+        Instant later = Instant.now().plus(ConnectWindow.YOUNG).plusSeconds(1);
+        PublishService.Result r = publish("seat-3", "events.e1", later);
+        assertEquals(1, r.gone());
+        assertTrue(!stored("b1"));
+        assertTrue(registry.subscriptions().forConnection("b1").isEmpty());
+    }
+}
