@@ -67,7 +67,7 @@ public final class HttpApiHandler extends JsonStreamHandler {
             try {
                 doc = Json.parse(body);
             } catch (Json.MalformedJsonException e) {
-                return error(400, "body is not JSON: " + e.getMessage());
+                return error(400, "invalid JSON body: " + e.getMessage());
             }
             return response(200, herald.publisher.publish(herald.codec.read(doc), herald.clock.instant()).toJson());
         } catch (InvalidPublicationException e) {

@@ -31,9 +31,11 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.apigatewaymanagementapi.ApiGatewayManagementApiClient;
 import software.amazon.awssdk.services.apigatewaymanagementapi.model.GoneException;
+import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
+import software.amazon.awssdk.services.eventbridge.model.PutEventsResponse;
 
 /**
- * What an attack on the local gateway found (issue 11, items 9, 10, 11, 19, 21): each test drives
+ * What an attack on the local gateway found (issue 11, items 9, 10, 11, 12, 19, 21): each test drives
  * the running local stack with a real client, raw sockets where a client library would hide the
  * behaviour, and the real AWS SDK.
  */
@@ -151,6 +153,45 @@ class GatewayAttackTest {
                 assertTrue(System.nanoTime() < deadline, "$disconnect forgot the connection");
                 Thread.sleep(50);
             }
+        }
+    }
+
+    // ---------------------------------------------------------------- item 12
+
+    static final String HUGE = "1e99999";
+
+    @Test
+    void a_number_beyond_a_double_should_be_a_400_over_http() throws Exception {
+        HttpResponse<String> r = publish("{\"type\":\"t\",\"topics\":[\"rooms.n\"],\"data\":{\"n\":" + HUGE + "}}");
+        assertEquals(400, r.statusCode(), r.body());
+        assertEquals("invalid JSON body: a number is outside the range of a double (about 1e-324 to 1.8e308)",
+                Json.parse(r.body()).get("message").asText());
+    }
+
+    @Test
+    void a_number_beyond_a_double_should_be_the_profiles_error_frame_for_a_client() throws Exception {
+        try (WsClient c = WsClient.connect(stack.webSocketUrl() + "?token=" + stack.token("numbers"))) {
+            c.send("{\"type\":\"message\",\"topic\":\"messages.channel.n\",\"data\":{\"n\":" + HUGE + "}}");
+            JsonNode e = c.next();
+            assertEquals("error", e.get("type").asText(), e.toString());
+            assertEquals(400, e.get("code").asInt());
+            c.send("{\"type\":\"ping\"}");
+            assertEquals("pong", c.next().get("type").asText(), "the connection is unharmed");
+        }
+    }
+
+    @Test
+    void a_number_beyond_a_double_should_fail_only_its_own_put_events_entry() throws Exception {
+        try (EventBridgeClient events = EventBridgeClient.builder().endpointOverride(URI.create(stack.httpUrl()))
+                .region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+                .httpClient(UrlConnectionHttpClient.create()).build()) {
+            PutEventsResponse r = events.putEvents(b -> b.entries(
+                    e -> e.source("attack").detailType("t").detail("{\"data\":{\"room\":\"n\",\"n\":" + HUGE + "}}"),
+                    e -> e.source("attack").detailType("t").detail("{\"data\":{\"room\":\"n\",\"n\":1}}")));
+            assertEquals(1, r.failedEntryCount());
+            assertEquals("MalformedDetail", r.entries().get(0).errorCode());
+            assertNull(r.entries().get(1).errorCode());
         }
     }
 
