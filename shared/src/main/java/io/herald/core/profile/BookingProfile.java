@@ -49,7 +49,7 @@ public final class BookingProfile implements Profile {
 
     private static String eventTopic(String eventId) {
         String topic = "events." + eventId;
-        if (!Topic.isValid(topic)) throw new IllegalArgumentException("invalid eventId '" + eventId + "'");
+        if (!Topic.isValid(topic)) throw new IllegalArgumentException("invalid eventId: it must be a topic segment");
         return topic;
     }
 

@@ -19,6 +19,9 @@ import java.util.Optional;
  * $connect: choose the profile, authenticate when a token is offered (or required), store the
  * connection and its initial subscriptions. Nothing is posted here: API Gateway answers 410 to a
  * post during $connect, so welcome frames go out from {@link LifecycleService}.
+ *
+ * <p>A refusal's reason is logged and sent back; it never repeats a header or query value, since
+ * browsers that cannot set headers pass tokens in {@code Sec-WebSocket-Protocol} or the query.
  */
 public final class ConnectService {
     private final ConnectionRegistry registry;
@@ -51,7 +54,7 @@ public final class ConnectService {
         String asked = req.query().get("protocol");
         if (asked != null) {
             Optional<Profile> p = profiles.find(asked);
-            if (p.isEmpty()) return ConnectResult.rejected(400, "Unknown protocol '" + asked + "'; known: " + profiles.names());
+            if (p.isEmpty()) return ConnectResult.rejected(400, "Unknown protocol; known: " + profiles.names());
             profile = p.get();
         } else if (req.headers().containsKey("sec-websocket-protocol")) {
             profile = null;
@@ -64,8 +67,8 @@ public final class ConnectService {
                 }
             }
             if (profile == null) {
-                return ConnectResult.rejected(400, "No supported subprotocol in '"
-                        + req.headers().get("sec-websocket-protocol") + "'; known: " + profiles.names());
+                // never the offered values: clients put tokens there, and the reason is logged
+                return ConnectResult.rejected(400, "No supported subprotocol offered; known: " + profiles.names());
             }
         } else {
             profile = profiles.defaultProfile();

@@ -85,8 +85,9 @@ public final class SessionService {
                     s.getOrDefault(StatsStore.perProfile(StatsStore.CONNECTIONS, profile.name()), 0L),
                     s.getOrDefault(StatsStore.perProfile(StatsStore.SUBSCRIPTIONS, profile.name()), 0L)), now);
         } else if (cmd instanceof Command.Invalid bad) {
+            // the field and issue, never the message: it may quote what the client sent (a token pasted anywhere)
             log.log(EventLog.line("client_error").put("connectionId", c.id()).put("profile", profile.name())
-                    .put("code", bad.code()).put("message", bad.message()));
+                    .put("code", bad.code()).put("field", bad.field()).put("issue", bad.issue()));
             reply(c, profile, new Reply.Error(bad.code(), bad.message(), bad.field(), bad.issue()), now);
         }
     }
