@@ -115,7 +115,7 @@ public final class SessionService {
         reply(c, profile, new Reply.AuthSucceeded(id), now);
         if (profile.announcesPresence() && !c.authenticated()) {
             ObjectNode data = Json.object().put("user_id", id.userId())
-                    .put("username", id.email() != null ? id.email() : id.userId())
+                    .put("username", id.displayName()) // everyone reads presence: never the email
                     .put("joined_at", Timestamps.seconds(now));
             publisher.publish(new Publication(null, "user_joined", List.of("presence." + id.userId()), data, null), now);
         }

@@ -200,7 +200,7 @@ class SessionServiceTest {
         JsonNode joined = last("watcher");
         assertEquals("user_joined", joined.get("message_type").asText());
         assertEquals("u-456", joined.get("data").get("user_id").asText());
-        assertEquals("u-456@example.com", joined.get("data").get("username").asText());
+        assertEquals("u-456", joined.get("data").get("username").asText(), "the sub, never the email (issue 11, item 14)");
         h.services.lifecycle.disconnected("r", Instant.now());
         assertEquals("user_left", last("watcher").get("message_type").asText());
     }
