@@ -23,7 +23,7 @@ public final class AccessPolicy {
             [
               {"topic": "users.{owner}", "below": true, "read": "owner", "publish": "nobody"},
               {"topic": "conversations.{members}", "below": true, "read": "members", "publish": "members"},
-              {"topic": "messages.user.{owner}", "read": "anyone", "publish": "owner"},
+              {"topic": "messages.user.{owner}", "below": true, "read": "anyone", "publish": "owner"},
               {"topic": "messages.channel.*", "read": "anyone", "publish": "authenticated"},
               {"topic": "*", "below": true, "read": "anyone", "publish": "nobody"}
             ]""";
