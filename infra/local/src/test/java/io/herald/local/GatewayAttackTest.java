@@ -195,6 +195,39 @@ class GatewayAttackTest {
         }
     }
 
+    // ---------------------------------------------------------------- item 15
+
+    @Test
+    void an_auth0_user_should_connect_with_notify_and_get_what_a_backend_publishes_to_users_sub() throws Exception {
+        try (WsClient alice = WsClient.connect(stack.webSocketUrl() + "?protocol=notify&token=" + stack.token("auth0|abc123"));
+                WsClient other = WsClient.connect(stack.webSocketUrl() + "?protocol=notify&token=" + stack.token("auth0|abc"))) {
+            assertEquals("connected", alice.next().get("type").asText());
+            other.next();
+            assertEquals(200, publish("{\"type\":\"order_paid\",\"topics\":[\"users.auth0|abc123\"],\"data\":{\"title\":\"t1\"}}")
+                    .statusCode());
+            assertEquals("t1", alice.nextOfType("type", "notification").get("data").get("title").asText());
+            // without topics, routed from data.user_id as the token carries it
+            publish("{\"type\":\"order_paid\",\"data\":{\"user_id\":\"auth0|abc123\",\"title\":\"t2\"}}");
+            assertEquals("t2", alice.nextOfType("type", "notification").get("data").get("title").asText());
+            assertNull(other.quiet(300), "a sub that is a prefix of another receives nothing");
+        }
+    }
+
+    @Test
+    void a_sub_with_dots_should_be_one_escaped_segment_and_never_a_deeper_topic() throws Exception {
+        String apple = "001234.9a8b7c.0423";
+        try (WsClient owner = WsClient.connect(stack.webSocketUrl() + "?protocol=notify&token=" + stack.token(apple));
+                WsClient prefix = WsClient.connect(stack.webSocketUrl() + "?protocol=notify&token=" + stack.token("001234"))) {
+            owner.next();
+            prefix.next();
+            publish("{\"type\":\"order_paid\",\"data\":{\"user_id\":\"" + apple + "\",\"title\":\"t3\"}}");
+            assertEquals("t3", owner.nextOfType("type", "notification").get("data").get("title").asText());
+            publish("{\"type\":\"order_paid\",\"topics\":[\"users.001234%2E9a8b7c%2E0423\"],\"data\":{\"title\":\"t4\"}}");
+            assertEquals("t4", owner.nextOfType("type", "notification").get("data").get("title").asText());
+            assertNull(prefix.quiet(300), "user 001234 never reads user 001234.9a8b7c.0423's events");
+        }
+    }
+
     // ---------------------------------------------------------------- item 19
 
     @Test

@@ -19,6 +19,7 @@ import io.herald.core.profile.Profiles;
 import io.herald.core.profile.Reply;
 import io.herald.core.store.StatsStore;
 import io.herald.core.store.SubscriptionStore;
+import io.herald.core.topic.Topic;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HashMap;
@@ -117,7 +118,7 @@ public final class SessionService {
             ObjectNode data = Json.object().put("user_id", id.userId())
                     .put("username", id.displayName()) // everyone reads presence: never the email
                     .put("joined_at", Timestamps.seconds(now));
-            publisher.publish(new Publication(null, "user_joined", List.of("presence." + id.userId()), data, null), now);
+            publisher.publish(new Publication(null, "user_joined", List.of("presence." + Topic.segment(id.userId())), data, null), now);
         }
     }
 
