@@ -209,6 +209,7 @@ class TemplateInvariantsTest {
     void secrets_should_come_from_parameters_not_the_template() {
         String all = Json.write(Json.MAPPER.valueToTree(template.raw()));
         assertFalse(all.contains("HERALD_JWT_SECRET\""), "no plain secret variable in the template");
+        assertFalse(all.contains("HERALD_ALLOW_DEVELOPMENT_SECRET"), "only the local stack allows the published secret");
         for (String p : List.of("Stage", "DefaultProfile", "JwtSecretArn", "JwtSecretParameter", "JwksUrl", "JwtIssuer",
                 "JwtAudience", "EventBusName")) {
             assertNotNull(map(template.raw().get("Parameters")).get(p), "parameter " + p);
