@@ -2,6 +2,7 @@ package io.herald.core.service;
 
 import io.herald.core.auth.Identity;
 import io.herald.core.auth.InvalidTokenException;
+import io.herald.core.auth.IssuerUnavailableException;
 import io.herald.core.auth.TokenVerifier;
 import io.herald.core.model.Connection;
 import io.herald.core.model.SubscriptionSpec;
@@ -81,6 +82,8 @@ public final class ConnectService {
                 identity = verifier.verify(token);
             } catch (InvalidTokenException e) {
                 return ConnectResult.rejected(401, e.getMessage());
+            } catch (IssuerUnavailableException e) {
+                return ConnectResult.rejected(503, e.getMessage()); // not the client's fault: retry, not re-login
             }
         } else if (profile.tokenAtConnect() == Profile.TokenAtConnect.REQUIRED) {
             return ConnectResult.rejected(401, "Authentication required");

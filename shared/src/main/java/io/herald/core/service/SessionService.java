@@ -3,6 +3,7 @@ package io.herald.core.service;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.core.auth.Identity;
 import io.herald.core.auth.InvalidTokenException;
+import io.herald.core.auth.IssuerUnavailableException;
 import io.herald.core.auth.TokenVerifier;
 import io.herald.core.delivery.ConnectionNotifier;
 import io.herald.core.delivery.Delivery;
@@ -97,6 +98,10 @@ public final class SessionService {
         Identity id;
         try {
             id = verifier.verify(token);
+        } catch (IssuerUnavailableException e) {
+            // the token may well be good: say so, and never close the connection for it
+            reply(c, profile, Reply.Error.of(503, e.getMessage()), now);
+            return;
         } catch (InvalidTokenException e) {
             reply(c, profile, new Reply.AuthFailed(e.getMessage()), now);
             if (profile.closeOnAuthFailure()) {
