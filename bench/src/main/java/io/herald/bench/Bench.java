@@ -217,7 +217,8 @@ public final class Bench {
         cases.put("DisconnectHandler", Path.of("events/disconnect.json"));
         Map<String, String> env = Map.of("AWS_REGION", "us-east-1", "AWS_ACCESS_KEY_ID", "local", "AWS_SECRET_ACCESS_KEY", "local",
                 "AWS_ENDPOINT_URL_DYNAMODB", stack.dynamoEndpoint, "HERALD_CONNECTIONS_URL", stack.managementUrl,
-                "HERALD_JWT_SECRET", "herald-local-development-secret-do-not-deploy", "HERALD_CONNECTIONS_TABLE", "ConnectionsTable",
+                "HERALD_JWT_SECRET", "herald-local-development-secret-do-not-deploy", "HERALD_ALLOW_DEVELOPMENT_SECRET", "true",
+                "HERALD_CONNECTIONS_TABLE", "ConnectionsTable",
                 "HERALD_SUBSCRIPTIONS_TABLE", "SubscriptionsTable", "HERALD_LEDGER_TABLE", "LedgerTable");
         // rounds over all handlers rather than one handler's runs back to back: whatever else the
         // machine does at some moment then weighs on every handler alike

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.core.auth.Identity;
 import io.herald.core.auth.InvalidTokenException;
+import io.herald.core.auth.IssuerUnavailableException;
 import io.herald.core.json.Json;
 import io.herald.core.model.InvalidPublicationException;
 import io.herald.core.service.FanOutIncompleteException;
@@ -60,6 +61,8 @@ public final class HttpApiHandler extends JsonStreamHandler {
             id = herald.verifier.verify(auth.substring(7).trim());
         } catch (InvalidTokenException e) {
             return error(401, e.getMessage());
+        } catch (IssuerUnavailableException e) {
+            return error(503, e.getMessage());
         }
         if (!id.canPublish()) return error(403, "token lacks scope " + Identity.PUBLISH_SCOPE);
         String body = body(event);
@@ -69,7 +72,7 @@ public final class HttpApiHandler extends JsonStreamHandler {
             try {
                 doc = Json.parse(body);
             } catch (Json.MalformedJsonException e) {
-                return error(400, "body is not JSON: " + e.getMessage());
+                return error(400, "invalid JSON body: " + e.getMessage());
             }
             return response(200, herald.publisher.publish(herald.codec.read(doc), herald.clock.instant()).toJson());
         } catch (InvalidPublicationException e) {

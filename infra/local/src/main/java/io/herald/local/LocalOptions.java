@@ -18,7 +18,7 @@ public record LocalOptions(int port, String stage, String profile, Path dataDir,
     }
 
     /** The documented development secret; never use it anywhere but a laptop. */
-    public static final String DEFAULT_SECRET = "herald-local-development-secret-do-not-deploy";
+    public static final String DEFAULT_SECRET = io.herald.aws.config.JwtSecrets.DEVELOPMENT_SECRET;
 
     static final String USAGE = """
             Usage: java -jar infra/local/target/herald-local.jar [options]

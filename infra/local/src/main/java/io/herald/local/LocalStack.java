@@ -4,6 +4,7 @@ import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
 import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
 import com.auth0.jwt.JWT;
 import com.auth0.jwt.algorithms.Algorithm;
+import io.herald.aws.config.JwtSecrets;
 import io.herald.local.events.EventBridgeIntake;
 import io.herald.local.events.EventPattern;
 import io.herald.local.events.StreamPoller;
@@ -183,6 +184,8 @@ public final class LocalStack implements AutoCloseable {
         env.put("AWS_ENDPOINT_URL_DYNAMODB", dynamoEndpoint);
         env.put("HERALD_CONNECTIONS_URL", managementEndpoint());
         env.put("HERALD_JWT_SECRET", options.jwtSecret());
+        env.put(JwtSecrets.ALLOW_DEVELOPMENT_SECRET, "true"); // this is the local stack: the documented secret may be used
+        // the local secret is the one source; a --param JwtSecretArn=... would be refused as a second one
         return env;
     }
 

@@ -50,7 +50,7 @@ class EventSamplesTest {
             Map<String, String> env = new HashMap<>(f.environment());
             env.putAll(Map.of("AWS_REGION", "us-east-1", "AWS_ACCESS_KEY_ID", "x", "AWS_SECRET_ACCESS_KEY", "y",
                     "AWS_ENDPOINT_URL_DYNAMODB", ddb.endpoint(), "HERALD_CONNECTIONS_URL", api.endpoint(),
-                    "HERALD_JWT_SECRET", LocalOptions.DEFAULT_SECRET));
+                    "HERALD_JWT_SECRET", LocalOptions.DEFAULT_SECRET, "HERALD_ALLOW_DEVELOPMENT_SECRET", "true"));
             functions.put(f.logicalId(), new LocalFunction(f.logicalId(), f.handlerClass(), env));
         }
     }

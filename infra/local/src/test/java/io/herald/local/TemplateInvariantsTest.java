@@ -154,6 +154,48 @@ class TemplateInvariantsTest {
         assertEquals(List.of(), violations);
     }
 
+    /** Issue 11, item 18: a grant nothing uses is room for a bug to grow into (ConditionCheckItem was one). */
+    @Test
+    void dynamodb_actions_granted_should_be_the_ones_the_code_calls() throws Exception {
+        Map<String, String> calls = Map.of("GetItem", "\\.getItem\\(", "PutItem", "\\.putItem\\(|\\bt\\.put\\(",
+                "UpdateItem", "\\.updateItem\\(|\\bt\\.update\\(", "DeleteItem", "\\.deleteItem\\(|\\bt\\.delete\\(",
+                "Query", "\\.query\\(", "Scan", "\\.scan\\(", "BatchWriteItem", "\\.batchWriteItem\\(",
+                "BatchGetItem", "\\.batchGetItem\\(", "ConditionCheckItem", "\\.conditionCheck\\(");
+        StringBuilder code = new StringBuilder();
+        try (var files = java.nio.file.Files.list(Path.of("shared/src/main/java/io/herald/aws/dynamodb"))) {
+            for (Path f : files.toList()) code.append(java.nio.file.Files.readString(f));
+        }
+        Set<String> used = new HashSet<>();
+        calls.forEach((action, call) -> {
+            if (java.util.regex.Pattern.compile(call).matcher(code).find()) used.add("dynamodb:" + action);
+        });
+        List<String> unused = new ArrayList<>();
+        for (String fn : ofType("AWS::Serverless::Function")) {
+            for (Map<String, Object> statement : statements(props(fn).get("Policies"))) {
+                Object a = statement.get("Action");
+                for (Object action : a instanceof List<?> l ? l : List.of(a)) {
+                    if (String.valueOf(action).startsWith("dynamodb:") && !used.contains(String.valueOf(action))) {
+                        unused.add(fn + ": " + action);
+                    }
+                }
+            }
+        }
+        assertEquals(List.of(), unused, "granted but never called (the code calls " + used + ")");
+    }
+
+    /** Issue 11, item 18: without aws:SourceArn any EventBridge rule, in any account, could fill the DLQ. */
+    @Test
+    void only_this_stacks_rule_should_send_to_the_dead_letter_queue() {
+        for (Map<String, Object> st : statements(props("PublishDeadLetterQueuePolicy").get("PolicyDocument"))) {
+            Map<String, Object> condition = map(st.get("Condition"));
+            Map<String, Object> arnEquals = map(condition.get("ArnEquals"));
+            assertEquals(Map.of("Fn::GetAtt", List.of("PublishFunctionDomainEvents", "Arn")), arnEquals.get("aws:SourceArn"),
+                    "the rule SAM generates for PublishFunction's DomainEvents event, and only it: " + st);
+        }
+        assertTrue(map(map(props("PublishFunction").get("Events")).get("DomainEvents")).get("Type").equals("EventBridgeRule"),
+                "the rule whose logical id SAM derives as PublishFunction + DomainEvents");
+    }
+
     @Test
     void query_strings_should_not_be_access_logged() {
         Map<String, Object> stage = props("WebSocketStage");
@@ -167,6 +209,7 @@ class TemplateInvariantsTest {
     void secrets_should_come_from_parameters_not_the_template() {
         String all = Json.write(Json.MAPPER.valueToTree(template.raw()));
         assertFalse(all.contains("HERALD_JWT_SECRET\""), "no plain secret variable in the template");
+        assertFalse(all.contains("HERALD_ALLOW_DEVELOPMENT_SECRET"), "only the local stack allows the published secret");
         for (String p : List.of("Stage", "DefaultProfile", "JwtSecretArn", "JwtSecretParameter", "JwksUrl", "JwtIssuer",
                 "JwtAudience", "EventBusName")) {
             assertNotNull(map(template.raw().get("Parameters")).get(p), "parameter " + p);

@@ -2,29 +2,49 @@ package io.herald.aws.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.core.json.Json;
+import java.util.List;
 import java.util.Map;
 
 /**
- * Finds the HS256 secret: HERALD_JWT_SECRET (local stack, tests), else the Secrets Manager secret
- * HERALD_JWT_SECRET_ARN, else the SSM SecureString HERALD_JWT_SECRET_PARAMETER. Callers read it
- * once per container; the secret never appears in code or the template.
+ * Finds the HS256 secret from exactly one source: HERALD_JWT_SECRET (local stack, tests), the
+ * Secrets Manager secret HERALD_JWT_SECRET_ARN or the SSM SecureString
+ * HERALD_JWT_SECRET_PARAMETER. Callers read it once per container; the secret never appears in
+ * code or the template.
+ *
+ * <p>Two sources set is refused rather than one silently winning (a development secret left in
+ * a function's environment used to override the managed one). The documented development secret
+ * is refused unless the environment says {@value #ALLOW_DEVELOPMENT_SECRET}=true, which only the
+ * local stack sets: a configuration flag, not a "local mode".
  */
 public final class JwtSecrets {
+    /** Published in the README: anyone can sign tokens with it. */
+    public static final String DEVELOPMENT_SECRET = "herald-local-development-secret-do-not-deploy";
+    public static final String ALLOW_DEVELOPMENT_SECRET = "HERALD_ALLOW_DEVELOPMENT_SECRET";
+    private static final List<String> SOURCES = List.of("HERALD_JWT_SECRET", "HERALD_JWT_SECRET_ARN", "HERALD_JWT_SECRET_PARAMETER");
+
     private JwtSecrets() {}
 
-    /** Returns null when no HS256 secret is configured (JWKS-only deployments). */
+    /**
+     * Returns null when no HS256 secret is configured (JWKS-only deployments).
+     *
+     * @throws IllegalStateException when two sources are set, or the development secret is found
+     *                               without the local stack's permission
+     */
     public static String resolve(Map<String, String> env, AwsClients clients) {
-        String direct = env.get("HERALD_JWT_SECRET");
-        if (direct != null && !direct.isBlank()) return direct;
-        String arn = env.get("HERALD_JWT_SECRET_ARN");
-        if (arn != null && !arn.isBlank()) {
-            return unwrap(clients.secretString(arn));
+        List<String> set = SOURCES.stream().filter(n -> env.get(n) != null && !env.get(n).isBlank()).toList();
+        if (set.size() > 1) {
+            throw new IllegalStateException("JWT secret configured twice (" + String.join(", ", set)
+                    + "): set exactly one; on AWS use JwtSecretArn or JwtSecretParameter and no HERALD_JWT_SECRET");
         }
-        String param = env.get("HERALD_JWT_SECRET_PARAMETER");
-        if (param != null && !param.isBlank()) {
-            return clients.parameterValue(param);
+        String secret = null;
+        if (set.contains("HERALD_JWT_SECRET")) secret = env.get("HERALD_JWT_SECRET");
+        else if (set.contains("HERALD_JWT_SECRET_ARN")) secret = unwrap(clients.secretString(env.get("HERALD_JWT_SECRET_ARN")));
+        else if (set.contains("HERALD_JWT_SECRET_PARAMETER")) secret = clients.parameterValue(env.get("HERALD_JWT_SECRET_PARAMETER"));
+        if (DEVELOPMENT_SECRET.equals(secret) && !"true".equals(env.get(ALLOW_DEVELOPMENT_SECRET))) {
+            throw new IllegalStateException("the JWT secret is the published development secret; it is accepted only where "
+                    + ALLOW_DEVELOPMENT_SECRET + "=true (the local stack sets it); configure a secret of your own");
         }
-        return null;
+        return secret;
     }
 
     /** A secret stored as {"secret": "..."} (the console's key/value form) or as plain text. */

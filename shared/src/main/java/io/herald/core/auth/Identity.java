@@ -6,14 +6,17 @@ import java.util.Set;
  * Who a verified token says the caller is.
  *
  * @param userId the {@code sub} claim
- * @param email  the {@code email} claim (or {@code username}), or null
- * @param scopes the space-separated {@code scope} claim, split
+ * @param email       the {@code email} claim (or {@code username}), or null; private to its user
+ * @param displayName what others may see: {@code username}, else {@code preferred_username}, else
+ *                    {@code name}, else the {@code sub}; never the email
+ * @param scopes      the space-separated {@code scope} claim, split
  */
-public record Identity(String userId, String email, Set<String> scopes) {
+public record Identity(String userId, String email, String displayName, Set<String> scopes) {
     public static final String PUBLISH_SCOPE = "herald:publish";
 
     public Identity {
         scopes = Set.copyOf(scopes);
+        if (displayName == null || displayName.isBlank()) displayName = userId;
     }
 
     public boolean canPublish() {

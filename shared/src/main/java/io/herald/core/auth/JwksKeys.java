@@ -23,21 +23,37 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 
 /**
  * Public keys from a JWKS document (Cognito, Auth0), cached. An unknown {@code kid} triggers a
  * refetch, at most once a minute, so key rotation works without letting junk kids hammer the
  * issuer.
+ *
+ * <p>The fetch runs outside any lock and once for all callers that need it at the same time (they
+ * wait for that one fetch, not for each other's). When the issuer cannot be reached, keys already
+ * fetched keep verifying for {@link #GRACE} past their age; a token no cached key can decide then
+ * raises {@link IssuerUnavailableException} (503), never "bad token" (401). After a failed fetch
+ * the next attempt waits {@link #RETRY_AFTER_FAILURE}.
  */
 public final class JwksKeys {
     static final Duration MAX_AGE = Duration.ofMinutes(10);
     static final Duration MIN_REFETCH = Duration.ofMinutes(1);
+    static final Duration GRACE = Duration.ofHours(1);
+    static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(5);
+
+    private record Snapshot(Map<String, PublicKey> keys, Instant fetchedAt) {}
 
     private final Supplier<String> fetch;
     private final Clock clock;
-    private Map<String, PublicKey> keys = Map.of();
-    private Instant fetchedAt = Instant.EPOCH;
+    private volatile Snapshot snapshot = new Snapshot(Map.of(), Instant.EPOCH);
+    private volatile Instant failedAt = Instant.EPOCH;
+    private volatile RuntimeException lastFailure;
+    private final Object lock = new Object();
+    /** The fetch in progress, shared by every caller that needs it; guarded by {@link #lock}. */
+    private CompletableFuture<Snapshot> inFlight;
 
     public JwksKeys(Supplier<String> fetch, Clock clock) {
         this.fetch = fetch;
@@ -70,15 +86,61 @@ public final class JwksKeys {
         return key(kid) instanceof ECPublicKey k ? k : null;
     }
 
-    private synchronized PublicKey key(String kid) {
+    private PublicKey key(String kid) {
         Instant now = clock.instant();
-        boolean stale = now.isAfter(fetchedAt.plus(MAX_AGE));
-        boolean unknown = kid == null || !keys.containsKey(kid);
-        if (stale || (unknown && now.isAfter(fetchedAt.plus(MIN_REFETCH)))) {
-            keys = parse(fetch.get());
-            fetchedAt = now;
+        Snapshot s = snapshot;
+        boolean stale = now.isAfter(s.fetchedAt.plus(MAX_AGE));
+        boolean unknown = kid == null || !s.keys.containsKey(kid);
+        boolean wanted = stale || (unknown && now.isAfter(s.fetchedAt.plus(MIN_REFETCH)));
+        if (wanted && !now.isBefore(failedAt.plus(RETRY_AFTER_FAILURE))) {
+            try {
+                s = refresh();
+            } catch (RuntimeException e) {
+                // the issuer is down: cached keys may still decide, below
+            }
         }
-        return kid == null ? null : keys.get(kid);
+        boolean failing = failedAt.isAfter(s.fetchedAt);
+        if (failing) {
+            boolean expired = now.isAfter(s.fetchedAt.plus(MAX_AGE).plus(GRACE));
+            boolean undecidable = kid == null || !s.keys.containsKey(kid);
+            if (expired || undecidable) {
+                throw new IssuerUnavailableException("Token issuer unavailable; retry shortly", lastFailure);
+            }
+        }
+        return kid == null ? null : s.keys.get(kid);
+    }
+
+    /** One fetch for all callers that need one now; the lock is held only to join or start it. */
+    private Snapshot refresh() {
+        CompletableFuture<Snapshot> f;
+        boolean mine = false;
+        synchronized (lock) {
+            if (inFlight == null) {
+                inFlight = new CompletableFuture<>();
+                mine = true;
+            }
+            f = inFlight;
+        }
+        if (mine) {
+            try {
+                Snapshot fresh = new Snapshot(parse(fetch.get()), clock.instant());
+                snapshot = fresh;
+                f.complete(fresh);
+            } catch (RuntimeException e) {
+                lastFailure = e;
+                failedAt = clock.instant();
+                f.completeExceptionally(e);
+            } finally {
+                synchronized (lock) {
+                    inFlight = null;
+                }
+            }
+        }
+        try {
+            return f.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
     }
 
     static Map<String, PublicKey> parse(String jwks) {

@@ -29,6 +29,7 @@ import java.util.stream.Collectors;
  */
 public final class JwtVerifier implements TokenVerifier {
     static final long LEEWAY_SECONDS = 30;
+    private static final java.util.regex.Pattern EMAIL_LIKE = java.util.regex.Pattern.compile("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
 
     private final com.auth0.jwt.interfaces.JWTVerifier[] verifiers;
     private final Set<String> algorithms;
@@ -123,6 +124,15 @@ public final class JwtVerifier implements TokenVerifier {
         String scope = jwt.getClaim("scope").asString();
         Set<String> scopes = scope == null ? Set.of()
                 : Arrays.stream(scope.trim().split("\\s+")).filter(s -> !s.isEmpty()).collect(Collectors.toSet());
-        return new Identity(sub, email, scopes);
+        String displayName = null;
+        for (String claim : new String[] {"username", "preferred_username", "name"}) {
+            String v = jwt.getClaim(claim).asString();
+            // providers that use the address as the user name put it in these claims too
+            if (v != null && !v.isBlank() && !EMAIL_LIKE.matcher(v).matches()) {
+                displayName = v;
+                break;
+            }
+        }
+        return new Identity(sub, email, displayName, scopes);
     }
 }

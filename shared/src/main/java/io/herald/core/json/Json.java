@@ -10,7 +10,9 @@ import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.ValueNode;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 
@@ -21,6 +23,7 @@ public final class Json {
      * notation kept ({@code "amount": 50.00} must not become {@code 5E+1}).
      */
     public static final ObjectMapper MAPPER = JsonMapper.builder()
+            .nodeFactory(new BoundedNumbers())
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
@@ -79,6 +82,35 @@ public final class Json {
         JsonNode v = node == null ? null : node.get(field);
         if (v == null || !(v.isTextual() || v.isIntegralNumber())) return null;
         return v.asText();
+    }
+
+    /**
+     * Refuses decimals outside a double's range ({@code 1e99999}) while reading: every client
+     * (JavaScript's included) reads JSON numbers as doubles, and such a number could not even be
+     * written back in the plain notation Herald keeps (Jackson refuses a scale beyond 9,999), so it
+     * would fail deep inside a fan-out instead of at the door. The largest one allowed
+     * ({@code 1.8e308}) writes as 309 digits.
+     */
+    static final class BoundedNumbers extends JsonNodeFactory {
+        /** Powers of ten a double reaches: about 4.9e-324 to 1.8e308. */
+        static final int MAX_EXPONENT = 308;
+        static final int MIN_EXPONENT = -324;
+
+        BoundedNumbers() {
+            super(false);
+        }
+
+        @Override
+        public ValueNode numberNode(BigDecimal v) {
+            if (v != null) {
+                // the power of ten of the leading digit; a zero's is its exponent as written (0e99999)
+                long exponent = v.signum() == 0 ? -(long) v.scale() : (long) v.precision() - v.scale() - 1;
+                if (exponent > MAX_EXPONENT || exponent < MIN_EXPONENT) {
+                    throw new MalformedJsonException("a number is outside the range of a double (about 1e-324 to 1.8e308)");
+                }
+            }
+            return super.numberNode(v);
+        }
     }
 
     /** Thrown for input that is not JSON. */

@@ -2,6 +2,7 @@ package io.herald.core.policy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.core.json.Json;
+import io.herald.core.topic.Topic;
 import io.herald.core.topic.TopicPattern;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +24,7 @@ public final class AccessPolicy {
             [
               {"topic": "users.{owner}", "below": true, "read": "owner", "publish": "nobody"},
               {"topic": "conversations.{members}", "below": true, "read": "members", "publish": "members"},
-              {"topic": "messages.user.{owner}", "read": "anyone", "publish": "owner"},
+              {"topic": "messages.user.{owner}", "below": true, "read": "anyone", "publish": "owner"},
               {"topic": "messages.channel.*", "read": "anyone", "publish": "authenticated"},
               {"topic": "*", "below": true, "read": "anyone", "publish": "nobody"}
             ]""";
@@ -99,8 +100,8 @@ public final class AccessPolicy {
         return switch (a) {
             case ANYONE -> true;
             case AUTHENTICATED -> userId != null;
-            case OWNER -> userId != null && userId.equals(bound);
-            case MEMBERS -> userId != null && bound != null && membership.isMember(userId, bound);
+            case OWNER -> userId != null && Topic.segment(userId).equals(bound);
+            case MEMBERS -> userId != null && bound != null && membership.isMember(userId, Topic.unescape(bound));
             case NOBODY -> false;
         };
     }

@@ -48,8 +48,8 @@ public final class BookingProfile implements Profile {
     }
 
     private static String eventTopic(String eventId) {
-        String topic = "events." + eventId;
-        if (!Topic.isValid(topic)) throw new IllegalArgumentException("invalid eventId '" + eventId + "'");
+        String topic = "events." + Topic.segment(eventId);
+        if (!Topic.isValid(topic)) throw new IllegalArgumentException("invalid eventId: it must be a topic segment");
         return topic;
     }
 
@@ -122,7 +122,7 @@ public final class BookingProfile implements Profile {
         ObjectNode out = Json.object().put("type", p.type());
         JsonNode eventId = p.data().get("eventId");
         if (eventId != null && (eventId.isNumber() || eventId.isTextual())) out.set("eventId", eventId);
-        else Frames.putId(out, "eventId", topic.substring("events.".length()));
+        else Frames.putId(out, "eventId", Topic.unescape(topic.substring("events.".length())));
         p.data().fields().forEachRemaining(f -> {
             if (!PRIVATE_FIELDS.contains(f.getKey())) out.set(f.getKey(), f.getValue());
         });

@@ -9,6 +9,7 @@ import io.herald.core.json.Timestamps;
 import io.herald.core.model.Connection;
 import io.herald.core.model.Publication;
 import io.herald.core.model.SubscriptionSpec;
+import io.herald.core.topic.Topic;
 import io.herald.core.topic.TopicPattern;
 import java.time.Instant;
 import java.util.List;
@@ -33,7 +34,7 @@ public final class NotifyProfile implements Profile {
 
     @Override
     public List<SubscriptionSpec> connectSubscriptions(Map<String, String> query, Identity identity) {
-        return List.of(SubscriptionSpec.of(TopicPattern.parse("users." + identity.userId())));
+        return List.of(SubscriptionSpec.of(TopicPattern.parse("users." + Topic.segment(identity.userId()))));
     }
 
     @Override

@@ -77,7 +77,7 @@ public final class RaffleProfile implements Profile {
                 if (v == null || v.isNull()) continue; // null filters are ignored, as documented
                 if (!(v.isTextual() || v.isIntegralNumber())) return Command.Invalid.of(f.getKey() + " must be a string");
                 if (topic == null) {
-                    topic = f.getValue() + v.asText();
+                    topic = f.getValue() + Topic.segment(v.asText());
                     if (!Topic.isValid(topic)) return Command.Invalid.of(f.getKey() + " has characters a topic cannot hold");
                 } else {
                     filters.put(f.getKey(), v.asText());

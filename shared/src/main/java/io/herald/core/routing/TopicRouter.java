@@ -75,7 +75,7 @@ public final class TopicRouter {
         while (m.find()) {
             JsonNode v = data.get(m.group(1));
             if (v == null || v.isNull() || v.isContainerNode() || v.asText().isEmpty()) return null;
-            m.appendReplacement(b, Matcher.quoteReplacement(v.asText()));
+            m.appendReplacement(b, Matcher.quoteReplacement(Topic.segment(v.asText()))); // one segment, whatever it holds
         }
         m.appendTail(b);
         return b.toString();

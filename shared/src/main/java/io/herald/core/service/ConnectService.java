@@ -2,6 +2,7 @@ package io.herald.core.service;
 
 import io.herald.core.auth.Identity;
 import io.herald.core.auth.InvalidTokenException;
+import io.herald.core.auth.IssuerUnavailableException;
 import io.herald.core.auth.TokenVerifier;
 import io.herald.core.model.Connection;
 import io.herald.core.model.SubscriptionSpec;
@@ -19,6 +20,9 @@ import java.util.Optional;
  * $connect: choose the profile, authenticate when a token is offered (or required), store the
  * connection and its initial subscriptions. Nothing is posted here: API Gateway answers 410 to a
  * post during $connect, so welcome frames go out from {@link LifecycleService}.
+ *
+ * <p>A refusal's reason is logged and sent back; it never repeats a header or query value, since
+ * browsers that cannot set headers pass tokens in {@code Sec-WebSocket-Protocol} or the query.
  */
 public final class ConnectService {
     private final ConnectionRegistry registry;
@@ -51,7 +55,7 @@ public final class ConnectService {
         String asked = req.query().get("protocol");
         if (asked != null) {
             Optional<Profile> p = profiles.find(asked);
-            if (p.isEmpty()) return ConnectResult.rejected(400, "Unknown protocol '" + asked + "'; known: " + profiles.names());
+            if (p.isEmpty()) return ConnectResult.rejected(400, "Unknown protocol; known: " + profiles.names());
             profile = p.get();
         } else if (req.headers().containsKey("sec-websocket-protocol")) {
             profile = null;
@@ -64,8 +68,8 @@ public final class ConnectService {
                 }
             }
             if (profile == null) {
-                return ConnectResult.rejected(400, "No supported subprotocol in '"
-                        + req.headers().get("sec-websocket-protocol") + "'; known: " + profiles.names());
+                // never the offered values: clients put tokens there, and the reason is logged
+                return ConnectResult.rejected(400, "No supported subprotocol offered; known: " + profiles.names());
             }
         } else {
             profile = profiles.defaultProfile();
@@ -78,6 +82,8 @@ public final class ConnectService {
                 identity = verifier.verify(token);
             } catch (InvalidTokenException e) {
                 return ConnectResult.rejected(401, e.getMessage());
+            } catch (IssuerUnavailableException e) {
+                return ConnectResult.rejected(503, e.getMessage()); // not the client's fault: retry, not re-login
             }
         } else if (profile.tokenAtConnect() == Profile.TokenAtConnect.REQUIRED) {
             return ConnectResult.rejected(401, "Authentication required");

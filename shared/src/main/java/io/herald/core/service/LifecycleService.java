@@ -10,6 +10,7 @@ import io.herald.core.model.Publication;
 import io.herald.core.profile.Profile;
 import io.herald.core.profile.Profiles;
 import java.nio.charset.StandardCharsets;
+import io.herald.core.topic.Topic;
 import java.time.Instant;
 import java.util.List;
 
@@ -75,7 +76,7 @@ public final class LifecycleService {
         gone.ifPresent(c -> {
             if (c.authenticated() && profiles.get(c.profile()).announcesPresence()) {
                 ObjectNode data = Json.object().put("user_id", c.userId()).put("left_at", Timestamps.seconds(now));
-                publisher.publish(new Publication(null, "user_left", List.of("presence." + c.userId()), data, null), now);
+                publisher.publish(new Publication(null, "user_left", List.of("presence." + Topic.segment(c.userId())), data, null), now);
             }
         });
         return gone.isPresent();

@@ -3,6 +3,7 @@ package io.herald.core.service;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.core.auth.Identity;
 import io.herald.core.auth.InvalidTokenException;
+import io.herald.core.auth.IssuerUnavailableException;
 import io.herald.core.auth.TokenVerifier;
 import io.herald.core.delivery.ConnectionNotifier;
 import io.herald.core.delivery.Delivery;
@@ -19,6 +20,7 @@ import io.herald.core.profile.Profiles;
 import io.herald.core.profile.Reply;
 import io.herald.core.store.StatsStore;
 import io.herald.core.store.SubscriptionStore;
+import io.herald.core.topic.Topic;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HashMap;
@@ -85,8 +87,9 @@ public final class SessionService {
                     s.getOrDefault(StatsStore.perProfile(StatsStore.CONNECTIONS, profile.name()), 0L),
                     s.getOrDefault(StatsStore.perProfile(StatsStore.SUBSCRIPTIONS, profile.name()), 0L)), now);
         } else if (cmd instanceof Command.Invalid bad) {
+            // the field and issue, never the message: it may quote what the client sent (a token pasted anywhere)
             log.log(EventLog.line("client_error").put("connectionId", c.id()).put("profile", profile.name())
-                    .put("code", bad.code()).put("message", bad.message()));
+                    .put("code", bad.code()).put("field", bad.field()).put("issue", bad.issue()));
             reply(c, profile, new Reply.Error(bad.code(), bad.message(), bad.field(), bad.issue()), now);
         }
     }
@@ -95,6 +98,10 @@ public final class SessionService {
         Identity id;
         try {
             id = verifier.verify(token);
+        } catch (IssuerUnavailableException e) {
+            // the token may well be good: say so, and never close the connection for it
+            reply(c, profile, Reply.Error.of(503, e.getMessage()), now);
+            return;
         } catch (InvalidTokenException e) {
             reply(c, profile, new Reply.AuthFailed(e.getMessage()), now);
             if (profile.closeOnAuthFailure()) {
@@ -117,9 +124,9 @@ public final class SessionService {
         reply(c, profile, new Reply.AuthSucceeded(id), now);
         if (profile.announcesPresence() && !c.authenticated()) {
             ObjectNode data = Json.object().put("user_id", id.userId())
-                    .put("username", id.email() != null ? id.email() : id.userId())
+                    .put("username", id.displayName()) // everyone reads presence: never the email
                     .put("joined_at", Timestamps.seconds(now));
-            publisher.publish(new Publication(null, "user_joined", List.of("presence." + id.userId()), data, null), now);
+            publisher.publish(new Publication(null, "user_joined", List.of("presence." + Topic.segment(id.userId())), data, null), now);
         }
     }
 

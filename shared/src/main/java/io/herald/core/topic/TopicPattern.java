@@ -45,11 +45,8 @@ public final class TopicPattern {
         for (String s : segs) {
             if (s.isEmpty()) return "topic has an empty segment";
             if (isWildcard(s)) continue;
-            for (int i = 0; i < s.length(); i++) {
-                if (!Topic.validSegmentChar(s.charAt(i))) {
-                    return "topic segment '" + s + "' has a character outside [A-Za-z0-9-_:@+=]";
-                }
-            }
+            String p = Topic.segmentProblem(s);
+            if (p != null) return p;
         }
         return null;
     }

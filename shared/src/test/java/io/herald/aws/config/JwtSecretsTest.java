@@ -98,4 +98,30 @@ class JwtSecretsTest {
         assertTrue(targets.isEmpty(), "no service call when the secret is given or not configured");
         assertEquals("plain", JwtSecrets.unwrap("plain"));
     }
+
+    /** Issue 11, item 17: HERALD_JWT_SECRET used to win silently over the managed secret. */
+    @Test
+    void two_sources_should_be_refused_before_any_service_call() {
+        Map<String, String> e = new java.util.HashMap<>(env("HERALD_JWT_SECRET_ARN", "arn:aws:secretsmanager:us-east-1:1:secret:herald"));
+        e.put("HERALD_JWT_SECRET", "direct-0123456789abcdef0123456789");
+        IllegalStateException x = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> JwtSecrets.resolve(e, new AwsClients(e)));
+        assertTrue(x.getMessage().contains("HERALD_JWT_SECRET, HERALD_JWT_SECRET_ARN"), x.getMessage());
+        assertTrue(!x.getMessage().contains("direct-0123"), "the secret itself is never in the message");
+        e.remove("HERALD_JWT_SECRET");
+        e.put("HERALD_JWT_SECRET_PARAMETER", "/herald/jwt");
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> JwtSecrets.resolve(e, new AwsClients(e)));
+        assertTrue(targets.isEmpty(), "refused before fetching anything");
+    }
+
+    @Test
+    void the_development_secret_should_be_refused_outside_the_local_stack() {
+        Map<String, String> e = env("HERALD_JWT_SECRET", JwtSecrets.DEVELOPMENT_SECRET);
+        IllegalStateException x = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> JwtSecrets.resolve(e, new AwsClients(e)));
+        assertTrue(x.getMessage().contains("development secret"), x.getMessage());
+        Map<String, String> local = new java.util.HashMap<>(e);
+        local.put(JwtSecrets.ALLOW_DEVELOPMENT_SECRET, "true");
+        assertEquals(JwtSecrets.DEVELOPMENT_SECRET, JwtSecrets.resolve(local, new AwsClients(local)));
+    }
 }

@@ -66,4 +66,23 @@ class PublicationCodecTest {
         assertThrows(InvalidPublicationException.class,
                 () -> codec.readEventBridge(Json.parse("{\"detail-type\":\"x\",\"detail\":\"nope\"}")));
     }
+
+    /** Issue 11, item 16: de-duplication with List.contains ran before the cap; 32,000 topics took a second. */
+    @Test
+    void a_long_topic_list_should_be_refused_by_the_cap_before_the_rest_is_read() {
+        StringBuilder topics = new StringBuilder();
+        for (int i = 0; i < 32_000; i++) topics.append(i == 0 ? "" : ",").append(i == 24 ? "\"not a topic!\"" : "\"t." + i + "\"");
+        InvalidPublicationException e = assertThrows(InvalidPublicationException.class,
+                () -> read("{\"type\":\"x\",\"topics\":[" + topics + "]}"));
+        assertEquals("more than 20 topics", e.getMessage(), "the 21st distinct topic refuses the list; the 25th is never read");
+    }
+
+    @Test
+    void repeated_topics_should_count_once_against_the_cap() {
+        StringBuilder topics = new StringBuilder();
+        for (int i = 0; i < 32_000; i++) topics.append(i == 0 ? "" : ",").append("\"t." + (i % 20) + "\"");
+        Publication p = read("{\"type\":\"x\",\"topics\":[" + topics + "]}");
+        assertEquals(20, p.topics().size());
+        assertEquals("t.0", p.topics().get(0));
+    }
 }

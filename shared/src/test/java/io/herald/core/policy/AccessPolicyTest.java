@@ -30,6 +30,18 @@ class AccessPolicyTest {
         assertFalse(policy.canRead("42", "users.43"));
     }
 
+    /** Issue 11, item 22: the topics document's own example, messages.user.123.replies. */
+    @Test
+    void a_user_should_publish_below_their_own_messages_feed_and_nobody_else_should() {
+        assertTrue(policy.canPublish("123", "messages.user.123"));
+        assertTrue(policy.canPublish("123", "messages.user.123.replies"));
+        assertTrue(policy.canPublish("123", "messages.user.123.replies.thread-7"));
+        assertFalse(policy.canPublish("456", "messages.user.123.replies"));
+        assertFalse(policy.canPublish(null, "messages.user.123.replies"));
+        assertTrue(policy.canRead(null, "messages.user.123.replies"), "readable by anyone, like the feed itself");
+        assertTrue(policy.canSubscribe("456", TopicPattern.parse("messages.user.123.**")));
+    }
+
     @Test
     void conversations_should_need_membership() {
         assertFalse(policy.canRead("42", "conversations.c1"));

@@ -20,7 +20,9 @@ class TopicRouterTest {
     void route_should_skip_templates_with_missing_or_unusable_values() {
         TopicRouter r = TopicRouter.defaults();
         assertEquals(List.of(), r.route("x", Json.object().putNull("user_id")));
-        assertEquals(List.of(), r.route("x", Json.object().put("user_id", "a.b..c")));
+        // any id is one segment (issue 11, item 15): dots are escaped, never a deeper topic
+        assertEquals(List.of("users.a%2Eb%2E%2Ec"), r.route("x", Json.object().put("user_id", "a.b..c")));
+        assertEquals(List.of(), r.route("x", Json.object().put("user_id", "x".repeat(1100))));
         assertEquals(List.of("users.7"), r.route("x", Json.object().put("user_id", 7)));
     }
 

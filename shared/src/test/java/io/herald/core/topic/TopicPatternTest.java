@@ -44,7 +44,7 @@ class TopicPatternTest {
 
     @Test
     void parse_should_reject_malformed_patterns_with_a_reason() {
-        for (String bad : new String[] {"", "a..b", ".a", "a.", "a.**.b", "a b", "a/b", "x".repeat(300)}) {
+        for (String bad : new String[] {"", "a..b", ".a", "a.", "a.**.b", "a b", "a/b", "x".repeat(1100)}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TopicPattern.parse(bad), bad);
             assertNotNull(e.getMessage());
         }

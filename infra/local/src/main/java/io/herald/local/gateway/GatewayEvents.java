@@ -62,12 +62,13 @@ final class GatewayEvents {
         return bytes(e);
     }
 
-    byte[] message(LocalConnection c, String routeKey, String requestId, String body, boolean base64) {
+    /** A text frame's MESSAGE event (binary frames never reach an integration: they close with 1003). */
+    byte[] message(LocalConnection c, String routeKey, String requestId, String body) {
         ObjectNode e = Json.object();
         ObjectNode ctx = context(e, c, routeKey, "MESSAGE", requestId);
         ctx.put("messageId", newRequestId());
         e.put("body", body);
-        e.put("isBase64Encoded", base64);
+        e.put("isBase64Encoded", false);
         return bytes(e);
     }
 

@@ -17,6 +17,8 @@ import org.eclipse.jetty.util.Callback;
 
 /** The template's HttpApi events: payload format 2.0 in, the function's response mapped out. */
 public final class HttpApiRoutes {
+    /** API Gateway HTTP APIs take request payloads of up to 10 MB. */
+    static final int MAX_BODY = 10 * 1024 * 1024;
     private final Map<String, LocalFunction> routes;
 
     /** @param routes "METHOD /path" to function */
@@ -34,7 +36,11 @@ public final class HttpApiRoutes {
 
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
         String routeKey = key(request);
-        byte[] body = HttpIo.body(request, 10 * 1024 * 1024);
+        byte[] body = HttpIo.body(request, MAX_BODY);
+        if (body.length > MAX_BODY) {
+            // HTTP API's payload quota; the integration never sees a truncated body
+            return HttpIo.json(response, callback, 413, "{\"message\":\"Request Entity Too Large\"}");
+        }
         ObjectNode e = Json.object().put("version", "2.0").put("routeKey", routeKey)
                 .put("rawPath", request.getHttpURI().getPath())
                 .put("rawQueryString", request.getHttpURI().getQuery() == null ? "" : request.getHttpURI().getQuery());

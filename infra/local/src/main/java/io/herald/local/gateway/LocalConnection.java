@@ -1,6 +1,8 @@
 package io.herald.local.gateway;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
@@ -26,18 +28,57 @@ public final class LocalConnection {
         this.lastActiveAt = connectedAt;
     }
 
-    /** Sends one text message and waits for it to be written; frames of one socket never interleave. */
-    synchronized boolean send(String text) {
+    public String id() {
+        return id;
+    }
+
+    /** What became of a send. */
+    enum Sent { SENT, NOT_OPEN, FAILED }
+
+    boolean isOpen() {
         Session s = session;
-        if (state != State.OPEN || s == null || !s.isOpen()) return false;
-        Callback.Completable done = new Callback.Completable();
-        s.sendText(text, done);
+        return state == State.OPEN && s != null && s.isOpen();
+    }
+
+    /**
+     * Sends one text message and waits for it to be written; messages of one socket never
+     * interleave. As API Gateway does, a message is split into frames of at most
+     * {@link WebSocketGateway#MAX_FRAME} bytes (Jetty would refuse a larger outgoing frame).
+     */
+    synchronized Sent send(String text) {
+        Session s = session;
+        if (!isOpen()) return Sent.NOT_OPEN;
         try {
-            done.get(10, TimeUnit.SECONDS);
-            return true;
+            List<String> fragments = fragments(text, WebSocketGateway.MAX_FRAME);
+            for (int i = 0; i < fragments.size(); i++) {
+                Callback.Completable done = new Callback.Completable();
+                s.sendPartialText(fragments.get(i), i == fragments.size() - 1, done);
+                done.get(10, TimeUnit.SECONDS);
+            }
+            return Sent.SENT;
         } catch (Exception e) {
-            return false;
+            return isOpen() ? Sent.FAILED : Sent.NOT_OPEN;
         }
+    }
+
+    /** Splits text into pieces of at most {@code maxBytes} UTF-8 bytes, never inside a character. */
+    static List<String> fragments(String text, int maxBytes) {
+        List<String> out = new ArrayList<>();
+        int start = 0;
+        int bytes = 0;
+        for (int i = 0; i < text.length(); ) {
+            int cp = text.codePointAt(i);
+            int n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+            if (bytes + n > maxBytes) {
+                out.add(text.substring(start, i));
+                start = i;
+                bytes = 0;
+            }
+            bytes += n;
+            i += Character.charCount(cp);
+        }
+        out.add(text.substring(start));
+        return out;
     }
 
     /** Starts the close handshake; the future completes when the close frame is written. */

@@ -37,10 +37,14 @@ public final class ManagementApi {
                 if (body.length > WebSocketGateway.MAX_MESSAGE) {
                     return HttpIo.awsError(response, callback, 413, "PayloadTooLargeException", "Request entity too large");
                 }
-                if (found.isEmpty() || !found.get().send(new String(body, StandardCharsets.UTF_8))) {
-                    return gone(response, callback);
-                }
-                return HttpIo.respond(response, callback, 200, null, java.util.Map.of(), null);
+                if (found.isEmpty()) return gone(response, callback);
+                return switch (found.get().send(new String(body, StandardCharsets.UTF_8))) {
+                    case SENT -> HttpIo.respond(response, callback, 200, null, java.util.Map.of(), null);
+                    case NOT_OPEN -> gone(response, callback);
+                    // the socket is still open: a failed write is not "gone" (that would make the caller
+                    // forget a live connection); 500 is retryable, as API Gateway's own internal errors are
+                    case FAILED -> HttpIo.awsError(response, callback, 500, "InternalServerErrorException", "Internal server error");
+                };
             }
             case "GET" -> {
                 if (found.isEmpty()) return gone(response, callback);

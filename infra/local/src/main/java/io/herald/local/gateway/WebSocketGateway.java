@@ -7,7 +7,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,7 +16,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.server.Request;
@@ -34,6 +34,8 @@ import org.eclipse.jetty.websocket.server.WebSocketCreator;
  * the handshake; each frame is routed by the template's route selection expression and handed to
  * its function as API Gateway's MESSAGE event; a close runs $disconnect. API Gateway's limits hold:
  * 32 KB frames and 128 KB messages (close 1009), idle timeout and maximum duration (close 1001).
+ * As on API Gateway, no extension (permessage-deflate) is negotiated, a binary frame closes the
+ * connection with 1003, and messages to a client are split into frames of at most 32 KB.
  */
 public final class WebSocketGateway implements WebSocketCreator {
     public static final int MAX_FRAME = 32 * 1024;
@@ -56,7 +58,14 @@ public final class WebSocketGateway implements WebSocketCreator {
      */
     static final int CONCURRENCY = 64;
     private final ExecutorService pool = Executors.newFixedThreadPool(CONCURRENCY, daemon("herald-ws-invoke"));
-    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(daemon("herald-ws-timer"));
+    private final ScheduledThreadPoolExecutor timers = timers();
+
+    /** Cancelled timers leave the queue at once, not when they would have fired. */
+    private static ScheduledThreadPoolExecutor timers() {
+        ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, daemon("herald-ws-timer"));
+        t.setRemoveOnCancelPolicy(true);
+        return t;
+    }
 
     /**
      * @param routes               route key to function, from the template
@@ -85,6 +94,11 @@ public final class WebSocketGateway implements WebSocketCreator {
 
     public Optional<LocalConnection> find(String id) {
         return Optional.ofNullable(connections.get(id));
+    }
+
+    /** Timers waiting to fire (each open connection's maximum duration). */
+    public int pendingTimers() {
+        return timers.getQueue().size();
     }
 
     public Collection<LocalConnection> open() {
@@ -126,6 +140,8 @@ public final class WebSocketGateway implements WebSocketCreator {
         // the subprotocol is accepted only when $connect returned it, as on API Gateway
         String protocol = header(result.path("headers"), "Sec-WebSocket-Protocol");
         if (protocol != null) resp.setAcceptedSubProtocol(protocol);
+        // API Gateway negotiates no extension: a client offering permessage-deflate gets plain frames
+        resp.setExtensions(List.of());
         return new Endpoint(c);
     }
 
@@ -144,6 +160,8 @@ public final class WebSocketGateway implements WebSocketCreator {
         private final LocalConnection c;
         /** Frames of one connection reach the integration in order. */
         private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
+        /** The maximum-duration close; cancelled at close, or it would keep the connection for two hours. */
+        private volatile ScheduledFuture<?> maxDuration;
 
         Endpoint(LocalConnection c) {
             this.c = c;
@@ -153,29 +171,31 @@ public final class WebSocketGateway implements WebSocketCreator {
         public void onWebSocketOpen(Session session) {
             c.session = session;
             c.state = LocalConnection.State.OPEN;
-            timers.schedule(() -> c.close(1001, "Going away"), limits.maxConnection().toMillis(), TimeUnit.MILLISECONDS);
+            maxDuration = timers.schedule(() -> c.close(1001, "Going away"), limits.maxConnection().toMillis(),
+                    TimeUnit.MILLISECONDS);
         }
 
         @Override
         public void onWebSocketText(String text) {
-            dispatch(text, false);
+            dispatch(text);
         }
 
+        /** API Gateway does not take binary frames: it closes the connection with 1003 (unsupported data). */
         @Override
         public void onWebSocketBinary(ByteBuffer payload, Callback callback) {
-            byte[] b = new byte[payload.remaining()];
-            payload.get(b);
             callback.succeed();
-            dispatch(Base64.getEncoder().encodeToString(b), true);
+            c.close(1003, "Binary frames are not supported");
         }
 
-        private synchronized void dispatch(String body, boolean base64) {
+        private synchronized void dispatch(String body) {
             c.lastActiveAt = Instant.now();
-            tail = tail.thenRunAsync(() -> route(c, body, base64), pool);
+            tail = tail.thenRunAsync(() -> route(c, body), pool);
         }
 
         @Override
         public void onWebSocketClose(int statusCode, String reason) {
+            ScheduledFuture<?> timer = maxDuration;
+            if (timer != null) timer.cancel(false);
             c.state = LocalConnection.State.CLOSED;
             connections.remove(c.id);
             LocalFunction disconnect = routes.get("$disconnect");
@@ -197,16 +217,16 @@ public final class WebSocketGateway implements WebSocketCreator {
         }
     }
 
-    private void route(LocalConnection c, String body, boolean base64) {
+    private void route(LocalConnection c, String body) {
         String requestId = GatewayEvents.newRequestId();
-        String routeKey = selectRoute(body, base64);
+        String routeKey = selectRoute(body);
         LocalFunction f = routes.get(routeKey);
         if (f == null) {
             c.send(Json.write(Json.object().put("message", "Forbidden").put("connectionId", c.id).put("requestId", requestId)));
             return;
         }
         try {
-            f.invoke(events.message(c, routeKey, requestId, body, base64));
+            f.invoke(events.message(c, routeKey, requestId, body));
         } catch (RuntimeException e) {
             // what API Gateway tells the client when the integration fails; the socket stays open
             System.err.println("[herald-local] " + routeKey + " failed: " + e);
@@ -215,15 +235,13 @@ public final class WebSocketGateway implements WebSocketCreator {
         }
     }
 
-    private String selectRoute(String body, boolean base64) {
-        if (!base64) {
-            try {
-                JsonNode n = Json.parse(body);
-                for (String p : selectionPath) n = n.path(p);
-                if (n.isValueNode() && routes.containsKey(n.asText()) && !n.asText().startsWith("$")) return n.asText();
-            } catch (Json.MalformedJsonException e) {
-                // not JSON: $default, like API Gateway
-            }
+    private String selectRoute(String body) {
+        try {
+            JsonNode n = Json.parse(body);
+            for (String p : selectionPath) n = n.path(p);
+            if (n.isValueNode() && routes.containsKey(n.asText()) && !n.asText().startsWith("$")) return n.asText();
+        } catch (Json.MalformedJsonException e) {
+            // not JSON: $default, like API Gateway
         }
         return "$default";
     }
