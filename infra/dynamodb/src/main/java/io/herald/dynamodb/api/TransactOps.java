@@ -34,6 +34,8 @@ final class TransactOps {
     /** ClientRequestToken → a digest of the request it came with, whether it finished, and when; ten minutes. */
     private final Map<String, Token> tokens = new ConcurrentHashMap<>();
     private volatile long lastPrune;
+    private static final com.fasterxml.jackson.databind.ObjectMapper CANONICAL = new com.fasterxml.jackson.databind.ObjectMapper()
+            .configure(com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
     private record Token(String digest, boolean done, long at) {}
 
@@ -103,9 +105,10 @@ final class TransactOps {
 
     private static String digest(JsonNode items) {
         try {
-            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(items.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            // canonical form: the same parameters in another field order are the same request
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(CANONICAL.writeValueAsBytes(CANONICAL.convertValue(items, Object.class)));
             return java.util.HexFormat.of().formatHex(d);
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (java.security.NoSuchAlgorithmException | com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
     }
