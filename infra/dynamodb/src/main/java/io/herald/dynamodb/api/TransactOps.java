@@ -34,8 +34,7 @@ final class TransactOps {
     /** ClientRequestToken → a digest of the request it came with, whether it finished, and when; ten minutes. */
     private final Map<String, Token> tokens = new ConcurrentHashMap<>();
     private volatile long lastPrune;
-    private static final com.fasterxml.jackson.databind.ObjectMapper CANONICAL = new com.fasterxml.jackson.databind.ObjectMapper()
-            .configure(com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+
 
     private record Token(String digest, boolean done, long at) {}
 
@@ -106,9 +105,9 @@ final class TransactOps {
     private static String digest(JsonNode items) {
         try {
             // canonical form: the same parameters in another field order are the same request
-            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(CANONICAL.writeValueAsBytes(CANONICAL.convertValue(items, Object.class)));
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(io.herald.dynamodb.model.JsonTrees.canonicalBytes(items));
             return java.util.HexFormat.of().formatHex(d);
-        } catch (java.security.NoSuchAlgorithmException | com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }

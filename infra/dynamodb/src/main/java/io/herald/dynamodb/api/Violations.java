@@ -28,10 +28,10 @@ final class Violations {
         if (v == null || v.isNull()) return "null";
         if (v.isArray()) {
             List<String> parts = new ArrayList<>();
-            v.forEach(x -> parts.add(x.isValueNode() ? x.asText() : x.toString()));
+            v.forEach(x -> parts.add(x.isValueNode() ? x.asText() : io.herald.dynamodb.model.JsonTrees.text(x)));
             return "'[" + String.join(", ", parts) + "]'";
         }
-        return "'" + (v.isValueNode() ? v.asText() : v.toString()) + "'";
+        return "'" + (v.isValueNode() ? v.asText() : io.herald.dynamodb.model.JsonTrees.text(v)) + "'";
     }
 
     /** A table name: required, then its length, then (only if the length is fine) its characters. */

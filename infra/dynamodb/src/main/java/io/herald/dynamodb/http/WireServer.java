@@ -1,14 +1,13 @@
 package io.herald.dynamodb.http;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.herald.dynamodb.DynamoDbError;
 import io.herald.dynamodb.api.Api;
+import io.herald.dynamodb.model.JsonTrees;
 import io.herald.dynamodb.model.AttributeValue;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,7 +15,6 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -30,7 +28,6 @@ import java.util.zip.CRC32;
 public final class WireServer implements AutoCloseable {
     /** DynamoDB refuses request bodies over 16 MB. */
     static final int MAX_BODY = 16 * 1024 * 1024;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Api api;
     private final HttpServer server;
@@ -87,16 +84,16 @@ public final class WireServer implements AutoCloseable {
             try {
                 JsonNode req;
                 try {
-                    req = body.length == 0 ? JSON.createObjectNode() : JSON.readTree(body);
-                } catch (JsonProcessingException e) {
+                    req = JsonTrees.read(body);
+                } catch (IOException e) {
                     throw new DynamoDbError("SerializationException", "Malformed JSON request body");
                 }
-                if (req == null) req = JSON.createObjectNode();
-                out = JSON.writeValueAsBytes(api.call(target, req));
+                if (req == null) req = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+                out = JsonTrees.bytes(api.call(target, req));
             } catch (DynamoDbError e) {
                 status = e.status();
                 out = errorBody(e);
-            } catch (RuntimeException | StackOverflowError | JsonProcessingException e) {
+            } catch (RuntimeException | StackOverflowError e) {
                 status = 500;
                 System.err.println("[herald-dynamodb] internal error on " + target + ": " + e);
                 out = error("InternalServerError", "Internal server error");
@@ -122,7 +119,7 @@ public final class WireServer implements AutoCloseable {
     }
 
     private static byte[] errorBody(DynamoDbError e) {
-        ObjectNode o = JSON.createObjectNode();
+        ObjectNode o = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
         o.put("__type", typePrefix(e.type()) + e.type());
         if (e.getMessage() != null) o.put("message", e.getMessage());
         if (e.item() != null) o.set("Item", item(e.item()));
@@ -134,23 +131,21 @@ public final class WireServer implements AutoCloseable {
                 if (r.item() != null) x.set("Item", item(r.item()));
             }
         }
-        try {
-            return JSON.writeValueAsBytes(o);
-        } catch (JsonProcessingException ex) {
-            throw new IllegalStateException(ex);
-        }
+        return JsonTrees.bytes(o);
     }
 
     private static JsonNode item(Map<String, AttributeValue> item) {
-        try {
-            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-            try (var g = JSON.getFactory().createGenerator(out)) {
-                io.herald.dynamodb.model.AttributeJson.writeItem(g, item);
-            }
-            return JSON.readTree(out.toByteArray());
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        com.fasterxml.jackson.databind.node.ObjectNode o = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        item.forEach((k, v) -> o.set(k, io.herald.dynamodb.model.AttributeJson.node(v)));
+        return o;
+    }
+
+    private static final java.util.concurrent.atomic.AtomicLong REQUESTS = new java.util.concurrent.atomic.AtomicLong();
+    private static final String INSTANCE = Long.toHexString(System.nanoTime() ^ ProcessHandle.current().pid());
+
+    /** Unique per answer without SecureRandom, whose lock all request threads would share. */
+    private static String requestId() {
+        return INSTANCE + "-" + Long.toHexString(REQUESTS.incrementAndGet());
     }
 
     private static void send(HttpExchange ex, int status, byte[] body, String contentType) throws IOException {
@@ -158,7 +153,7 @@ public final class WireServer implements AutoCloseable {
         crc.update(body);
         var h = ex.getResponseHeaders();
         h.set("Content-Type", contentType != null ? contentType : "application/x-amz-json-1.0");
-        h.set("x-amzn-RequestId", UUID.randomUUID().toString());
+        h.set("x-amzn-RequestId", requestId());
         h.set("x-amz-crc32", Long.toString(crc.getValue()));
         ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
         try (OutputStream os = ex.getResponseBody()) {

@@ -175,6 +175,37 @@ public final class AttributeJson {
         return new DynamoDbError("SerializationException", message);
     }
 
+    /** A value as a JSON tree. */
+    public static com.fasterxml.jackson.databind.node.ObjectNode node(AttributeValue v) {
+        var f = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance;
+        var o = f.objectNode();
+        switch (v.type()) {
+            case S -> o.put("S", v.s());
+            case N -> o.put("N", v.nText());
+            case B -> o.put("B", Base64.getEncoder().encodeToString(v.b()));
+            case BOOL -> o.put("BOOL", v.bool());
+            case NULL -> o.put("NULL", true);
+            case SS -> v.ss().forEach(o.putArray("SS")::add);
+            case NS -> {
+                var a = o.putArray("NS");
+                v.ns().forEach(n -> a.add(Numbers.text(n)));
+            }
+            case BS -> {
+                var a = o.putArray("BS");
+                v.bs().forEach(b -> a.add(Base64.getEncoder().encodeToString(b)));
+            }
+            case M -> {
+                var m = o.putObject("M");
+                v.m().forEach((k, x) -> m.set(k, node(x)));
+            }
+            case L -> {
+                var a = o.putArray("L");
+                v.l().forEach(x -> a.add(node(x)));
+            }
+        }
+        return o;
+    }
+
     public static void writeItem(JsonGenerator g, Map<String, AttributeValue> item) throws IOException {
         g.writeStartObject();
         for (Map.Entry<String, AttributeValue> e : item.entrySet()) {

@@ -2,7 +2,6 @@ package io.herald.dynamodb.storage;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.dynamodb.model.AttributeJson;
 import io.herald.dynamodb.model.AttributeValue;
@@ -40,7 +39,8 @@ import java.util.zip.CRC32;
 final class Journal implements AutoCloseable {
     static final String FILE = "herald-dynamodb.journal";
     private static final String HEADER = "HERALD-DYNAMODB-JOURNAL 1";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final com.fasterxml.jackson.core.JsonFactory JSON = new com.fasterxml.jackson.core.JsonFactory();
+    private static final com.fasterxml.jackson.databind.node.JsonNodeFactory NODES = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance;
 
     private final Path file;
     private FileChannel channel;
@@ -128,7 +128,7 @@ final class Journal implements AutoCloseable {
         crc.update(body.getBytes(StandardCharsets.UTF_8));
         if (!String.format("%08x", crc.getValue()).equals(line.substring(0, 8))) return null;
         try {
-            return JSON.readTree(body);
+            return io.herald.dynamodb.model.JsonTrees.read(body);
         } catch (IOException e) {
             return null;
         }
@@ -186,8 +186,8 @@ final class Journal implements AutoCloseable {
     }
 
     void dropTable(String name, String id) {
-        ObjectNode o = JSON.createObjectNode().put("op", "drop").put("name", name).put("id", id);
-        append(line(o.toString()));
+        ObjectNode o = NODES.objectNode().put("op", "drop").put("name", name).put("id", id);
+        append(line(io.herald.dynamodb.model.JsonTrees.text(o)));
     }
 
     void put(Table t, Map<String, AttributeValue> item) {
@@ -219,14 +219,14 @@ final class Journal implements AutoCloseable {
     }
 
     private static String tableRecord(Table t) {
-        ObjectNode o = JSON.createObjectNode().put("op", "table");
+        ObjectNode o = NODES.objectNode().put("op", "table");
         o.set("table", TableCodec.toJson(t));
-        return o.toString();
+        return io.herald.dynamodb.model.JsonTrees.text(o);
     }
 
     private static String itemRecord(String op, Table table, String field, Map<String, AttributeValue> item) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(128);
-        try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
+        try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartObject();
             g.writeStringField("op", op);
             g.writeStringField("t", table.name);
