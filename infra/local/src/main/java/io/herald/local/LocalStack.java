@@ -146,8 +146,8 @@ public final class LocalStack implements AutoCloseable {
     /**
      * The engine on a free loopback port, in memory or journalled to --data-dir.
      *
-     * @throws java.io.UncheckedIOException when the data directory cannot be used (one left by
-     *     DynamoDB Local, a corrupt journal), with the engine's message
+     * @throws java.io.UncheckedIOException when the data directory cannot be used (one DynamoDB
+     *     Local left when earlier releases embedded it, a corrupt journal), with the engine's message
      */
     private void startDynamo() {
         // Workaround until the engine sets TCP_NODELAY itself (reported to its owner): its JDK HTTP

@@ -28,8 +28,9 @@ public final class Main {
         try {
             stack.start();
         } catch (java.io.IOException | java.io.UncheckedIOException | IllegalStateException e) {
-            // a --data-dir the engine cannot use (DynamoDB Local's files, a corrupt journal), a kept
-            // table that differs from the template, a port in use: the message says which
+            // a --data-dir the engine cannot use (files DynamoDB Local left when earlier releases
+            // embedded it, a corrupt journal), a kept table that differs from the template, a port
+            // in use: the message says which
             System.err.println("herald-local: cannot start: " + e.getMessage());
             stack.close();
             System.exit(1);
