@@ -68,9 +68,8 @@ final class Report {
         jarBytes = bytes;
     }
 
-    void cost(int unrelated, List<Double> local, List<Double> aws, long queries) {
-        cost.append(String.format(Locale.ROOT, "| %,d | %d | %.4f | %.4f |%n", unrelated, queries,
-                median(local), median(aws)));
+    void cost(int unrelated, List<Double> perDelivery, long queries) {
+        cost.append(String.format(Locale.ROOT, "| %,d | %d | %.4f |%n", unrelated, queries, median(perDelivery)));
     }
 
     void memory(int n, long rss0, long rss, long heap0, long heap) {
@@ -86,7 +85,7 @@ final class Report {
                 .append("WebSocket clients on 127.0.0.1.\n\n");
         b.append("Machine: ").append(machine()).append(". Date: ").append(LocalDate.now()).append(".\n\n");
         b.append("Every figure is the median of the runs, with the spread (min–max) beside it. The local stack runs the Lambda ")
-                .append("handlers in-process over DynamoDB Local and posts through its Management API emulation over HTTP, so these ")
+                .append("handlers in-process over Herald's own DynamoDB engine and posts through its Management API emulation over HTTP, so these ")
                 .append("numbers measure Herald's code paths on this machine, not AWS's service latencies.\n\n");
         section(b, "1. Fan-out: one publication to N subscribers of one topic",
                 "| subscribers | publish → last receipt | publish → median receipt | deliveries per second |\n|---|---|---|---|\n", fanOut);
@@ -100,7 +99,7 @@ final class Report {
                 "| handler | in the JVM (JVM start → response) | wall (process spawn → exit) |\n|---|---|---|\n", cold);
         if (jarBytes > 0) b.append(String.format(Locale.ROOT, "Deployment jar: %,d bytes.%n%n", jarBytes));
         section(b, "4. DynamoDB reads per delivery: a topic with 100 subscribers among unrelated connections",
-                "| unrelated connections | Queries per publication | RCU per delivery (DynamoDB Local) | RCU per delivery (with AWS's 0.5 minimum per Query) |\n|---|---|---|---|\n",
+                "| unrelated connections | Queries per publication | RCU per delivery (as DynamoDB bills it: 0.5 at least per Query) |\n|---|---|---|\n",
                 cost);
         section(b, "5. Memory of the local stack per idle connection (read 70 s after the last connect)",
                 "| connections | RSS | per connection | heap after GC | per connection |\n|---|---|---|---|---|\n", memory);

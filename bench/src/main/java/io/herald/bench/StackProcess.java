@@ -31,7 +31,7 @@ final class StackProcess implements AutoCloseable {
         process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         String ws = null, http = null, ddb = null, mgmt = null, tok = null;
-        Pattern url = Pattern.compile("(WebSocket API|HTTP API|DynamoDB Local|Management API)\\s+(\\S+)");
+        Pattern url = Pattern.compile("(WebSocket API|HTTP API|DynamoDB|Management API)\\s+(\\S+)");
         String line;
         boolean tokenNext = false;
         long deadline = System.currentTimeMillis() + 120_000;
@@ -41,7 +41,7 @@ final class StackProcess implements AutoCloseable {
                 switch (m.group(1)) {
                     case "WebSocket API" -> ws = m.group(2);
                     case "HTTP API" -> http = m.group(2);
-                    case "DynamoDB Local" -> ddb = m.group(2);
+                    case "DynamoDB" -> ddb = m.group(2);
                     default -> mgmt = m.group(2).replace("/@connections/{connectionId}", "");
                 }
             }

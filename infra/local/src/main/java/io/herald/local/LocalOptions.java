@@ -24,7 +24,8 @@ public record LocalOptions(int port, String stage, String profile, Path dataDir,
             Usage: java -jar infra/local/target/herald-local.jar [options]
 
             Runs Herald on this machine: API Gateway WebSocket + Management API emulation, the template's
-            Lambda handlers in-process, DynamoDB Local, EventBridge PutEvents, the HTTP API and a console page.
+            Lambda handlers in-process, Herald's own DynamoDB engine, EventBridge PutEvents, the HTTP API and a
+            console page.
 
               --port N         HTTP and WebSocket port            (HERALD_PORT, default 8080)
               --stage NAME     WebSocket stage                     (HERALD_STAGE, default ws)

@@ -1,10 +1,9 @@
 package io.herald.local;
 
-import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
-import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
 import com.auth0.jwt.JWT;
 import com.auth0.jwt.algorithms.Algorithm;
 import io.herald.aws.config.JwtSecrets;
+import io.herald.dynamodb.DynamoDbEngine;
 import io.herald.local.events.EventBridgeIntake;
 import io.herald.local.events.EventPattern;
 import io.herald.local.events.StreamPoller;
@@ -18,9 +17,7 @@ import io.herald.local.template.Tables;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ServerSocket;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -47,16 +44,16 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
 /**
- * Herald on one machine, wired from template.yaml: DynamoDB Local with the template's tables, the
- * template's functions run in-process with their environment (plus local endpoints), and one
- * HTTP port serving the WebSocket API, the Management API, EventBridge PutEvents, the HTTP API
- * and the console page.
+ * Herald on one machine, wired from template.yaml: Herald's own DynamoDB engine (infra/dynamodb,
+ * embedded) with the template's tables, the template's functions run in-process with their
+ * environment (plus local endpoints), and one HTTP port serving the WebSocket API, the Management
+ * API, EventBridge PutEvents, the HTTP API and the console page.
  */
 public final class LocalStack implements AutoCloseable {
     public static final String DEMO_USER = "demo-user";
 
     private final LocalOptions options;
-    private DynamoDBProxyServer dynamo;
+    private DynamoDbEngine dynamo;
     private DynamoDbClient ddb;
     private DynamoDbStreamsClient streams;
     private Server server;
@@ -147,27 +144,23 @@ public final class LocalStack implements AutoCloseable {
         return this;
     }
 
-    /** DynamoDB Local's own logging (sqlite version notes, JAXB hints) is noise here; kept referenced so it sticks. */
-    private static final java.util.logging.Logger[] QUIET = {
-        java.util.logging.Logger.getLogger("com.almworks.sqlite4java"), java.util.logging.Logger.getLogger("com.amazonaws")};
-
-    private void startDynamo() throws Exception {
-        for (java.util.logging.Logger l : QUIET) l.setLevel(java.util.logging.Level.SEVERE);
-        int dport = freePort();
-        List<String> args = new ArrayList<>(List.of("-port", Integer.toString(dport), "-sharedDb", "-disableTelemetry"));
-        if (options.dataDir() == null) {
-            args.add("-inMemory");
-        } else {
-            Files.createDirectories(options.dataDir());
-            args.addAll(List.of("-dbPath", options.dataDir().toString()));
-        }
-        dynamo = ServerRunner.createServerFromCommandLineArgs(args.toArray(String[]::new));
-        dynamo.start();
-        dynamoEndpoint = "http://127.0.0.1:" + dport;
+    /**
+     * The engine on a free loopback port, in memory or journalled to --data-dir.
+     *
+     * @throws java.io.UncheckedIOException when the data directory cannot be used (one DynamoDB
+     *     Local left when earlier releases embedded it, a corrupt journal), with the engine's message
+     */
+    private void startDynamo() {
+        // Workaround until the engine sets TCP_NODELAY itself (reported to its owner): its JDK HTTP
+        // server otherwise answers each request ~40 ms late. The JDK reads this property once, when
+        // the JVM starts its first com.sun.net.httpserver server; in the jar that is the engine.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) System.setProperty("sun.net.httpserver.nodelay", "true");
+        dynamo = DynamoDbEngine.builder().dataDir(options.dataDir()).start();
+        dynamoEndpoint = dynamo.endpoint().toString();
         var creds = StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"));
-        ddb = DynamoDbClient.builder().endpointOverride(URI.create(dynamoEndpoint)).region(Region.US_EAST_1)
+        ddb = DynamoDbClient.builder().endpointOverride(dynamo.endpoint()).region(Region.US_EAST_1)
                 .credentialsProvider(creds).httpClient(UrlConnectionHttpClient.create()).build();
-        streams = DynamoDbStreamsClient.builder().endpointOverride(URI.create(dynamoEndpoint)).region(Region.US_EAST_1)
+        streams = DynamoDbStreamsClient.builder().endpointOverride(dynamo.endpoint()).region(Region.US_EAST_1)
                 .credentialsProvider(creds).httpClient(UrlConnectionHttpClient.create()).build();
     }
 
@@ -242,7 +235,7 @@ public final class LocalStack implements AutoCloseable {
                 .sign(Algorithm.HMAC256(options.jwtSecret()));
     }
 
-    /** Closes every socket with 1001, stops the servers and DynamoDB Local (its threads are not daemons). */
+    /** Closes every socket with 1001, stops the servers, then the engine (which closes its journal). */
     @Override
     public void close() {
         if (gateway != null) gateway.shutdown();
@@ -256,9 +249,9 @@ public final class LocalStack implements AutoCloseable {
         if (streams != null) streams.close();
         if (ddb != null) ddb.close();
         try {
-            if (dynamo != null) dynamo.stop();
-        } catch (Exception e) {
-            System.err.println("[herald-local] stopping DynamoDB Local: " + e);
+            if (dynamo != null) dynamo.close();
+        } catch (RuntimeException e) {
+            System.err.println("[herald-local] stopping DynamoDB: " + e);
         }
     }
 

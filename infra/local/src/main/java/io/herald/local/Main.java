@@ -27,7 +27,10 @@ public final class Main {
         LocalStack stack = new LocalStack(options);
         try {
             stack.start();
-        } catch (java.io.IOException | IllegalStateException e) {
+        } catch (java.io.IOException | java.io.UncheckedIOException | IllegalStateException e) {
+            // a --data-dir the engine cannot use (files DynamoDB Local left when earlier releases
+            // embedded it, a corrupt journal), a kept table that differs from the template, a port
+            // in use: the message says which
             System.err.println("herald-local: cannot start: " + e.getMessage());
             stack.close();
             System.exit(1);
@@ -46,7 +49,8 @@ public final class Main {
                   HTTP API         %s  (POST /publish, GET /stats, GET /health)
                   EventBridge      %s  (EventBridgeClient endpointOverride)
                   Console          %s/
-                  DynamoDB Local   %s
+
+                DynamoDB  %s
 
                 Demo token (user %s, scope herald:publish, valid 24 h):
                 %s

@@ -9,7 +9,7 @@ import io.herald.core.json.Json;
 import io.herald.local.lambda.LocalFunction;
 import io.herald.local.template.SamTemplate;
 import io.herald.local.template.Tables;
-import io.herald.testing.DynamoDbLocal;
+import io.herald.testing.EmbeddedDynamoDb;
 import io.herald.testing.RecordingManagementApi;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,12 +29,12 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * Every sample in events/ goes to the function template.yaml names for it, built as the local
- * stack builds it, against DynamoDB Local and a recording Management API. A sample without an
- * expectation here fails the test, so the samples cannot rot.
+ * stack builds it, against the embedded DynamoDB engine and a recording Management API. A sample
+ * without an expectation here fails the test, so the samples cannot rot.
  */
 class EventSamplesTest {
     @RegisterExtension
-    static final DynamoDbLocal ddb = new DynamoDbLocal();
+    static final EmbeddedDynamoDb ddb = new EmbeddedDynamoDb();
 
     static RecordingManagementApi api;
     static Map<String, LocalFunction> functions;

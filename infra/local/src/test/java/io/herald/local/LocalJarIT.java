@@ -1,19 +1,37 @@
 package io.herald.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.herald.dynamodb.DynamoDbEngine;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
-/** The README's run command, as a process: it starts, serves, and on SIGTERM closes sockets and exits. */
+/**
+ * The README's run command, as a process: it starts, serves, and on SIGTERM closes sockets and
+ * exits; --data-dir keeps data across restarts and refuses, with a message, what it cannot use.
+ */
 class LocalJarIT {
     static final Path JAR = Path.of("infra/local/target/herald-local.jar");
 
@@ -31,22 +49,55 @@ class LocalJarIT {
 
     /** Reads the banner up to the WebSocket URL, then drains the rest in the background. */
     static String webSocketUrl(Process p) throws Exception {
-        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        String wsUrl = null;
+        return bannerLine(p, Pattern.compile("WebSocket API\\s+(ws://\\S+)"));
+    }
+
+    /** The engine's endpoint from the banner's line {@code DynamoDB  http://127.0.0.1:PORT}, as the engine alone prints it. */
+    static String dynamoEndpoint(Process p) throws Exception {
+        return bannerLine(p, Pattern.compile("^DynamoDB  (http://127\\.0\\.0\\.1:\\d+)$"));
+    }
+
+    /**
+     * Reads the output up to the first line {@code line} finds and returns its group 1; the rest is
+     * drained in the background. Fails after 60 s even if the process prints nothing more.
+     */
+    private static String bannerLine(Process p, Pattern line) throws Exception {
+        java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+        Thread reader = new Thread(() -> {
+            try {
+                new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).lines().forEach(lines::add);
+            } catch (java.io.UncheckedIOException e) {
+                // the process ended and closed its output
+            }
+        });
+        reader.setDaemon(true);
+        reader.start();
         StringBuilder seen = new StringBuilder();
-        Pattern url = Pattern.compile("WebSocket API\\s+(ws://\\S+)");
         long deadline = System.currentTimeMillis() + 60_000;
-        String line;
-        while (wsUrl == null && System.currentTimeMillis() < deadline && (line = out.readLine()) != null) {
-            seen.append(line).append('\n');
-            Matcher m = url.matcher(line);
-            if (m.find()) wsUrl = m.group(1);
+        while (System.currentTimeMillis() < deadline) {
+            String l = lines.poll(deadline - System.currentTimeMillis(), TimeUnit.MILLISECONDS);
+            if (l == null) break;
+            seen.append(l).append('\n');
+            Matcher m = line.matcher(l);
+            if (m.find()) return m.group(1);
         }
-        assertTrue(wsUrl != null, "no WebSocket URL printed:\n" + seen);
-        Thread drain = new Thread(() -> out.lines().forEach(l -> { }));
-        drain.setDaemon(true);
-        drain.start();
-        return wsUrl;
+        throw new AssertionError("no line like " + line + " printed within 60 s:\n" + seen);
+    }
+
+    static DynamoDbClient dynamo(String endpoint) {
+        return DynamoDbClient.builder().endpointOverride(URI.create(endpoint)).region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+                .httpClient(UrlConnectionHttpClient.create()).build();
+    }
+
+    /** Runs a start that must fail; returns everything it printed. */
+    static String failedStart(int exitCode, String... args) throws Exception {
+        Process p = start(args);
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(exitCode, p.exitValue(), out);
+        assertFalse(out.contains("\tat ") || out.contains("Exception in thread"), "a message, not a stack trace:\n" + out);
+        return out;
     }
 
     @Test
@@ -62,6 +113,62 @@ class LocalJarIT {
         assertTrue(bad.waitFor(30, TimeUnit.SECONDS));
         assertEquals(2, bad.exitValue());
         assertTrue(err.contains("port must be a number"), err);
+    }
+
+    @Test
+    void the_banner_should_name_the_embedded_engine_which_serves_the_template_tables() throws Exception {
+        Process p = start("--port", "0");
+        try (DynamoDbClient ddb = dynamo(dynamoEndpoint(p))) {
+            assertTrue(ddb.listTables().tableNames().containsAll(List.of("ConnectionsTable", "SubscriptionsTable")));
+        } finally {
+            p.destroy();
+            p.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void a_data_dir_should_keep_items_across_a_restart(@TempDir Path dir) throws Exception {
+        // the ledger: no stream, so no function reacts to the item
+        Map<String, AttributeValue> key = Map.of("pk", AttributeValue.fromS("kept-1"));
+        Process first = start("--port", "0", "--data-dir", dir.toString());
+        try (DynamoDbClient ddb = dynamo(dynamoEndpoint(first))) {
+            ddb.putItem(b -> b.tableName("LedgerTable").item(key));
+        } finally {
+            first.destroy();
+        }
+        assertTrue(first.waitFor(30, TimeUnit.SECONDS));
+
+        Process second = start("--port", "0", "--data-dir", dir.toString());
+        try (DynamoDbClient ddb = dynamo(dynamoEndpoint(second))) {
+            assertTrue(ddb.getItem(b -> b.tableName("LedgerTable").key(key)).hasItem(), "the item written before the restart");
+        } finally {
+            second.destroy();
+            second.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void a_data_dir_left_by_dynamodb_local_should_be_refused_with_a_clear_message(@TempDir Path dir) throws Exception {
+        // DynamoDB Local, which the stack embedded before, keeps its tables in SQLite files such as this
+        Files.write(dir.resolve("shared-local-instance.db"), "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII));
+        String out = failedStart(1, "--port", "0", "--data-dir", dir.toString());
+        assertTrue(out.contains("herald-local: cannot start: ") && out.contains("shared-local-instance.db")
+                && out.contains("DynamoDB Local"), out);
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of("shared-local-instance.db"), files.map(f -> f.getFileName().toString()).toList(), "left alone");
+        }
+    }
+
+    @Test
+    void a_kept_table_whose_keys_differ_from_the_template_should_stop_the_start(@TempDir Path dir) throws Exception {
+        try (DynamoDbEngine engine = DynamoDbEngine.builder().dataDir(dir).start(); DynamoDbClient ddb = dynamo(engine.endpoint().toString())) {
+            ddb.createTable(b -> b.tableName("SubscriptionsTable").billingMode(BillingMode.PAY_PER_REQUEST)
+                    .attributeDefinitions(a -> a.attributeName("bucket").attributeType(ScalarAttributeType.S))
+                    .keySchema(k -> k.attributeName("bucket").keyType(KeyType.HASH)));
+        }
+        String out = failedStart(1, "--port", "0", "--data-dir", dir.toString());
+        assertTrue(out.contains("herald-local: cannot start: table SubscriptionsTable in the data directory has keys")
+                && out.contains("move the data directory away"), out);
     }
 
     @Test

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.herald.local.template.SamTemplate;
 import io.herald.local.template.Tables;
-import io.herald.testing.DynamoDbLocal;
+import io.herald.testing.EmbeddedDynamoDb;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +21,7 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 /** Tables kept in a --data-dir from an earlier run: reused when they match, refused when not. */
 class TablesTest {
     @RegisterExtension
-    static final DynamoDbLocal ddb = new DynamoDbLocal();
+    static final EmbeddedDynamoDb ddb = new EmbeddedDynamoDb();
 
     static List<SamTemplate.Table> renamed(String prefix) throws Exception {
         return SamTemplate.load(Path.of("template.yaml"), Map.of()).tables().stream()

@@ -11,7 +11,7 @@ import io.herald.aws.dynamodb.DynamoDbLedger;
 import io.herald.aws.dynamodb.DynamoDbSubscriptionStore;
 import io.herald.core.json.Json;
 import io.herald.core.model.Publication;
-import io.herald.testing.DynamoDbLocal;
+import io.herald.testing.EmbeddedDynamoDb;
 import io.herald.testing.Fixture;
 import io.herald.testing.RecordingManagementApi;
 import io.herald.testing.Tokens;
@@ -26,15 +26,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The failure paths of issue 11, each injected where it happens: the Management API (a real HTTP
- * server answering 410, 429 or 5xx on command) and DynamoDB Local, with the signed calls between.
+ * server answering 410, 429 or 5xx on command) and Herald's DynamoDB engine, with the signed calls between.
  */
 class FailurePathsTest {
     @RegisterExtension
-    static final DynamoDbLocal ddb = new DynamoDbLocal();
+    static final EmbeddedDynamoDb ddb = new EmbeddedDynamoDb();
 
     RecordingManagementApi api;
     Fixture herald;
-    DynamoDbLocal.Tables tables;
+    EmbeddedDynamoDb.Tables tables;
     ConnectionRegistry registry;
 
     @BeforeEach

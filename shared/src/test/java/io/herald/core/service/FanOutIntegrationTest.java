@@ -12,7 +12,7 @@ import io.herald.aws.dynamodb.DynamoDbSubscriptionStore;
 import io.herald.core.json.Json;
 import io.herald.core.model.InvalidPublicationException;
 import io.herald.core.model.Publication;
-import io.herald.testing.DynamoDbLocal;
+import io.herald.testing.EmbeddedDynamoDb;
 import io.herald.testing.Fixture;
 import io.herald.testing.RecordingManagementApi;
 import io.herald.testing.Tokens;
@@ -26,16 +26,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * A whole publication through DynamoDB Local, the signed Management API calls and an HTTP
- * server that answers like the Management API (200, 410, 429 on demand).
+ * A whole publication through the embedded DynamoDB engine, the signed Management API calls and
+ * an HTTP server that answers like the Management API (200, 410, 429 on demand).
  */
 class FanOutIntegrationTest {
     @RegisterExtension
-    static final DynamoDbLocal ddb = new DynamoDbLocal();
+    static final EmbeddedDynamoDb ddb = new EmbeddedDynamoDb();
 
     RecordingManagementApi api;
     Fixture herald;
-    DynamoDbLocal.Tables tables;
+    EmbeddedDynamoDb.Tables tables;
 
     @BeforeEach
     void setUp() throws Exception {

@@ -14,7 +14,7 @@ import io.herald.core.model.Connection;
 import io.herald.core.model.Publication;
 import io.herald.core.model.SubscriptionSpec;
 import io.herald.core.topic.TopicPattern;
-import io.herald.testing.DynamoDbLocal;
+import io.herald.testing.EmbeddedDynamoDb;
 import io.herald.testing.Fixture;
 import io.herald.testing.RecordingManagementApi;
 import java.time.Duration;
@@ -36,15 +36,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The figures in docs/reliability.md, from faults injected into the Management API (a real HTTP
- * server) in front of DynamoDB Local. Each test prints one line starting {@code RELIABILITY}.
+ * server) in front of Herald's DynamoDB engine. Each test prints one line starting {@code RELIABILITY}.
  */
 class ReliabilityFiguresTest {
     @RegisterExtension
-    static final DynamoDbLocal ddb = new DynamoDbLocal();
+    static final EmbeddedDynamoDb ddb = new EmbeddedDynamoDb();
 
     RecordingManagementApi api;
     Fixture herald;
-    DynamoDbLocal.Tables tables;
+    EmbeddedDynamoDb.Tables tables;
     ConnectionRegistry registry;
 
     @BeforeEach

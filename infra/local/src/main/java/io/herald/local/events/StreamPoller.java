@@ -22,10 +22,10 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
 /**
  * A DynamoDB stream event source mapping, emulated with the real DynamoDbStreamsClient against
- * DynamoDB Local: read records from the start of each shard (the tables are new when the stack
- * starts), apply the template's filter patterns, invoke the function with the stream event JSON
- * Lambda delivers. Records replayed from a --data-dir are harmless: welcomes to connections that
- * no longer exist get 410.
+ * the embedded engine: read records from the start of each shard (TRIM_HORIZON), apply the
+ * template's filter patterns, invoke the function with the stream event JSON Lambda delivers. The
+ * engine keeps stream records in memory only, so a stack restarted over a --data-dir begins with
+ * empty streams and replays nothing.
  */
 public final class StreamPoller implements Runnable {
     private final DynamoDbClient ddb;
@@ -81,18 +81,12 @@ public final class StreamPoller implements Runnable {
         Map<String, String> position = new HashMap<>();
         Map<String, String> iterators = new HashMap<>();
         java.util.Set<String> finished = new java.util.HashSet<>();
-        int trimmedInARow = 0;
         while (running) {
             try {
                 if (iterators.isEmpty()) {
                     for (Shard s : streams.describeStream(b -> b.streamArn(arn)).streamDescription().shards()) {
                         if (finished.contains(s.shardId())) continue; // closed and read to its end
-                        String last = position.get(s.shardId());
-                        iterators.put(s.shardId(), streams.getShardIterator(b -> {
-                            b.streamArn(arn).shardId(s.shardId());
-                            if (last == null) b.shardIteratorType(ShardIteratorType.TRIM_HORIZON);
-                            else b.shardIteratorType(ShardIteratorType.AFTER_SEQUENCE_NUMBER).sequenceNumber(last);
-                        }).shardIterator());
+                        iterators.put(s.shardId(), iterator(arn, s.shardId(), position.get(s.shardId())));
                         position.putIfAbsent(s.shardId(), null);
                     }
                 }
@@ -109,20 +103,12 @@ public final class StreamPoller implements Runnable {
                     else finished.add(it.getKey());
                 }
                 iterators = next;
-                trimmedInARow = 0;
                 if (!any) Thread.sleep(IDLE_POLL_MS);
             } catch (InterruptedException e) {
                 return;
-            } catch (TrimmedDataAccessException e) {
-                // DynamoDB Local refuses an iterator taken while its shard was empty once records
-                // arrive; a fresh one from the last delivered position reads them. Only a repeat is news.
-                iterators.clear();
-                if (++trimmedInARow > 1) {
-                    errors.incrementAndGet();
-                    System.err.println("[herald-local] stream poller " + table + " (resuming): " + e.getMessage());
-                    sleepQuietly();
-                }
             } catch (RuntimeException e) {
+                // e.g. ExpiredIteratorException after the machine slept past an iterator's 15 minutes:
+                // fresh iterators resume after the last delivered record
                 if (!running) return;
                 errors.incrementAndGet();
                 System.err.println("[herald-local] stream poller " + table + " (resuming): " + e.getMessage());
@@ -130,6 +116,27 @@ public final class StreamPoller implements Runnable {
                 sleepQuietly();
             }
         }
+    }
+
+    /**
+     * An iterator after the last delivered record, or from the shard's start. A stream keeps records
+     * for 24 hours; if the last delivered one has been trimmed since (a stack suspended that long),
+     * DynamoDB refuses AFTER_SEQUENCE_NUMBER with TrimmedDataAccessException; reading then resumes at
+     * the oldest record left, and the records in between are lost.
+     */
+    private String iterator(String arn, String shardId, String lastDelivered) {
+        if (lastDelivered != null) {
+            try {
+                return streams.getShardIterator(b -> b.streamArn(arn).shardId(shardId)
+                        .shardIteratorType(ShardIteratorType.AFTER_SEQUENCE_NUMBER).sequenceNumber(lastDelivered)).shardIterator();
+            } catch (TrimmedDataAccessException e) {
+                errors.incrementAndGet();
+                System.err.println("[herald-local] stream poller " + table + ": records after " + lastDelivered
+                        + " were trimmed before delivery; resuming at the oldest record left");
+            }
+        }
+        return streams.getShardIterator(b -> b.streamArn(arn).shardId(shardId).shardIteratorType(ShardIteratorType.TRIM_HORIZON))
+                .shardIterator();
     }
 
     private void deliver(String arn, List<Record> records) {

@@ -15,7 +15,7 @@ import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
 import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 import software.amazon.awssdk.services.dynamodb.model.TableDescription;
 
-/** Creates the template's tables (keys, GSIs, streams, TTL) in DynamoDB Local. */
+/** Creates the template's tables (keys, GSIs, streams, TTL) through the DynamoDB API (the local stack's engine). */
 public final class Tables {
     private Tables() {}
 

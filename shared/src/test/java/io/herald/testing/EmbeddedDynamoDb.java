@@ -1,11 +1,7 @@
 package io.herald.testing;
 
-import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
-import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
 import io.herald.aws.dynamodb.DynamoDbSchema;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
+import io.herald.dynamodb.DynamoDbEngine;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -25,51 +21,49 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
 
 /**
- * The real DynamoDB engine, in-process, on a free loopback port; stopped after the class (its
- * threads are not daemons). The client counts Scans and items read by Query, so tests can prove
- * fan-out never scans and reads only what matches.
+ * Herald's DynamoDB engine ({@code infra/dynamodb}), in memory on a free loopback port, started
+ * before the test class and stopped after it. Tests reach it through the real SDK client, whose
+ * interceptor counts Scans and items read by Query, so tests can prove fan-out never scans and
+ * reads only what matches.
  */
-public final class DynamoDbLocal implements BeforeAllCallback, AfterAllCallback {
-    private DynamoDBProxyServer server;
+public final class EmbeddedDynamoDb implements BeforeAllCallback, AfterAllCallback {
+    private DynamoDbEngine engine;
     private DynamoDbClient client;
-    private String endpoint;
     public final AtomicInteger scans = new AtomicInteger();
     public final AtomicInteger queries = new AtomicInteger();
     public final AtomicInteger itemsQueried = new AtomicInteger();
 
     @Override
-    public void beforeAll(ExtensionContext context) throws Exception {
+    public void beforeAll(ExtensionContext context) {
         start();
     }
 
     @Override
-    public void afterAll(ExtensionContext context) throws Exception {
+    public void afterAll(ExtensionContext context) {
         stop();
     }
 
-    public void start() throws Exception {
-        int port = freePort();
-        server = ServerRunner.createServerFromCommandLineArgs(new String[] {"-inMemory", "-sharedDb", "-disableTelemetry", "-port", Integer.toString(port)});
-        server.start();
-        endpoint = "http://127.0.0.1:" + port;
-        client = DynamoDbClient.builder().endpointOverride(URI.create(endpoint)).region(Region.US_EAST_1)
+    public void start() {
+        engine = DynamoDbEngine.builder().start();
+        client = DynamoDbClient.builder().endpointOverride(engine.endpoint()).region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
                 .httpClient(UrlConnectionHttpClient.create())
                 .overrideConfiguration(o -> o.addExecutionInterceptor(new Counter()))
                 .build();
     }
 
-    public void stop() throws Exception {
+    public void stop() {
         if (client != null) client.close();
-        if (server != null) server.stop();
+        if (engine != null) engine.close();
     }
 
     public DynamoDbClient client() {
         return client;
     }
 
+    /** {@code http://127.0.0.1:PORT}, for {@code AWS_ENDPOINT_URL_DYNAMODB} and clients of a test's own. */
     public String endpoint() {
-        return endpoint;
+        return engine.endpoint().toString();
     }
 
     /** Fresh tables (unique names) for one test; returns {connections, subscriptions, ledger}. */
@@ -104,12 +98,6 @@ public final class DynamoDbLocal implements BeforeAllCallback, AfterAllCallback 
                 queries.incrementAndGet();
                 itemsQueried.addAndGet(q.count());
             }
-        }
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 }
