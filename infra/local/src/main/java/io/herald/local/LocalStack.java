@@ -151,10 +151,6 @@ public final class LocalStack implements AutoCloseable {
      *     Local left when earlier releases embedded it, a corrupt journal), with the engine's message
      */
     private void startDynamo() {
-        // Workaround until the engine sets TCP_NODELAY itself (reported to its owner): its JDK HTTP
-        // server otherwise answers each request ~40 ms late. The JDK reads this property once, when
-        // the JVM starts its first com.sun.net.httpserver server; in the jar that is the engine.
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) System.setProperty("sun.net.httpserver.nodelay", "true");
         dynamo = DynamoDbEngine.builder().dataDir(options.dataDir()).start();
         dynamoEndpoint = dynamo.endpoint().toString();
         var creds = StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"));

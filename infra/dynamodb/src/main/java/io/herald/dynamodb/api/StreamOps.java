@@ -113,7 +113,12 @@ final class StreamOps {
                 } catch (NumberFormatException e) {
                     throw DynamoDbError.validation("Invalid SequenceNumber: " + req.get("SequenceNumber").asText());
                 }
-                yield s.positionOf(seq, type.equals("AFTER_SEQUENCE_NUMBER"));
+                long at = s.positionOf(seq, type.equals("AFTER_SEQUENCE_NUMBER"));
+                if (at < 0) {
+                    throw new DynamoDbError("TrimmedDataAccessException",
+                            "The operation attempted to read past the oldest stream record in a shard, or to use a sequence number that has been trimmed.");
+                }
+                yield at;
             }
         };
         return Nodes.object().put("ShardIterator", iterator(s, position));

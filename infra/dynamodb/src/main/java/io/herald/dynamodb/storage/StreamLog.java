@@ -100,6 +100,8 @@ public final class StreamLog {
 
     /** Position of the record with this sequence number (or of the first after it), for AT_/AFTER_SEQUENCE_NUMBER. */
     public synchronized long positionOf(long sequence, boolean after) {
+        // a record trimmed away (older than the oldest held) cannot be resumed from: the gap must be seen
+        if (trimmed > 0 && (records.isEmpty() || sequence < records.get(0).sequence())) return -1;
         for (int i = 0; i < records.size(); i++) {
             long s = records.get(i).sequence();
             if (s == sequence) return trimmed + i + (after ? 1 : 0);
