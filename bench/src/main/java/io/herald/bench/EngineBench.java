@@ -246,9 +246,9 @@ public final class EngineBench {
                 .append("driven by the same Java SDK v2 client (URLConnection HTTP client); rounds alternate which engine runs first. ")
                 .append("Median of ").append(rounds).append(" rounds, spread (min–max) in brackets. The client shares the two cores with the engine, ")
                 .append("so absolute rates are the client's and engine's together; the ratio is what compares the engines.\n\n");
-        b.append("| measure | Herald engine | dynalite | ratio |\n|---|---|---|---|\n");
+        b.append("| measure | Herald engine | dynalite | ratio (Herald / dynalite; above 1 is Herald faster for rates) |\n|---|---|---|---|\n");
         b.append("| start to first answer (ms) | ").append(spread(start.get("herald"), "%.0f")).append(" | ").append(spread(start.get("dynalite"), "%.0f"))
-                .append(" | ").append(String.format("%.2f×", median(start.get("dynalite")) / median(start.get("herald")))).append(" faster |\n");
+                .append(" | ").append(String.format("%.2f× dynalite's time", median(start.get("herald")) / median(start.get("dynalite")))).append(" |\n");
         b.append("| RSS idle after start (MB) | ").append(spread(idle.get("herald"), "%.0f")).append(" | ").append(spread(idle.get("dynalite"), "%.0f")).append(" | |\n");
         b.append("| RSS after the load (MB) | ").append(spread(loaded.get("herald"), "%.0f")).append(" | ").append(spread(loaded.get("dynalite"), "%.0f")).append(" | |\n");
         for (String op : OPS) {

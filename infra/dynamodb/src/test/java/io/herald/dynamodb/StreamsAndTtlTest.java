@@ -92,4 +92,17 @@ class StreamsAndTtlTest {
         assertEquals("dynamodb.amazonaws.com", remove.userIdentity().principalId());
         assertEquals("old", remove.dynamodb().oldImage().get("pk").s());
     }
+
+    @Test
+    void itemsWrittenBeforeTtlWasEnabledExpireToo() {
+        String t = table(StreamViewType.KEYS_ONLY);
+        long now = System.currentTimeMillis() / 1000;
+        ddb.putItem(b -> b.tableName(t).item(Map.of("pk", AttributeValue.fromS("early"), "exp", AttributeValue.fromN(Long.toString(now - 5)))));
+        ddb.putItem(b -> b.tableName(t).item(Map.of("pk", AttributeValue.fromS("ancient"), "exp", AttributeValue.fromN(Long.toString(now - 6L * 365 * 24 * 3600)))));
+        ddb.updateTimeToLive(b -> b.tableName(t).timeToLiveSpecification(s -> s.enabled(true).attributeName("exp")));
+        assertEquals(1, engine.sweepExpired(), "the expiry index is built from the items already there; over five years old is ignored");
+        ddb.putItem(b -> b.tableName(t).item(Map.of("pk", AttributeValue.fromS("renewed"), "exp", AttributeValue.fromN(Long.toString(now - 5)))));
+        ddb.putItem(b -> b.tableName(t).item(Map.of("pk", AttributeValue.fromS("renewed"), "exp", AttributeValue.fromN(Long.toString(now + 3600)))));
+        assertEquals(0, engine.sweepExpired(), "a rewritten TTL moves the item in the expiry index");
+    }
 }

@@ -460,8 +460,7 @@ final class TableOps {
             if (enable && t.ttlEnabled) throw DynamoDbError.validation("TimeToLive is already enabled");
             if (!enable && !t.ttlEnabled) throw DynamoDbError.validation("TimeToLive is already disabled");
             if (!enable && !attr.equals(t.ttlAttribute)) throw DynamoDbError.validation("The specified TTL attribute name does not match the currently enabled TTL attribute");
-            t.ttlEnabled = enable;
-            t.ttlAttribute = enable ? attr : null;
+            t.ttl(enable ? attr : null, enable);
             db.changed(t);
         } finally {
             t.lock().writeLock().unlock();

@@ -34,6 +34,11 @@ public final class Table {
     public boolean deletionProtection;
     public String ttlAttribute;
     public boolean ttlEnabled;
+    /**
+     * Items by TTL value (epoch seconds), for the TTL attribute in force: the sweeper reads only the
+     * expired head instead of scanning the table under its lock.
+     */
+    private final java.util.TreeMap<Long, java.util.Set<Map<String, AttributeValue>>> byExpiry = new java.util.TreeMap<>();
     public final Map<String, String> tags = new LinkedHashMap<>();
     /** The current stream, or null when streams are off. */
     public StreamLog stream;
@@ -121,6 +126,7 @@ public final class Table {
         if (old != null) unindex(old);
         base.put(item);
         bytes += ItemSize.of(item);
+        expiry(item, true);
         for (IndexDef d : indexes.values()) {
             if (d.key().indexes(item)) indexData.get(d.name()).put(item);
         }
@@ -137,13 +143,54 @@ public final class Table {
     private void unindex(Map<String, AttributeValue> old) {
         base.remove(old);
         bytes -= ItemSize.of(old);
+        expiry(old, false);
         for (IndexDef d : indexes.values()) {
             if (d.key().indexes(old)) indexData.get(d.name()).remove(old);
         }
     }
 
+    /** Sets the TTL attribute (null turns TTL off) and rebuilds the expiry index. Caller holds the write lock. */
+    public void ttl(String attribute, boolean enabled) {
+        ttlAttribute = attribute;
+        ttlEnabled = enabled;
+        byExpiry.clear();
+        if (attribute != null) for (var it = base.all(); it.hasNext(); ) expiry(it.next(), true);
+    }
+
+    private void expiry(Map<String, AttributeValue> item, boolean add) {
+        if (ttlAttribute == null) return;
+        AttributeValue v = item.get(ttlAttribute);
+        if (v == null || v.type() != AttributeValue.Type.N) return;
+        long at;
+        try {
+            at = v.n().setScale(0, java.math.RoundingMode.FLOOR).longValueExact();
+        } catch (ArithmeticException tooLarge) {
+            return; // far beyond any expiry DynamoDB acts on
+        }
+        Map<String, AttributeValue> k = key.keyOf(item);
+        if (add) {
+            byExpiry.computeIfAbsent(at, x -> new java.util.HashSet<>()).add(k);
+        } else {
+            var set = byExpiry.get(at);
+            if (set != null && set.remove(k) && set.isEmpty()) byExpiry.remove(at);
+        }
+    }
+
+    /** Keys of items whose TTL value is in (notBefore, nowSeconds], oldest first. Caller holds a lock. */
+    public java.util.List<Map<String, AttributeValue>> expiredKeys(long notBefore, long nowSeconds, int max) {
+        java.util.List<Map<String, AttributeValue>> out = new java.util.ArrayList<>();
+        for (var e : byExpiry.subMap(notBefore, false, nowSeconds, true).values()) {
+            for (Map<String, AttributeValue> k : e) {
+                if (out.size() == max) return out;
+                out.add(k);
+            }
+        }
+        return out;
+    }
+
     public void clear() {
         base.clear();
+        byExpiry.clear();
         indexData.values().forEach(SortedIndex::clear);
         bytes = 0;
     }

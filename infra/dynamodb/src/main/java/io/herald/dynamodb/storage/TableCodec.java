@@ -59,8 +59,7 @@ final class TableCodec {
             t.streams.add(t.stream);
         }
         if (o.hasNonNull("ttlAttribute")) {
-            t.ttlAttribute = o.get("ttlAttribute").asText();
-            t.ttlEnabled = o.get("ttlEnabled").asBoolean();
+            t.ttl(o.get("ttlAttribute").asText(), o.get("ttlEnabled").asBoolean());
         }
         o.get("tags").fields().forEachRemaining(e -> t.tags.put(e.getKey(), e.getValue().asText()));
         return t;

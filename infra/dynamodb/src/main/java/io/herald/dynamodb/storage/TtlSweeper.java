@@ -2,7 +2,6 @@ package io.herald.dynamodb.storage;
 
 import io.herald.dynamodb.model.AttributeValue;
 import java.math.BigDecimal;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -26,13 +25,11 @@ public final class TtlSweeper {
         int deleted = 0;
         for (Table t : db.tables()) {
             if (!t.ttlEnabled || t.ttlAttribute == null) continue;
-            List<Map<String, AttributeValue>> expired = new ArrayList<>();
+            List<Map<String, AttributeValue>> expired;
             t.lock().readLock().lock();
             try {
-                for (var it = t.base().all(); it.hasNext(); ) {
-                    Map<String, AttributeValue> item = it.next();
-                    if (expired(item.get(t.ttlAttribute), nowSeconds)) expired.add(t.key.keyOf(item));
-                }
+                // from the expiry index, not a scan of the table; DynamoDB ignores values over five years old
+                expired = t.expiredKeys(nowSeconds - FIVE_YEARS_SECONDS, nowSeconds, 10_000);
             } finally {
                 t.lock().readLock().unlock();
             }
