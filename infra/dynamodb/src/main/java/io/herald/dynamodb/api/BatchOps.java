@@ -141,7 +141,6 @@ final class BatchOps {
                 w.t.lock().writeLock().unlock();
             }
         }
-        db.sync();
         ObjectNode out = Nodes.object();
         out.putObject("UnprocessedItems");
         String mode = Capacity.mode(req);

@@ -57,6 +57,29 @@ final class ItemOps {
         return DynamoDbError.conditionFailed(withItem ? old : null);
     }
 
+    /**
+     * One conditional single-item write under the table's write lock: reads the current item,
+     * checks the condition, stores {@code next.apply(old)} (or deletes when that is null) and
+     * counts the capacity. Returns {old, new}. The journal is synced by {@link Api} once the
+     * operation returns.
+     */
+    @SuppressWarnings("unchecked")
+    private Map<String, AttributeValue>[] write(JsonNode req, Table t, Map<String, AttributeValue> key, Predicate<Map<String, AttributeValue>> cond,
+            UnaryOperator<Map<String, AttributeValue>> next, Capacity cap) {
+        t.lock().writeLock().lock();
+        try {
+            Map<String, AttributeValue> old = t.get(key);
+            if (cond != null && !cond.test(old == null ? Map.of() : old)) throw conditionFailed(req, old);
+            Map<String, AttributeValue> item = next.apply(old);
+            if (item != null) db.put(t, item);
+            else if (old != null) db.delete(t, key, false);
+            cap.write(t, old, item, 1);
+            return new Map[] {old, item};
+        } finally {
+            t.lock().writeLock().unlock();
+        }
+    }
+
     ObjectNode putItem(JsonNode req) {
         writeChecks(req, "Item", new String[] {"NONE", "ALL_OLD"});
         Expressions ex = new Expressions(req, CONDITION_EXPR, List.of("Expected"), CONDITION_EXPR);
@@ -66,17 +89,7 @@ final class ItemOps {
         Table t = db.require(req.get("TableName").asText());
         Keys.item(t, item);
         Capacity cap = new Capacity(t.name);
-        Map<String, AttributeValue> old;
-        t.lock().writeLock().lock();
-        try {
-            old = t.get(item);
-            if (cond != null && !cond.test(old == null ? Map.of() : old)) throw conditionFailed(req, old);
-            db.put(t, item);
-            cap.write(t, old, item, 1);
-        } finally {
-            t.lock().writeLock().unlock();
-        }
-        db.sync();
+        Map<String, AttributeValue> old = write(req, t, t.key.keyOf(item), cond, o -> item, cap)[0];
         ObjectNode out = Nodes.object();
         if ("ALL_OLD".equals(text(req, "ReturnValues")) && old != null) out.set("Attributes", Nodes.item(old));
         finish(out, req, t, cap, item);
@@ -92,17 +105,7 @@ final class ItemOps {
         Table t = db.require(req.get("TableName").asText());
         Keys.key(t, key);
         Capacity cap = new Capacity(t.name);
-        Map<String, AttributeValue> old;
-        t.lock().writeLock().lock();
-        try {
-            old = t.get(key);
-            if (cond != null && !cond.test(old == null ? Map.of() : old)) throw conditionFailed(req, old);
-            if (old != null) db.delete(t, key, false);
-            cap.write(t, old, null, 1);
-        } finally {
-            t.lock().writeLock().unlock();
-        }
-        db.sync();
+        Map<String, AttributeValue> old = write(req, t, key, cond, o -> null, cap)[0];
         ObjectNode out = Nodes.object();
         if ("ALL_OLD".equals(text(req, "ReturnValues")) && old != null) out.set("Attributes", Nodes.item(old));
         finish(out, req, t, cap, key);
@@ -126,21 +129,13 @@ final class ItemOps {
             }
         }
         Capacity cap = new Capacity(t.name);
-        Map<String, AttributeValue> old;
-        Map<String, AttributeValue> item;
-        t.lock().writeLock().lock();
-        try {
-            old = t.get(key);
-            if (cond != null && !cond.test(old == null ? Map.of() : old)) throw conditionFailed(req, old);
-            Map<String, AttributeValue> base = old != null ? old : new LinkedHashMap<>(key);
-            item = update != null ? update.apply(base) : new LinkedHashMap<>(base);
-            Keys.item(t, item);
-            db.put(t, item);
-            cap.write(t, old, item, 1);
-        } finally {
-            t.lock().writeLock().unlock();
-        }
-        db.sync();
+        Map<String, AttributeValue>[] oldAndNew = write(req, t, key, cond, o -> {
+            Map<String, AttributeValue> base = o != null ? o : new LinkedHashMap<>(key);
+            Map<String, AttributeValue> next = update != null ? update.apply(base) : new LinkedHashMap<>(base);
+            Keys.item(t, next);
+            return next;
+        }, cap);
+        Map<String, AttributeValue> old = oldAndNew[0], item = oldAndNew[1];
         ObjectNode out = Nodes.object();
         Map<String, AttributeValue> attrs = returnValues(text(req, "ReturnValues"), old, item, update);
         if (attrs != null && !attrs.isEmpty()) out.set("Attributes", Nodes.item(attrs));

@@ -1,14 +1,12 @@
 package io.herald.dynamodb.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.dynamodb.DynamoDbError;
 import io.herald.dynamodb.model.AttributeJson;
 import io.herald.dynamodb.model.AttributeValue;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,38 +32,11 @@ final class Nodes {
     }
 
     static ObjectNode item(Map<String, AttributeValue> item) {
-        ObjectNode o = F.objectNode();
-        for (Map.Entry<String, AttributeValue> e : item.entrySet()) o.set(e.getKey(), value(e.getValue()));
-        return o;
+        return AttributeJson.node(item);
     }
 
     static ObjectNode value(AttributeValue v) {
-        ObjectNode o = F.objectNode();
-        switch (v.type()) {
-            case S -> o.put("S", v.s());
-            case N -> o.put("N", v.nText());
-            case B -> o.put("B", Base64.getEncoder().encodeToString(v.b()));
-            case BOOL -> o.put("BOOL", v.bool());
-            case NULL -> o.put("NULL", true);
-            case SS -> {
-                ArrayNode a = o.putArray("SS");
-                v.ss().forEach(a::add);
-            }
-            case NS -> {
-                ArrayNode a = o.putArray("NS");
-                v.setMembers().forEach(x -> a.add(x.nText()));
-            }
-            case BS -> {
-                ArrayNode a = o.putArray("BS");
-                v.bs().forEach(b -> a.add(Base64.getEncoder().encodeToString(b)));
-            }
-            case M -> o.set("M", item(v.m()));
-            case L -> {
-                ArrayNode a = o.putArray("L");
-                v.l().forEach(x -> a.add(value(x)));
-            }
-        }
-        return o;
+        return AttributeJson.node(v);
     }
 
     static Map<String, AttributeValue> readItem(JsonNode node) {

@@ -135,9 +135,7 @@ public final class WireServer implements AutoCloseable {
     }
 
     private static JsonNode item(Map<String, AttributeValue> item) {
-        com.fasterxml.jackson.databind.node.ObjectNode o = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
-        item.forEach((k, v) -> o.set(k, io.herald.dynamodb.model.AttributeJson.node(v)));
-        return o;
+        return io.herald.dynamodb.model.AttributeJson.node(item);
     }
 
     private static final java.util.concurrent.atomic.AtomicLong REQUESTS = new java.util.concurrent.atomic.AtomicLong();

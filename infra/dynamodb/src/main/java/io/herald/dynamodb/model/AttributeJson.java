@@ -175,6 +175,13 @@ public final class AttributeJson {
         return new DynamoDbError("SerializationException", message);
     }
 
+    /** An item as a JSON tree. */
+    public static com.fasterxml.jackson.databind.node.ObjectNode node(Map<String, AttributeValue> item) {
+        var o = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        item.forEach((k, x) -> o.set(k, node(x)));
+        return o;
+    }
+
     /** A value as a JSON tree. */
     public static com.fasterxml.jackson.databind.node.ObjectNode node(AttributeValue v) {
         var f = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance;
@@ -194,10 +201,7 @@ public final class AttributeJson {
                 var a = o.putArray("BS");
                 v.bs().forEach(b -> a.add(Base64.getEncoder().encodeToString(b)));
             }
-            case M -> {
-                var m = o.putObject("M");
-                v.m().forEach((k, x) -> m.set(k, node(x)));
-            }
+            case M -> o.set("M", node(v.m()));
             case L -> {
                 var a = o.putArray("L");
                 v.l().forEach(x -> a.add(node(x)));
