@@ -1,6 +1,6 @@
 package io.herald.testing;
 
-import io.herald.core.auth.JwtVerifier;
+import io.herald.jwt.JwtVerifier;
 import io.herald.core.delivery.ConnectionNotifier;
 import io.herald.core.model.Connection;
 import io.herald.core.service.ConnectRequest;

@@ -1,4 +1,4 @@
-package io.herald.core.auth;
+package io.herald.jwt;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -6,13 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.auth0.jwt.JWT;
 import com.auth0.jwt.algorithms.Algorithm;
+import io.herald.core.auth.InvalidTokenException;
+import io.herald.core.auth.IssuerUnavailableException;
+import io.herald.core.policy.AccessPolicy;
+import io.herald.core.profile.Profiles;
 import io.herald.core.service.ConnectRequest;
 import io.herald.core.service.ConnectResult;
 import io.herald.core.service.ConnectService;
 import io.herald.core.service.ConnectionRegistry;
 import io.herald.core.service.HeraldConfig;
-import io.herald.core.policy.AccessPolicy;
-import io.herald.core.profile.Profiles;
 import io.herald.testing.InMemoryStores;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;

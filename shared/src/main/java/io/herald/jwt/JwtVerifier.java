@@ -1,4 +1,4 @@
-package io.herald.core.auth;
+package io.herald.jwt;
 
 import com.auth0.jwt.JWT;
 import com.auth0.jwt.algorithms.Algorithm;
@@ -11,6 +11,10 @@ import com.auth0.jwt.interfaces.DecodedJWT;
 import com.auth0.jwt.interfaces.ECDSAKeyProvider;
 import com.auth0.jwt.interfaces.RSAKeyProvider;
 import com.auth0.jwt.interfaces.Verification;
+import io.herald.core.auth.Identity;
+import io.herald.core.auth.InvalidTokenException;
+import io.herald.core.auth.IssuerUnavailableException;
+import io.herald.core.auth.TokenVerifier;
 import java.nio.charset.StandardCharsets;
 import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.ECPublicKey;

@@ -1,4 +1,4 @@
-package io.herald.core.auth;
+package io.herald.jwt;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.auth0.jwt.JWT;
 import com.auth0.jwt.algorithms.Algorithm;
+import io.herald.core.auth.Identity;
+import io.herald.core.auth.InvalidTokenException;
+import io.herald.core.auth.TokenVerifier;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;

@@ -1,6 +1,7 @@
-package io.herald.core.auth;
+package io.herald.jwt;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.herald.core.auth.IssuerUnavailableException;
 import io.herald.core.json.Json;
 import java.math.BigInteger;
 import java.net.URI;
