@@ -33,31 +33,35 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * Herald's DynamoDB engine against dynalite, side by side in one run: start to first answer, idle
  * RSS, and throughput of PutItem, GetItem, a 100-item Query and TransactWriteItems with 1 and 16
  * concurrent clients. Both engines run as separate processes on 127.0.0.1 and are driven by the
- * same Java SDK client; rounds alternate which engine goes first, so drift on this noisy machine
+ * same clients; rounds rotate which engine goes first, so drift on this noisy machine
  * hits both alike.
  *
- * <pre>java -cp bench/target/herald-bench.jar io.herald.bench.EngineBench --dynalite DIR [--rounds 3] [--seconds 3] [--out FILE]</pre>
+ * <pre>java -cp bench/target/herald-bench.jar io.herald.bench.EngineBench --dynalite DIR [--baseline ENGINE_JAR] [--rounds 3] [--seconds 3] [--out FILE]</pre>
  *
  * DIR is an installed dynalite package (npm install dynalite), e.g. /tmp/dynalite/node_modules/dynalite.
  */
 public final class EngineBench {
     static final String[] OPS = {"PutItem", "GetItem", "Query100", "TransactWrite"};
     static final int[] CLIENTS = {1, 16};
+    /** The SDK client (what applications use) and the raw one (what the engine alone can serve). */
+    static final String[] CLIENT_KINDS = {"sdk", "raw"};
 
     record Engine(String name, List<String> command) {}
 
     public static void main(String[] args) throws Exception {
         String dynalite = null;
+        String baseline = null;
         int rounds = 3, seconds = 3;
         Path out = Path.of("docs/dynamodb-benchmark.md");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--dynalite" -> dynalite = args[++i];
+                case "--baseline" -> baseline = args[++i];
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--seconds" -> seconds = Integer.parseInt(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
                 default -> {
-                    System.err.println("usage: EngineBench --dynalite DIR [--rounds 3] [--seconds 3] [--out FILE]");
+                    System.err.println("usage: EngineBench --dynalite DIR [--baseline ENGINE_JAR] [--rounds 3] [--seconds 3] [--out FILE]");
                     System.exit(2);
                 }
             }
@@ -72,9 +76,17 @@ public final class EngineBench {
             System.exit(2);
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<Engine> engines = List.of(
+        List<Engine> engines = new ArrayList<>(List.of(
                 new Engine("herald", List.of(java, "-jar", jar.toString(), "--port", "PORT")),
-                new Engine("dynalite", List.of("node", Path.of(dynalite, "cli.js").toString(), "--port", "PORT")));
+                new Engine("dynalite", List.of("node", Path.of(dynalite, "cli.js").toString(), "--port", "PORT"))));
+        if (baseline != null) {
+            // an earlier build of the engine, for an A/B of a change in the same run
+            if (!Files.exists(Path.of(baseline))) {
+                System.err.println("EngineBench: --baseline " + baseline + " does not exist");
+                System.exit(2);
+            }
+            engines.add(new Engine("baseline", List.of(java, "-jar", baseline, "--port", "PORT")));
+        }
 
         Map<String, List<Double>> startMs = new LinkedHashMap<>();
         Map<String, List<Double>> idleRss = new LinkedHashMap<>();
@@ -82,7 +94,7 @@ public final class EngineBench {
         Map<String, List<Double>> rates = new LinkedHashMap<>(); // engine|op|clients → ops/s per round
         for (int r = 0; r < rounds; r++) {
             List<Engine> order = new ArrayList<>(engines);
-            if (r % 2 == 1) Collections.reverse(order);
+            Collections.rotate(order, r); // each engine takes its turn at going first
             for (Engine e : order) {
                 int port = 20000 + ThreadLocalRandom.current().nextInt(20000);
                 List<String> cmd = e.command.stream().map(s -> s.equals("PORT") ? Integer.toString(port) : s).toList();
@@ -98,10 +110,12 @@ public final class EngineBench {
                         setUp(ddb);
                         for (String op : OPS) {
                             if (op.equals("TransactWrite") && e.name.equals("dynalite")) continue; // dynalite has no transactions
-                            for (int c : CLIENTS) {
-                                double rate = run(ddb, op, c, seconds);
-                                rates.computeIfAbsent(e.name + "|" + op + "|" + c, k -> new ArrayList<>()).add(rate);
-                                System.out.printf("round %d %-8s %-13s %2d clients %8.0f ops/s%n", r + 1, e.name, op, c, rate);
+                            for (String kind : CLIENT_KINDS) {
+                                for (int c : CLIENTS) {
+                                    double rate = kind.equals("sdk") ? run(ddb, op, c, seconds) : runRaw(port, op, c, seconds);
+                                    rates.computeIfAbsent(e.name + "|" + kind + "|" + op + "|" + c, k -> new ArrayList<>()).add(rate);
+                                    System.out.printf("round %d %-8s %-3s %-13s %2d clients %8.0f ops/s%n", r + 1, e.name, kind, op, c, rate);
+                                }
                             }
                         }
                     }
@@ -183,7 +197,75 @@ public final class EngineBench {
         return Map.of("pk", AttributeValue.fromS("k" + k), "v", AttributeValue.fromS("x".repeat(100)), "n", AttributeValue.fromN(Integer.toString(rnd.nextInt())));
     }
 
+    /** One client thread's work: a request per call, made until the load stops. */
+    interface Worker extends AutoCloseable {
+        void request(ThreadLocalRandom rnd) throws Exception;
+
+        @Override
+        default void close() throws Exception {}
+    }
+
+    interface WorkerFactory {
+        Worker open() throws Exception;
+    }
+
     static double run(DynamoDbClient ddb, String op, int clients, int seconds) throws Exception {
+        return load(() -> rnd -> sdkRequest(ddb, op, rnd), clients, seconds);
+    }
+
+    static double runRaw(int port, String op, int clients, int seconds) throws Exception {
+        return load(() -> {
+            RawDynamoClient raw = new RawDynamoClient("127.0.0.1", port);
+            return new Worker() {
+                @Override
+                public void request(ThreadLocalRandom rnd) throws Exception {
+                    int status = rawRequest(raw, op, rnd);
+                    // a transaction conflict under load (400) is not a benchmark failure
+                    if (status != 200 && !op.equals("TransactWrite")) throw new IllegalStateException(op + " answered " + status);
+                }
+
+                @Override
+                public void close() throws Exception {
+                    raw.close();
+                }
+            };
+        }, clients, seconds);
+    }
+
+    static int rawRequest(RawDynamoClient raw, String op, ThreadLocalRandom rnd) throws Exception {
+        String value = "x".repeat(100);
+        return switch (op) {
+            case "PutItem" -> raw.call("PutItem", "{\"TableName\":\"bench_kv\",\"Item\":" + rawItem(rnd.nextInt(1000), value, rnd) + "}");
+            case "GetItem" -> raw.call("GetItem", "{\"TableName\":\"bench_kv\",\"Key\":{\"pk\":{\"S\":\"k" + rnd.nextInt(1000) + "\"}}}");
+            case "Query100" -> raw.call("Query", "{\"TableName\":\"bench_q\",\"KeyConditionExpression\":\"pk = :p\","
+                    + "\"ExpressionAttributeValues\":{\":p\":{\"S\":\"p\"}}}");
+            default -> {
+                int a = rnd.nextInt(1000), c = (a + 1 + rnd.nextInt(998)) % 1000;
+                yield raw.call("TransactWriteItems", "{\"TransactItems\":[{\"Put\":{\"TableName\":\"bench_kv\",\"Item\":" + rawItem(a, value, rnd)
+                        + "}},{\"Put\":{\"TableName\":\"bench_kv\",\"Item\":" + rawItem(c, value, rnd) + "}}]}");
+            }
+        };
+    }
+
+    static String rawItem(int key, String value, ThreadLocalRandom rnd) {
+        return "{\"pk\":{\"S\":\"k" + key + "\"},\"v\":{\"S\":\"" + value + "\"},\"n\":{\"N\":\"" + rnd.nextInt() + "\"}}";
+    }
+
+    static void sdkRequest(DynamoDbClient ddb, String op, ThreadLocalRandom rnd) {
+        switch (op) {
+            case "PutItem" -> ddb.putItem(b -> b.tableName("bench_kv").item(item(rnd, -1)));
+            case "GetItem" -> ddb.getItem(b -> b.tableName("bench_kv").key(Map.of("pk", AttributeValue.fromS("k" + rnd.nextInt(1000)))));
+            case "Query100" -> ddb.query(b -> b.tableName("bench_q").keyConditionExpression("pk = :p")
+                    .expressionAttributeValues(Map.of(":p", AttributeValue.fromS("p"))));
+            default -> {
+                int a = rnd.nextInt(1000), c = (a + 1 + rnd.nextInt(998)) % 1000;
+                ddb.transactWriteItems(b -> b.transactItems(t -> t.put(p -> p.tableName("bench_kv").item(item(rnd, a))),
+                        t -> t.put(p -> p.tableName("bench_kv").item(item(rnd, c)))));
+            }
+        }
+    }
+
+    static double load(WorkerFactory factory, int clients, int seconds) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong done = new AtomicLong();
@@ -191,19 +273,11 @@ public final class EngineBench {
         for (int i = 0; i < clients; i++) {
             fs.add(pool.submit(() -> {
                 ThreadLocalRandom rnd = ThreadLocalRandom.current();
-                while (!stop.get()) {
-                    switch (op) {
-                        case "PutItem" -> ddb.putItem(b -> b.tableName("bench_kv").item(item(rnd, -1)));
-                        case "GetItem" -> ddb.getItem(b -> b.tableName("bench_kv").key(Map.of("pk", AttributeValue.fromS("k" + rnd.nextInt(1000)))));
-                        case "Query100" -> ddb.query(b -> b.tableName("bench_q").keyConditionExpression("pk = :p")
-                                .expressionAttributeValues(Map.of(":p", AttributeValue.fromS("p"))));
-                        default -> {
-                            int a = rnd.nextInt(1000), c = (a + 1 + rnd.nextInt(998)) % 1000;
-                            ddb.transactWriteItems(b -> b.transactItems(t -> t.put(p -> p.tableName("bench_kv").item(item(rnd, a))),
-                                    t -> t.put(p -> p.tableName("bench_kv").item(item(rnd, c)))));
-                        }
+                try (Worker w = factory.open()) {
+                    while (!stop.get()) {
+                        w.request(rnd);
+                        done.incrementAndGet();
                     }
-                    done.incrementAndGet();
                 }
                 return null;
             }));
@@ -242,22 +316,34 @@ public final class EngineBench {
         StringBuilder b = new StringBuilder();
         b.append("# DynamoDB engine: Herald's engine against dynalite\n\n");
         b.append("Generated by `java -cp bench/target/herald-bench.jar io.herald.bench.EngineBench --dynalite DIR --rounds ").append(rounds)
-                .append(" --seconds ").append(seconds).append("` on this project's 2-core machine. Both engines run as processes on 127.0.0.1, in memory, ")
-                .append("driven by the same Java SDK v2 client (URLConnection HTTP client); rounds alternate which engine runs first. ")
+                .append(" --seconds ").append(seconds).append(start.containsKey("baseline") ? " --baseline JAR" : "").append("` on this project's 2-core machine. Both engines run as processes on 127.0.0.1, in memory, ")
+                .append("driven by the same clients: the Java SDK v2 client (URLConnection HTTP client), as applications use it, and a raw keep-alive HTTP client that writes prepared requests and skips the answers (`RawDynamoClient`), which shows what the engine alone serves; rounds rotate which engine runs first. ")
                 .append("Median of ").append(rounds).append(" rounds, spread (min–max) in brackets. The client shares the two cores with the engine, ")
                 .append("so absolute rates are the client's and engine's together; the ratio is what compares the engines.\n\n");
-        b.append("| measure | Herald engine | dynalite | ratio (Herald / dynalite; above 1 is Herald faster for rates) |\n|---|---|---|---|\n");
+        boolean ab = start.containsKey("baseline");
+        b.append("| measure | Herald engine | dynalite | Herald / dynalite (rates: above 1 is Herald faster; times: below 1) |")
+                .append(ab ? " baseline (earlier engine build) | Herald / baseline |" : "").append("\n|---|---|---|---|").append(ab ? "---|---|" : "").append("\n");
         b.append("| start to first answer (ms) | ").append(spread(start.get("herald"), "%.0f")).append(" | ").append(spread(start.get("dynalite"), "%.0f"))
-                .append(" | ").append(String.format("%.2f× dynalite's time", median(start.get("herald")) / median(start.get("dynalite")))).append(" |\n");
-        b.append("| RSS idle after start (MB) | ").append(spread(idle.get("herald"), "%.0f")).append(" | ").append(spread(idle.get("dynalite"), "%.0f")).append(" | |\n");
-        b.append("| RSS after the load (MB) | ").append(spread(loaded.get("herald"), "%.0f")).append(" | ").append(spread(loaded.get("dynalite"), "%.0f")).append(" | |\n");
-        for (String op : OPS) {
-            for (int c : CLIENTS) {
-                List<Double> h = rates.get("herald|" + op + "|" + c);
-                List<Double> d = rates.get("dynalite|" + op + "|" + c);
-                b.append("| ").append(op).append(", ").append(c).append(c == 1 ? " client" : " clients").append(" (ops/s) | ").append(spread(h, "%.0f")).append(" | ");
-                if (d == null) b.append("not supported | |\n");
-                else b.append(spread(d, "%.0f")).append(" | ").append(ratioSpread(h, d)).append(" |\n");
+                .append(" | ").append(ratioSpread(start.get("herald"), start.get("dynalite"))).append(" |");
+        if (ab) b.append(" ").append(spread(start.get("baseline"), "%.0f")).append(" | ").append(ratioSpread(start.get("herald"), start.get("baseline"))).append(" |");
+        b.append("\n");
+        b.append("| RSS idle after start (MB) | ").append(spread(idle.get("herald"), "%.0f")).append(" | ").append(spread(idle.get("dynalite"), "%.0f")).append(" | |")
+                .append(ab ? " " + spread(idle.get("baseline"), "%.0f") + " | |" : "").append("\n");
+        b.append("| RSS after the load (MB) | ").append(spread(loaded.get("herald"), "%.0f")).append(" | ").append(spread(loaded.get("dynalite"), "%.0f")).append(" | |")
+                .append(ab ? " " + spread(loaded.get("baseline"), "%.0f") + " | |" : "").append("\n");
+        for (String kind : CLIENT_KINDS) {
+            for (String op : OPS) {
+                for (int c : CLIENTS) {
+                    String key = "|" + kind + "|" + op + "|" + c;
+                    List<Double> h = rates.get("herald" + key);
+                    List<Double> d = rates.get("dynalite" + key);
+                    b.append("| ").append(op).append(", ").append(c).append(c == 1 ? " client" : " clients").append(", ").append(kind)
+                            .append(" client (ops/s) | ").append(spread(h, "%.0f")).append(" | ");
+                    if (d == null) b.append("not supported | |");
+                    else b.append(spread(d, "%.0f")).append(" | ").append(ratioSpread(h, d)).append(" |");
+                    if (ab) b.append(" ").append(spread(rates.get("baseline" + key), "%.0f")).append(" | ").append(ratioSpread(h, rates.get("baseline" + key))).append(" |");
+                    b.append("\n");
+                }
             }
         }
         return b.toString();

@@ -94,7 +94,7 @@ public final class DynamoDbEngine implements AutoCloseable {
         private Path dataDir;
         private String region = "us-east-1";
         private Duration ttlInterval = Duration.ofSeconds(5);
-        private int threads = 256;
+        private int threads = 512;
 
         /** The interface to bind; loopback unless told otherwise. */
         public Builder host(String host) {
@@ -125,6 +125,7 @@ public final class DynamoDbEngine implements AutoCloseable {
             return this;
         }
 
+        /** Open connections served at once (one thread each); beyond it a new connection gets 503. */
         public Builder threads(int threads) {
             this.threads = threads;
             return this;

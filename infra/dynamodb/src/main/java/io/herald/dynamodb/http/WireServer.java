@@ -2,85 +2,198 @@ package io.herald.dynamodb.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.herald.dynamodb.DynamoDbError;
 import io.herald.dynamodb.api.Api;
-import io.herald.dynamodb.model.JsonTrees;
+import io.herald.dynamodb.model.AttributeJson;
 import io.herald.dynamodb.model.AttributeValue;
+import io.herald.dynamodb.model.JsonTrees;
+import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32;
 
 /**
- * DynamoDB's JSON 1.0 protocol over HTTP: {@code POST /} with {@code X-Amz-Target}, answers in
+ * DynamoDB's JSON 1.0 protocol over HTTP/1.1: {@code POST /} with {@code X-Amz-Target}, answers in
  * {@code application/x-amz-json-1.0} with AWS's error shape. Credentials and signatures are
- * accepted without checking. The JDK's own HTTP server: no dependency, starts in milliseconds.
+ * accepted without checking.
+ *
+ * <p>One thread per keep-alive connection reads a request, runs it and writes the answer, with no
+ * hand-off between threads. The JDK's {@code com.sun.net.httpserver}, used before, passed every
+ * request from a selector thread to a worker and back, formatted a date per answer and wrote head
+ * and body separately; on this project's 2-core machine that cost more than the engine's own work
+ * (docs/dynamodb-benchmark.md has the A/B). SDK clients hold a few pooled connections each, so the
+ * thread count stays small. Clients that never close their pools (a test suite making a client per
+ * test) are why idle connections are closed after {@link #IDLE_MILLIS}, and, when
+ * {@code maxConnections} are open, the idle ones are closed to make room; only if every connection
+ * is mid-request is a new one answered 503.
  */
 public final class WireServer implements AutoCloseable {
     /** DynamoDB refuses request bodies over 16 MB. */
     static final int MAX_BODY = 16 * 1024 * 1024;
+    /** Once a request's first byte arrives, the whole request must within this (a stalled client holds a thread). */
+    static final int REQUEST_MILLIS = 10_000;
+    /** An idle keep-alive connection is closed after this; SDK clients reconnect transparently. */
+    static final int IDLE_MILLIS = 30_000;
 
     private final Api api;
-    private final HttpServer server;
-    private final ExecutorService pool;
+    private final ServerSocket listener;
+    private final ThreadPoolExecutor connections;
+    private final Semaphore slots;
+    private final Set<Connection> open = ConcurrentHashMap.newKeySet();
+    private volatile boolean closing;
 
-    public WireServer(Api api, String host, int port, int threads) throws IOException {
-        // The JDK server writes headers and body separately; with Nagle on, a keep-alive client's
-        // delayed ACK then stalls every response by ~40 ms. Read once, when the server class loads.
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) System.setProperty("sun.net.httpserver.nodelay", "true");
-        // A client that stalls mid-request holds a worker thread; these bound how long (seconds).
-        if (System.getProperty("sun.net.httpserver.maxReqTime") == null) System.setProperty("sun.net.httpserver.maxReqTime", "10");
-        if (System.getProperty("sun.net.httpserver.maxRspTime") == null) System.setProperty("sun.net.httpserver.maxRspTime", "30");
+    public WireServer(Api api, String host, int port, int maxConnections) throws IOException {
         this.api = api;
-        this.server = HttpServer.create(new InetSocketAddress(host, port), 256);
+        this.listener = new ServerSocket(port, 256, InetAddress.getByName(host));
         AtomicInteger n = new AtomicInteger();
-        // Threads appear as requests need them and go after 30 s idle: an idle engine holds few, and a
-        // handful of stalled clients cannot take every worker.
-        java.util.concurrent.ThreadPoolExecutor workers = new java.util.concurrent.ThreadPoolExecutor(threads, threads, 30, java.util.concurrent.TimeUnit.SECONDS,
-                new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
-                    Thread t = new Thread(r, "dynamodb-http-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
-        workers.allowCoreThreadTimeOut(true);
-        this.pool = workers;
-        server.setExecutor(pool);
-        server.createContext("/", this::handle);
-        server.start();
+        this.slots = new Semaphore(maxConnections);
+        this.connections = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+            Thread t = new Thread(r, "dynamodb-http-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        Thread acceptor = new Thread(this::accept, "dynamodb-http-accept");
+        acceptor.setDaemon(true);
+        acceptor.start();
     }
 
     public int port() {
-        return server.getAddress().getPort();
+        return listener.getLocalPort();
     }
 
-    private void handle(HttpExchange ex) throws IOException {
-        try (ex) {
-            if (ex.getRequestMethod().equals("GET")) {
-                send(ex, 200, ("healthy: dynamodb." + api.database().region() + ".amazonaws.com ").getBytes(StandardCharsets.UTF_8), "text/plain");
-                return;
+    private void accept() {
+        while (!closing) {
+            Socket s;
+            try {
+                s = listener.accept();
+            } catch (IOException e) {
+                if (closing) return;
+                continue; // a connection that failed during accept does not stop the others
             }
-            if (!ex.getRequestMethod().equals("POST")) {
-                send(ex, 405, error("UnknownOperationException", "Method " + ex.getRequestMethod() + " is not supported; DynamoDB takes POST /"), null);
-                return;
+            Connection c = new Connection(s);
+            if (!takeSlot()) {
+                c.refuse();
+                continue;
             }
-            byte[] body = readBody(ex.getRequestBody());
+            try {
+                connections.execute(c);
+            } catch (RejectedExecutionException stopping) {
+                slots.release();
+                c.closeQuietly();
+            }
+        }
+    }
+
+    /**
+     * A slot for a new connection, closing idle keep-alive connections to free one if need be. Tried
+     * for a second: a connection that just answered becomes idle a moment after its client has read
+     * the answer.
+     */
+    private boolean takeSlot() {
+        if (slots.tryAcquire()) return true;
+        try {
+            for (int i = 0; i < 20; i++) {
+                for (Connection c : open) c.closeIfIdle(); // their threads end and give their slots back
+                if (slots.tryAcquire(50, TimeUnit.MILLISECONDS)) return true;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        System.err.println("[herald-dynamodb] refusing a connection: " + open.size() + " open, every one mid-request");
+        return false;
+    }
+
+    /** One client connection: requests in order, each answered before the next is read. */
+    private final class Connection implements Runnable {
+        private final Socket socket;
+        private volatile DeadlineInput input; // null until the thread starts
+
+        Connection(Socket socket) {
+            this.socket = socket;
+        }
+
+        void refuse() {
+            try (socket) {
+                byte[] body = error("ServiceUnavailableException", "Too many open connections; try again");
+                Http1.writeResponse(socket.getOutputStream(), 503, JSON, requestId(), crc(body), body, true);
+            } catch (IOException ignored) {
+                // the client is gone already
+            }
+        }
+
+        @Override
+        public void run() {
+            try (socket) {
+                socket.setTcpNoDelay(true);
+                DeadlineInput deadline = new DeadlineInput(socket);
+                input = deadline;
+                open.add(this);
+                InputStream in = new BufferedInputStream(deadline, 16 * 1024);
+                OutputStream out = socket.getOutputStream();
+                while (!closing) {
+                    deadline.disarm();
+                    Http1.Request head;
+                    try {
+                        head = Http1.readHead(in);
+                    } catch (Http1.BadRequest bad) {
+                        byte[] body = error("SerializationException", bad.getMessage());
+                        Http1.writeResponse(out, bad.status, JSON, requestId(), crc(body), body, true);
+                        return;
+                    }
+                    if (head == null) return;
+                    if (!exchange(head, in, out)) return;
+                }
+            } catch (SocketTimeoutException | SocketException e) {
+                // idle too long, stalled mid-request, or closed by the client or by close()
+            } catch (IOException e) {
+                // the client went away mid-request; nothing was acknowledged to it
+            } finally {
+                open.remove(this);
+                slots.release();
+            }
+        }
+
+        /** Answers one request; returns whether the connection stays open for the next. */
+        private boolean exchange(Http1.Request head, InputStream in, OutputStream out) throws IOException {
+            if (head.method().equals("GET")) {
+                byte[] body = ("healthy: dynamodb." + api.database().region() + ".amazonaws.com ").getBytes(StandardCharsets.UTF_8);
+                return answer(out, head, 200, "text/plain", body, false);
+            }
+            if (!head.method().equals("POST")) {
+                // a body we do not read would be taken for the next request: close after answering
+                return answer(out, head, 405, JSON, error("UnknownOperationException",
+                        "Method " + head.method() + " is not supported; DynamoDB takes POST /"), true);
+            }
+            boolean tooLarge = head.contentLength() > MAX_BODY;
+            if (head.expectContinue() && !tooLarge) Http1.writeContinue(out);
+            byte[] body = tooLarge ? null : Http1.readBody(in, head, MAX_BODY);
             if (body == null) {
-                ex.getResponseHeaders().set("Connection", "close"); // the rest of the body is never read
-                send(ex, 413, error("RequestEntityTooLarge", "Request body exceeds the limit of " + MAX_BODY + " bytes"), null);
-                return;
+                return answer(out, head, 413, JSON, error("RequestEntityTooLarge", "Request body exceeds the limit of " + MAX_BODY + " bytes"), true);
             }
-            String target = ex.getRequestHeaders().getFirst("X-Amz-Target");
-            byte[] out;
             int status = 200;
+            byte[] answer;
+            String target = head.target();
             try {
                 JsonNode req;
                 try {
@@ -88,23 +201,90 @@ public final class WireServer implements AutoCloseable {
                 } catch (IOException e) {
                     throw new DynamoDbError("SerializationException", "Malformed JSON request body");
                 }
-                if (req == null) req = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
-                out = JsonTrees.bytes(api.call(target, req));
+                if (req == null) req = JsonNodeFactory.instance.objectNode();
+                answer = JsonTrees.bytes(api.call(target, req));
             } catch (DynamoDbError e) {
                 status = e.status();
-                out = errorBody(e);
+                answer = errorBody(e);
             } catch (RuntimeException | StackOverflowError e) {
                 status = 500;
                 System.err.println("[herald-dynamodb] internal error on " + target + ": " + e);
-                out = error("InternalServerError", "Internal server error");
+                answer = error("InternalServerError", "Internal server error");
             }
-            send(ex, status, out, null);
+            return answer(out, head, status, JSON, answer, false);
+        }
+
+        private boolean answer(OutputStream out, Http1.Request head, int status, String type, byte[] body, boolean mustClose) throws IOException {
+            boolean close = mustClose || !head.keepAlive() || closing;
+            Http1.writeResponse(out, status, type, requestId(), crc(body), body, close);
+            return !close;
+        }
+
+        /** Closes the connection unless a request has begun on it (its first bytes arrived). */
+        void closeIfIdle() {
+            DeadlineInput in = input;
+            if (in != null && !in.begun()) closeQuietly();
+        }
+
+        void closeQuietly() {
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
         }
     }
 
-    private static byte[] readBody(InputStream in) throws IOException {
-        byte[] all = in.readNBytes(MAX_BODY + 1);
-        return all.length > MAX_BODY ? null : all;
+    /**
+     * The socket's input with two clocks: an idle connection may wait {@link #IDLE_MILLIS} for its
+     * next request; once a request's first bytes arrive, all of it must arrive within
+     * {@link #REQUEST_MILLIS}, however slowly a client trickles it.
+     */
+    private static final class DeadlineInput extends FilterInputStream {
+        private final Socket socket;
+        private volatile long deadline; // 0 while waiting for a request
+
+        DeadlineInput(Socket socket) throws IOException {
+            super(socket.getInputStream());
+            this.socket = socket;
+        }
+
+        void disarm() {
+            deadline = 0;
+        }
+
+        boolean begun() {
+            return deadline != 0;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (deadline == 0) {
+                socket.setSoTimeout(IDLE_MILLIS);
+                int n = in.read(b, off, len);
+                if (n > 0) deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(REQUEST_MILLIS);
+                return n;
+            }
+            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (left <= 0) throw new SocketTimeoutException("request not complete within " + REQUEST_MILLIS + " ms");
+            socket.setSoTimeout((int) left);
+            return in.read(b, off, len);
+        }
+    }
+
+    private static final String JSON = "application/x-amz-json-1.0";
+
+    private static long crc(byte[] body) {
+        CRC32 crc = new CRC32();
+        crc.update(body);
+        return crc.getValue();
     }
 
     private static String typePrefix(String type) {
@@ -119,7 +299,7 @@ public final class WireServer implements AutoCloseable {
     }
 
     private static byte[] errorBody(DynamoDbError e) {
-        ObjectNode o = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
         o.put("__type", typePrefix(e.type()) + e.type());
         if (e.getMessage() != null) o.put("message", e.getMessage());
         if (e.item() != null) o.set("Item", item(e.item()));
@@ -135,10 +315,10 @@ public final class WireServer implements AutoCloseable {
     }
 
     private static JsonNode item(Map<String, AttributeValue> item) {
-        return io.herald.dynamodb.model.AttributeJson.node(item);
+        return AttributeJson.node(item);
     }
 
-    private static final java.util.concurrent.atomic.AtomicLong REQUESTS = new java.util.concurrent.atomic.AtomicLong();
+    private static final AtomicLong REQUESTS = new AtomicLong();
     private static final String INSTANCE = Long.toHexString(System.nanoTime() ^ ProcessHandle.current().pid());
 
     /** Unique per answer without SecureRandom, whose lock all request threads would share. */
@@ -146,25 +326,22 @@ public final class WireServer implements AutoCloseable {
         return INSTANCE + "-" + Long.toHexString(REQUESTS.incrementAndGet());
     }
 
-    private static void send(HttpExchange ex, int status, byte[] body, String contentType) throws IOException {
-        CRC32 crc = new CRC32();
-        crc.update(body);
-        var h = ex.getResponseHeaders();
-        h.set("Content-Type", contentType != null ? contentType : "application/x-amz-json-1.0");
-        h.set("x-amzn-RequestId", requestId());
-        h.set("x-amz-crc32", Long.toString(crc.getValue()));
-        ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-        try (OutputStream os = ex.getResponseBody()) {
-            os.write(body);
-        }
-    }
-
     @Override
     public void close() {
-        server.stop(0);
-        pool.shutdown(); // in-flight requests finish (an interrupt could cut a journal write short)
+        closing = true;
         try {
-            if (!pool.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS)) pool.shutdownNow();
+            listener.close();
+        } catch (IOException ignored) {
+            // stopping anyway
+        }
+        // idle connections go now; a request being served finishes and is answered with
+        // Connection: close (an interrupt could cut a journal write short, so none is sent)
+        for (Connection c : open) c.closeIfIdle();
+        connections.shutdown();
+        try {
+            if (!connections.awaitTermination(5, TimeUnit.SECONDS)) {
+                for (Connection c : open) c.closeQuietly();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
