@@ -137,15 +137,16 @@ public final class PublishService {
         List<Delivery.Target> young = young(first.gone(), targets, now);
         if (young.isEmpty()) return first;
         Delivery.Report total = withoutGone(first, young);
+        Instant at = now;
         for (int attempt = 1; attempt <= ConnectWindow.ATTEMPTS && !young.isEmpty(); attempt++) {
             try {
-                delivery.sleeper().sleep(ConnectWindow.pauseMillis(attempt));
+                at = ConnectWindow.pause(delivery.sleeper(), attempt, at);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
             }
             Delivery.Report again = delivery.deliver(young);
-            List<Delivery.Target> still = young(again.gone(), young, now);
+            List<Delivery.Target> still = young(again.gone(), young, at);
             total = total.plus(withoutGone(again, still));
             young = still;
         }
