@@ -17,11 +17,11 @@ import java.util.Optional;
  */
 public final class LifecycleHandler extends JsonStreamHandler {
     public LifecycleHandler() {
-        this(Herald.fromEnvironment());
+        this(Herald.fromEnvironment(Herald.Tokens.UNUSED));
     }
 
     public LifecycleHandler(Map<String, String> env) {
-        this(Herald.fromEnv(env));
+        this(Herald.fromEnv(env, Herald.Tokens.UNUSED));
     }
 
     public LifecycleHandler(Services herald) {

@@ -232,13 +232,6 @@ public final class DynamoDbSubscriptionStore implements SubscriptionStore {
     }
 
     @Override
-    public List<Subscriber> forConnection(String connectionId) {
-        List<Subscriber> out = new ArrayList<>();
-        for (Map<String, AttributeValue> i : ownedBy(connectionId, null)) out.add(toSubscriber(i));
-        return out;
-    }
-
-    @Override
     public List<Subscriber> candidates(String topic, Instant now) {
         List<String> buckets = new ArrayList<>();
         for (int shard = 0; shard < shards; shard++) {
@@ -359,7 +352,7 @@ public final class DynamoDbSubscriptionStore implements SubscriptionStore {
         }
     }
 
-    private static Subscriber toSubscriber(Map<String, AttributeValue> i) {
+    static Subscriber toSubscriber(Map<String, AttributeValue> i) {
         AttributeValue t = i.get(TYPES);
         AttributeValue f = i.get(FILTERS);
         Map<String, String> filters = new HashMap<>();
