@@ -11,11 +11,11 @@ import java.util.Map;
 /** $connect: the returned statusCode becomes the handshake's HTTP status. */
 public final class ConnectHandler extends JsonStreamHandler {
     public ConnectHandler() {
-        this(Herald.fromEnvironment());
+        this(Herald.fromEnvironment(Herald.Tokens.VERIFIED));
     }
 
     public ConnectHandler(Map<String, String> env) {
-        this(Herald.fromEnv(env));
+        this(Herald.fromEnv(env, Herald.Tokens.VERIFIED));
     }
 
     public ConnectHandler(Services herald) {

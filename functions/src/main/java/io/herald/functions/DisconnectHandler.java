@@ -8,11 +8,11 @@ import java.util.Map;
 /** $disconnect: best-effort on AWS, so it only tidies; TTLs and 410s cover the misses. */
 public final class DisconnectHandler extends JsonStreamHandler {
     public DisconnectHandler() {
-        this(Herald.fromEnvironment());
+        this(Herald.fromEnvironment(Herald.Tokens.UNUSED));
     }
 
     public DisconnectHandler(Map<String, String> env) {
-        this(Herald.fromEnv(env));
+        this(Herald.fromEnv(env, Herald.Tokens.UNUSED));
     }
 
     public DisconnectHandler(Services herald) {

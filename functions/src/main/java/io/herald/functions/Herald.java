@@ -5,11 +5,14 @@ import io.herald.aws.config.AwsClients;
 import io.herald.aws.config.Background;
 import io.herald.aws.config.JwtSecrets;
 import io.herald.aws.dynamodb.DynamoDbConnectionStore;
-import io.herald.aws.dynamodb.DynamoDbLedger;
+import io.herald.aws.dynamodb.DynamoDbPublicationLedger;
+import io.herald.aws.dynamodb.DynamoDbQuotas;
+import io.herald.aws.dynamodb.DynamoDbStats;
 import io.herald.aws.dynamodb.DynamoDbSubscriptionStore;
 import io.herald.jwt.JwksKeys;
 import io.herald.jwt.JwtVerifier;
 import io.herald.core.auth.TokenVerifier;
+import io.herald.core.config.Settings;
 import io.herald.core.delivery.ConnectionNotifier;
 import io.herald.core.service.ConnectionRegistry;
 import io.herald.core.service.EventLog;
@@ -17,31 +20,47 @@ import io.herald.core.service.HeraldConfig;
 import io.herald.core.service.Services;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.EnumMap;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * The composition root on Lambda: builds the AWS ports from the function's environment, once per
- * container, and the services over them.
+ * container, and the services over them. Each function builds what it uses: only those that
+ * verify tokens ({@link Tokens#VERIFIED}) read the JWT secret, and only they are granted it.
  */
 public final class Herald {
-    private static volatile Services fromEnvironment;
+    /** Whether a function verifies tokens. */
+    public enum Tokens {
+        /** $connect, $default, the HTTP API: reads the JWT secret (Secrets Manager or SSM on AWS) or the JWKS URL. */
+        VERIFIED,
+        /** $disconnect, the connections stream, publish: no secret read, no JWT library loaded. */
+        UNUSED
+    }
+
+    /** Stands in where no token is ever verified; a call is a wiring mistake, not a client's. */
+    static final TokenVerifier NO_VERIFIER = token -> {
+        throw new IllegalStateException("this function was built without a token verifier (Herald.Tokens.UNUSED)");
+    };
+
+    private static final Map<Tokens, Services> fromEnvironment = new EnumMap<>(Tokens.class);
 
     private Herald() {}
 
     /** The container's instance, built on first use from the process environment. */
-    public static Services fromEnvironment() {
-        Services h = fromEnvironment;
+    public static synchronized Services fromEnvironment(Tokens tokens) {
+        Services h = fromEnvironment.get(tokens);
         if (h == null) {
-            synchronized (Herald.class) {
-                if (fromEnvironment == null) {
-                    fromEnvironment = fromEnv(System.getenv());
-                    Priming.register(fromEnvironment); // SnapStart: warm the paths before the snapshot
-                }
-                h = fromEnvironment;
-            }
+            h = fromEnv(System.getenv(), tokens);
+            fromEnvironment.put(tokens, h);
+            Priming.register(h); // SnapStart: warm the paths before the snapshot
         }
         return h;
+    }
+
+    /** Everything, tokens included (tests, tools). */
+    public static Services fromEnv(Map<String, String> env) {
+        return fromEnv(env, Tokens.VERIFIED);
     }
 
     /**
@@ -50,26 +69,33 @@ public final class Herald {
      * <p>A cold start is mostly class loading, in three parts that share few classes: the HTTP
      * client (mostly the JDK's trust store; {@link AwsClients} builds it on its own thread), the
      * DynamoDB client with its first request (which also opens the connection the first invocation
-     * reuses) on a helper thread, and Jackson, the JWT verifier and the profiles on this one. With
-     * two or more cores they overlap. All are done before this returns, so a SnapStart snapshot
-     * holds their result.
+     * reuses) on a helper thread, and Jackson, the JWT verifier (where used) and the profiles on
+     * this one. With two or more cores they overlap. All are done before this returns, so a
+     * SnapStart snapshot holds their result.
+     *
+     * @throws IllegalStateException    when a required setting is missing
+     * @throws IllegalArgumentException when a setting has an unusable value (the message names it)
      */
-    public static Services fromEnv(Map<String, String> env) {
-        AwsClients clients = new AwsClients(env);
-        String connections = required(env, "HERALD_CONNECTIONS_TABLE");
+    public static Services fromEnv(Map<String, String> env, Tokens tokens) {
+        return build(new Settings(env), new AwsClients(env), tokens);
+    }
+
+    static Services build(Settings settings, AwsClients clients, Tokens tokens) {
+        String connections = settings.required("HERALD_CONNECTIONS_TABLE");
         Background<DynamoDbClient> ddbReady = Background.start("herald-init", () -> warmedUp(clients.dynamoDb(), connections));
 
-        HeraldConfig config = HeraldConfig.fromEnv(env);
-        TokenVerifier verifier = verifier(env, clients);
-        String ledgerTable = required(env, "HERALD_LEDGER_TABLE");
-        String subscriptions = required(env, "HERALD_SUBSCRIPTIONS_TABLE");
-        String connectionsUrl = required(env, "HERALD_CONNECTIONS_URL");
-        int shards = Integer.parseInt(env.getOrDefault("HERALD_SUBSCRIPTION_SHARDS", "1"));
+        HeraldConfig config = HeraldConfig.from(settings);
+        TokenVerifier verifier = tokens == Tokens.VERIFIED ? verifier(settings, clients) : NO_VERIFIER;
+        String ledgerTable = settings.required("HERALD_LEDGER_TABLE");
+        String subscriptions = settings.required("HERALD_SUBSCRIPTIONS_TABLE");
+        String connectionsUrl = settings.required("HERALD_CONNECTIONS_URL");
+        int shards = settings.intBetween("HERALD_SUBSCRIPTION_SHARDS", 1, 1, 64);
         DynamoDbClient ddb = ddbReady.join();
 
-        DynamoDbLedger ledger = new DynamoDbLedger(ddb, ledgerTable, config.dedupWindow());
+        DynamoDbPublicationLedger ledger = new DynamoDbPublicationLedger(ddb, ledgerTable, config.dedupWindow());
         ConnectionRegistry registry = new ConnectionRegistry(new DynamoDbConnectionStore(ddb, connections),
-                new DynamoDbSubscriptionStore(ddb, subscriptions, connections, shards, c -> { }), ledger, ledger);
+                new DynamoDbSubscriptionStore(ddb, subscriptions, connections, shards, c -> { }),
+                new DynamoDbStats(ddb, ledgerTable), new DynamoDbQuotas(ddb, ledgerTable));
         ConnectionNotifier notifier = new ApiGatewayNotifier(clients.signedHttp(), connectionsUrl);
         return new Services(Clock.systemUTC(), config, registry, ledger, notifier, verifier, EventLog.STDOUT, Thread::sleep);
     }
@@ -84,23 +110,17 @@ public final class Herald {
         return ddb;
     }
 
-    static TokenVerifier verifier(Map<String, String> env, AwsClients clients) {
-        String issuer = env.get("HERALD_JWT_ISSUER");
-        String audience = env.get("HERALD_JWT_AUDIENCE");
-        String jwksUrl = env.get("HERALD_JWKS_URL");
-        String secret = JwtSecrets.resolve(env, clients);
+    static TokenVerifier verifier(Settings settings, AwsClients clients) {
+        String issuer = settings.optional("HERALD_JWT_ISSUER");
+        String audience = settings.optional("HERALD_JWT_AUDIENCE");
+        String jwksUrl = settings.optional("HERALD_JWKS_URL");
+        String secret = JwtSecrets.resolve(settings, clients);
         JwtVerifier hs = secret == null ? null : JwtVerifier.hs256(secret, issuer, audience, Clock.systemUTC());
-        JwtVerifier jwks = jwksUrl == null || jwksUrl.isBlank() ? null
+        JwtVerifier jwks = jwksUrl == null ? null
                 : JwtVerifier.jwks(JwksKeys.fromUrl(jwksUrl, Clock.systemUTC()), issuer, audience, Clock.systemUTC());
         if (hs == null && jwks == null) {
             throw new IllegalStateException("no JWT configuration: set HERALD_JWT_SECRET(_ARN|_PARAMETER) or HERALD_JWKS_URL");
         }
         return hs == null ? jwks : jwks == null ? hs : JwtVerifier.either(hs, jwks);
-    }
-
-    private static String required(Map<String, String> env, String name) {
-        String v = env.get(name);
-        if (v == null || v.isBlank()) throw new IllegalStateException("environment variable " + name + " is not set");
-        return v;
     }
 }

@@ -17,11 +17,11 @@ import java.util.Map;
 /** The HTTP API (payload format 2.0): POST /publish, GET /stats, GET /health. */
 public final class HttpApiHandler extends JsonStreamHandler {
     public HttpApiHandler() {
-        this(Herald.fromEnvironment());
+        this(Herald.fromEnvironment(Herald.Tokens.VERIFIED));
     }
 
     public HttpApiHandler(Map<String, String> env) {
-        this(Herald.fromEnv(env));
+        this(Herald.fromEnv(env, Herald.Tokens.VERIFIED));
     }
 
     public HttpApiHandler(Services herald) {

@@ -2,12 +2,12 @@ package io.herald.functions;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.aws.dynamodb.DynamoDbConnectionStore;
-import io.herald.aws.dynamodb.StreamImages;
 import io.herald.core.json.Json;
 import io.herald.core.model.Connection;
 import io.herald.core.service.EventLog;
 import io.herald.core.service.Services;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The connections table's stream: after a connection is stored, send its welcome frame and
@@ -17,11 +17,11 @@ import java.util.Map;
  */
 public final class LifecycleHandler extends JsonStreamHandler {
     public LifecycleHandler() {
-        this(Herald.fromEnvironment());
+        this(Herald.fromEnvironment(Herald.Tokens.UNUSED));
     }
 
     public LifecycleHandler(Map<String, String> env) {
-        this(Herald.fromEnv(env));
+        this(Herald.fromEnv(env, Herald.Tokens.UNUSED));
     }
 
     public LifecycleHandler(Services herald) {
@@ -36,9 +36,9 @@ public final class LifecycleHandler extends JsonStreamHandler {
             JsonNode image = r.path("dynamodb").path("NewImage");
             if (!image.isObject()) continue;
             try {
-                Connection c = DynamoDbConnectionStore.fromItem(StreamImages.toItem(image));
-                if (c.id() == null || c.profile() == null) continue;
-                herald.lifecycle.connected(c, herald.clock.instant());
+                Optional<Connection> c = DynamoDbConnectionStore.fromStreamImage(image);
+                if (c.isEmpty()) continue;
+                herald.lifecycle.connected(c.get(), herald.clock.instant());
                 handled++;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

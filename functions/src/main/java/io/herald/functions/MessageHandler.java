@@ -8,11 +8,11 @@ import java.util.Map;
 /** $default (and any named route): one client frame; replies go back through the Management API. */
 public final class MessageHandler extends JsonStreamHandler {
     public MessageHandler() {
-        this(Herald.fromEnvironment());
+        this(Herald.fromEnvironment(Herald.Tokens.VERIFIED));
     }
 
     public MessageHandler(Map<String, String> env) {
-        this(Herald.fromEnv(env));
+        this(Herald.fromEnv(env, Herald.Tokens.VERIFIED));
     }
 
     public MessageHandler(Services herald) {

@@ -21,11 +21,11 @@ import java.util.Map;
  */
 public final class PublishHandler extends JsonStreamHandler {
     public PublishHandler() {
-        this(Herald.fromEnvironment());
+        this(Herald.fromEnvironment(Herald.Tokens.UNUSED));
     }
 
     public PublishHandler(Map<String, String> env) {
-        this(Herald.fromEnv(env));
+        this(Herald.fromEnv(env, Herald.Tokens.UNUSED));
     }
 
     public PublishHandler(Services herald) {

@@ -85,7 +85,7 @@ public final class InMemoryStores implements ConnectionStore, SubscriptionStore,
         return removeAll(connectionId);
     }
 
-    @Override
+    /** The connection's subscriptions, for assertions. */
     public List<Subscriber> forConnection(String connectionId) {
         return new ArrayList<>(subscriptions.getOrDefault(connectionId, Map.of()).values());
     }

@@ -1,5 +1,6 @@
 package io.herald.core.delivery;
 
+import io.herald.core.concurrent.DaemonThreads;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -10,9 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Posts messages concurrently, at most {@code concurrency} at once, retrying throttling and
@@ -59,7 +58,7 @@ public final class Delivery implements AutoCloseable {
     private final int concurrency;
 
     public Delivery(ConnectionNotifier notifier, RetryPolicy retry, int concurrency, Sleeper sleeper) {
-        this(notifier, retry, concurrency, sleeper, Executors.newCachedThreadPool(daemons()));
+        this(notifier, retry, concurrency, sleeper, Executors.newCachedThreadPool(DaemonThreads.numbered("herald-delivery")));
     }
 
     public Delivery(ConnectionNotifier notifier, RetryPolicy retry, int concurrency) {
@@ -74,15 +73,6 @@ public final class Delivery implements AutoCloseable {
         this.concurrency = concurrency;
         this.permits = new Semaphore(concurrency);
         this.pool = pool;
-    }
-
-    private static ThreadFactory daemons() {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, "herald-delivery-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 
     public ConnectionNotifier notifier() {

@@ -6,6 +6,7 @@ import io.herald.core.topic.Topic;
 import io.herald.core.topic.TopicPattern;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Topic authorization as configuration: an ordered list of rules, first match wins.
@@ -77,8 +78,9 @@ public final class AccessPolicy {
         if (pattern.isExact()) return canRead(userId, pattern.text());
         String[] segs = pattern.text().split("\\.", -1);
         for (Rule r : rules) {
-            String bound = r.bind(segs);
-            if (bound == NO_MATCH) continue;
+            Optional<Match> m = r.bind(segs);
+            if (m.isEmpty()) continue;
+            String bound = m.get().segment();
             if (bound != null && (bound.equals("*") || bound.equals("**"))) {
                 return r.read == Access.ANYONE || (r.read == Access.AUTHENTICATED && userId != null);
             }
@@ -89,9 +91,8 @@ public final class AccessPolicy {
 
     private boolean check(String userId, String[] topic, boolean read) {
         for (Rule r : rules) {
-            String bound = r.bind(topic);
-            if (bound == NO_MATCH) continue;
-            return allows(read ? r.read : r.publish, userId, bound);
+            Optional<Match> m = r.bind(topic);
+            if (m.isPresent()) return allows(read ? r.read : r.publish, userId, m.get().segment());
         }
         return false;
     }
@@ -106,22 +107,23 @@ public final class AccessPolicy {
         };
     }
 
-    private static final String NO_MATCH = new String("no-match");
+    /** A rule matched; {@code segment} is what stood on its placeholder (null when it has none). */
+    private record Match(String segment) {}
 
     private record Rule(String[] segments, boolean below, Access read, Access publish) {
-        /** Returns the placeholder's segment (null if none), or NO_MATCH. */
-        String bind(String[] topic) {
-            if (topic.length < segments.length || (!below && topic.length != segments.length)) return NO_MATCH;
+        /** The match, or empty when the rule does not apply to the topic. */
+        Optional<Match> bind(String[] topic) {
+            if (topic.length < segments.length || (!below && topic.length != segments.length)) return Optional.empty();
             String bound = null;
             for (int i = 0; i < segments.length; i++) {
                 String s = segments[i];
                 if (s.startsWith("{") && s.endsWith("}")) {
                     bound = topic[i];
                 } else if (!s.equals("*") && !s.equals(topic[i])) {
-                    return NO_MATCH;
+                    return Optional.empty();
                 }
             }
-            return bound;
+            return Optional.of(new Match(bound));
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.herald.core.service;
 
+import io.herald.core.delivery.Delivery;
+import io.herald.core.delivery.RetryPolicy;
 import io.herald.core.model.Connection;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,8 +13,10 @@ import java.time.Instant;
  */
 final class ConnectWindow {
     static final Duration YOUNG = Duration.ofSeconds(10);
-    /** Pauses of 100 ms doubling to 3.2 s: 6.3 s in all, well inside the window. */
+    /** Retries after the first 410. */
     static final int ATTEMPTS = 6;
+    /** Pauses of up to 100 ms doubling to 3.2 s (6.3 s in all, well inside the window), jittered like every retry. */
+    static final RetryPolicy RETRY = new RetryPolicy(1 + ATTEMPTS, Duration.ofMillis(100), Duration.ofMillis(3200));
 
     private ConnectWindow() {}
 
@@ -20,7 +24,13 @@ final class ConnectWindow {
         return Duration.between(c.connectedAt(), now).compareTo(YOUNG) <= 0;
     }
 
-    static long pauseMillis(int attempt) {
-        return 50L << attempt;
+    /**
+     * Sleeps before retry {@code retry} (1-based) and returns {@code now} moved on by the pause, so
+     * the next {@link #young} check sees the connection older (time stays passed in, not read here).
+     */
+    static Instant pause(Delivery.Sleeper sleeper, int retry, Instant now) throws InterruptedException {
+        long millis = RETRY.delayMillis(retry);
+        sleeper.sleep(millis);
+        return now.plusMillis(millis);
     }
 }

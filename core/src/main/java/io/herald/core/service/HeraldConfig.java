@@ -1,20 +1,23 @@
 package io.herald.core.service;
 
+import io.herald.core.config.Settings;
 import java.time.Duration;
 import java.util.Map;
 
 /**
- * Settings, read from the function's environment. Names are the ones template.yaml sets.
+ * The core's settings, read through {@link Settings} from the function's environment. Names are
+ * the ones template.yaml sets, each from a template parameter (the local stack: {@code --param}).
  *
- * @param maxFrameBytes       API Gateway's message limit; a rendered event above it is refused at publish
- * @param connectionLifetime  API Gateway's maximum connection duration; items live this long plus a margin
+ * @param maxClientMessageBytes   the largest frame a client may send (HERALD_MAX_MESSAGE_BYTES)
+ * @param maxOutboundMessageBytes API Gateway's message limit; a rendered event above it is refused at publish
+ * @param connectionLifetime      API Gateway's maximum connection duration; items live this long plus a margin
  */
 public record HeraldConfig(
         String defaultProfile,
         int subscriptionLimit,
         int maxConnectionsPerIp,
         int maxClientMessageBytes,
-        int maxFrameBytes,
+        int maxOutboundMessageBytes,
         int fanoutConcurrency,
         Duration connectionLifetime,
         Duration ttlMargin,
@@ -25,18 +28,23 @@ public record HeraldConfig(
     public static final int API_GATEWAY_MESSAGE_LIMIT = 128 * 1024;
 
     public static HeraldConfig fromEnv(Map<String, String> env) {
+        return from(new Settings(env));
+    }
+
+    /** @throws IllegalArgumentException naming the variable whose value is unusable */
+    public static HeraldConfig from(Settings s) {
         return new HeraldConfig(
-                env.getOrDefault("HERALD_DEFAULT_PROFILE", "topics"),
-                intVar(env, "HERALD_SUBSCRIPTION_LIMIT", 100),
-                nonNegative(env, "HERALD_MAX_CONNECTIONS_PER_IP", 100),
-                intVar(env, "HERALD_MAX_MESSAGE_BYTES", API_GATEWAY_MESSAGE_LIMIT),
+                s.string("HERALD_DEFAULT_PROFILE", "topics"),
+                s.positiveInt("HERALD_SUBSCRIPTION_LIMIT", 100),
+                s.nonNegativeInt("HERALD_MAX_CONNECTIONS_PER_IP", 100),
+                s.intBetween("HERALD_MAX_MESSAGE_BYTES", API_GATEWAY_MESSAGE_LIMIT, 1, API_GATEWAY_MESSAGE_LIMIT),
                 API_GATEWAY_MESSAGE_LIMIT,
-                intVar(env, "HERALD_FANOUT_CONCURRENCY", 32),
+                s.positiveInt("HERALD_FANOUT_CONCURRENCY", 32),
                 Duration.ofHours(2),
                 Duration.ofMinutes(5),
-                Duration.ofHours(intVar(env, "HERALD_DEDUP_HOURS", 24)),
-                blankToNull(env.get("HERALD_POLICY")),
-                blankToNull(env.get("HERALD_ROUTES")));
+                Duration.ofHours(s.positiveInt("HERALD_DEDUP_HOURS", 24)),
+                s.optional("HERALD_POLICY"),
+                s.optional("HERALD_ROUTES"));
     }
 
     public static HeraldConfig defaults() {
@@ -44,35 +52,12 @@ public record HeraldConfig(
     }
 
     public HeraldConfig withSubscriptionLimit(int limit) {
-        return new HeraldConfig(defaultProfile, limit, maxConnectionsPerIp, maxClientMessageBytes, maxFrameBytes, fanoutConcurrency,
-                connectionLifetime, ttlMargin, dedupWindow, policyJson, routesJson);
-    }
-
-    public HeraldConfig withMaxConnectionsPerIp(int limit) {
-        return new HeraldConfig(defaultProfile, subscriptionLimit, limit, maxClientMessageBytes, maxFrameBytes,
+        return new HeraldConfig(defaultProfile, limit, maxConnectionsPerIp, maxClientMessageBytes, maxOutboundMessageBytes,
                 fanoutConcurrency, connectionLifetime, ttlMargin, dedupWindow, policyJson, routesJson);
     }
 
-    /** 0 switches a limit off. */
-    private static int nonNegative(Map<String, String> env, String name, int fallback) {
-        String v = env.get(name);
-        if (v != null && v.trim().equals("0")) return 0;
-        return intVar(env, name, fallback);
-    }
-
-    private static int intVar(Map<String, String> env, String name, int fallback) {
-        String v = env.get(name);
-        if (v == null || v.isBlank()) return fallback;
-        try {
-            int n = Integer.parseInt(v.trim());
-            if (n <= 0) throw new NumberFormatException();
-            return n;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " must be a positive integer, got '" + v + "'");
-        }
-    }
-
-    private static String blankToNull(String s) {
-        return s == null || s.isBlank() ? null : s;
+    public HeraldConfig withMaxConnectionsPerIp(int limit) {
+        return new HeraldConfig(defaultProfile, subscriptionLimit, limit, maxClientMessageBytes, maxOutboundMessageBytes,
+                fanoutConcurrency, connectionLifetime, ttlMargin, dedupWindow, policyJson, routesJson);
     }
 }

@@ -43,12 +43,13 @@ public final class LifecycleService {
         String welcome = profile.welcome(c, now);
         if (welcome == null) return;
         byte[] frame = welcome.getBytes(StandardCharsets.UTF_8);
+        Instant at = now;
         for (int attempt = 1; attempt <= ConnectWindow.ATTEMPTS; attempt++) {
             ConnectionNotifier.Outcome o = delivery.sendOne(c.id(), frame);
             if (o != ConnectionNotifier.Outcome.GONE) return;
             // 410 while $connect has not returned yet; give up once the connection is old or forgotten
-            if (!ConnectWindow.young(c, now) || registry.connections().get(c.id(), now).isEmpty()) break;
-            sleeper.sleep(ConnectWindow.pauseMillis(attempt));
+            if (!ConnectWindow.young(c, at) || registry.connections().get(c.id(), at).isEmpty()) break;
+            at = ConnectWindow.pause(sleeper, attempt, at);
         }
         log.log(EventLog.line("welcome_undelivered").put("connectionId", c.id()));
     }

@@ -68,7 +68,7 @@ public final class PublishService {
     public Result publish(Publication p, Instant now) {
         long started = System.nanoTime();
         int dataBytes = Json.write(p.data()).getBytes(StandardCharsets.UTF_8).length;
-        if (dataBytes > config.maxFrameBytes()) throw tooLarge(dataBytes);
+        if (dataBytes > config.maxOutboundMessageBytes()) throw tooLarge(dataBytes);
         List<Delivery.Target> targets = targets(p, now);
         if (p.id() != null) {
             PublicationLedger.Claim claim = ledger.claim(p.id(), now, now.plus(CLAIM_LIFETIME));
@@ -121,7 +121,7 @@ public final class PublishService {
                 String text = profiles.get(e.profile()).renderEvent(p, e.topic(), now);
                 return text == null ? new byte[0] : text.getBytes(StandardCharsets.UTF_8);
             });
-            if (frame.length > config.maxFrameBytes()) throw tooLarge(frame.length);
+            if (frame.length > config.maxOutboundMessageBytes()) throw tooLarge(frame.length);
             if (frame.length > 0) targets.add(new Delivery.Target(m.getKey(), frame));
         }
         return targets;
@@ -137,15 +137,16 @@ public final class PublishService {
         List<Delivery.Target> young = young(first.gone(), targets, now);
         if (young.isEmpty()) return first;
         Delivery.Report total = withoutGone(first, young);
+        Instant at = now;
         for (int attempt = 1; attempt <= ConnectWindow.ATTEMPTS && !young.isEmpty(); attempt++) {
             try {
-                delivery.sleeper().sleep(ConnectWindow.pauseMillis(attempt));
+                at = ConnectWindow.pause(delivery.sleeper(), attempt, at);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
             }
             Delivery.Report again = delivery.deliver(young);
-            List<Delivery.Target> still = young(again.gone(), young, now);
+            List<Delivery.Target> still = young(again.gone(), young, at);
             total = total.plus(withoutGone(again, still));
             young = still;
         }
@@ -211,7 +212,7 @@ public final class PublishService {
     }
 
     private InvalidPublicationException tooLarge(int bytes) {
-        return InvalidPublicationException.tooLarge(bytes, config.maxFrameBytes());
+        return InvalidPublicationException.tooLarge(bytes, config.maxOutboundMessageBytes());
     }
 
     private void logResult(Publication p, Result r, long started, String ledgerState, double cleanupMs) {

@@ -41,8 +41,6 @@ public interface SubscriptionStore {
      */
     int purge(String connectionId);
 
-    List<Subscriber> forConnection(String connectionId);
-
     /**
      * Every live subscription that may match the concrete topic: exact ones on it, and wildcard
      * ones indexed under one of its prefixes. Callers still match patterns and filters. Queries only.

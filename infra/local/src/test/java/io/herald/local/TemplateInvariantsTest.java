@@ -219,6 +219,56 @@ class TemplateInvariantsTest {
         }
     }
 
+    /** Issue 12, item 3: only the functions that verify tokens read the JWT secret, so only they may. */
+    @Test
+    void only_the_functions_that_verify_tokens_should_be_granted_the_jwt_secret() {
+        Map<String, Object> grant = Map.of("Fn::If", List.of("HasSecret", Map.of("Ref", "JwtSecretAccess"), Map.of("Ref", "AWS::NoValue")));
+        Set<String> granted = new HashSet<>();
+        for (String fn : ofType("AWS::Serverless::Function")) {
+            Object policies = props(fn).get("Policies");
+            if (policies instanceof List<?> l && l.contains(grant)) granted.add(fn);
+            for (Map<String, Object> st : statements(policies)) {
+                String actions = String.valueOf(st.get("Action"));
+                assertFalse(actions.contains("secretsmanager:") || actions.contains("ssm:"), fn + " is granted the secret inline: " + st);
+            }
+        }
+        assertEquals(Set.of("ConnectFunction", "MessageFunction", "HttpApiFunction"), granted);
+        assertEquals("HasSecret", map(resources.get("JwtSecretAccess")).get("Condition"));
+        List<String> actions = statements(props("JwtSecretAccess").get("PolicyDocument")).stream()
+                .map(st -> String.valueOf(st.get("Action"))).sorted().toList();
+        assertEquals(List.of("secretsmanager:GetSecretValue", "ssm:GetParameter"), actions);
+    }
+
+    /** Issue 12, item 6: every setting the core reads can be set at deploy time, through a template parameter. */
+    @Test
+    void every_core_setting_should_come_from_a_template_parameter() {
+        Map<String, Object> globals = map(map(map(map(template.raw().get("Globals")).get("Function")).get("Environment")).get("Variables"));
+        Map<String, Object> parameters = map(template.raw().get("Parameters"));
+        io.herald.core.config.Settings settings = new io.herald.core.config.Settings(Map.of());
+        io.herald.core.service.HeraldConfig.from(settings);
+        assertTrue(settings.read().containsAll(Set.of("HERALD_POLICY", "HERALD_ROUTES", "HERALD_FANOUT_CONCURRENCY",
+                "HERALD_DEDUP_HOURS", "HERALD_SUBSCRIPTION_LIMIT", "HERALD_MAX_MESSAGE_BYTES")), settings.read().toString());
+        for (String name : settings.read()) {
+            Object ref = map(globals.get(name)).get("Ref");
+            assertNotNull(ref, name + " must be set in Globals from a parameter");
+            assertNotNull(parameters.get(String.valueOf(ref)), name + " refers to " + ref + ", which is no parameter");
+        }
+        // and --param reaches the function: the local stack resolves the template with the override
+        SamTemplate local = SamTemplate.parse(templateText(), Map.of("AccessPolicy", "[]", "FanoutConcurrency", "5"));
+        for (SamTemplate.Function f : local.functions()) {
+            assertEquals("[]", f.environment().get("HERALD_POLICY"), f.logicalId());
+            assertEquals("5", f.environment().get("HERALD_FANOUT_CONCURRENCY"), f.logicalId());
+        }
+    }
+
+    static String templateText() {
+        try {
+            return java.nio.file.Files.readString(Path.of("template.yaml"));
+        } catch (java.io.IOException e) {
+            throw new RuntimeException(e);
+        }
+    }
+
     /** Inline statements, including those under !If (both branches). */
     @SuppressWarnings("unchecked")
     private static List<Map<String, Object>> statements(Object node) {

@@ -1,9 +1,9 @@
 package io.herald.aws.config;
 
+import io.herald.core.concurrent.DaemonThreads;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
-import java.util.concurrent.ThreadFactory;
 
 /**
  * One piece of initialization running on its own daemon thread, for cold starts: the caller goes
@@ -19,17 +19,8 @@ public final class Background<T> {
 
     public static <T> Background<T> start(String threadName, Callable<T> work) {
         Background<T> b = new Background<>(work);
-        daemonThreads(threadName).newThread(b.task).start();
+        DaemonThreads.named(threadName).newThread(b.task).start();
         return b;
-    }
-
-    /** Threads that never keep a JVM (a test's, the local stack's) from exiting. */
-    public static ThreadFactory daemonThreads(String name) {
-        return r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        };
     }
 
     public T join() {

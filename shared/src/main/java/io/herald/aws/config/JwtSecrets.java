@@ -1,5 +1,6 @@
 package io.herald.aws.config;
 
+import io.herald.core.config.Settings;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.core.json.Json;
 import java.util.List;
@@ -31,16 +32,21 @@ public final class JwtSecrets {
      *                               without the local stack's permission
      */
     public static String resolve(Map<String, String> env, AwsClients clients) {
-        List<String> set = SOURCES.stream().filter(n -> env.get(n) != null && !env.get(n).isBlank()).toList();
+        return resolve(new Settings(env), clients);
+    }
+
+    /** As {@link #resolve(Map, AwsClients)}, from the function's settings. */
+    public static String resolve(Settings settings, AwsClients clients) {
+        List<String> set = SOURCES.stream().filter(n -> settings.optional(n) != null).toList();
         if (set.size() > 1) {
             throw new IllegalStateException("JWT secret configured twice (" + String.join(", ", set)
                     + "): set exactly one; on AWS use JwtSecretArn or JwtSecretParameter and no HERALD_JWT_SECRET");
         }
         String secret = null;
-        if (set.contains("HERALD_JWT_SECRET")) secret = env.get("HERALD_JWT_SECRET");
-        else if (set.contains("HERALD_JWT_SECRET_ARN")) secret = unwrap(clients.secretString(env.get("HERALD_JWT_SECRET_ARN")));
-        else if (set.contains("HERALD_JWT_SECRET_PARAMETER")) secret = clients.parameterValue(env.get("HERALD_JWT_SECRET_PARAMETER"));
-        if (DEVELOPMENT_SECRET.equals(secret) && !"true".equals(env.get(ALLOW_DEVELOPMENT_SECRET))) {
+        if (set.contains("HERALD_JWT_SECRET")) secret = settings.optional("HERALD_JWT_SECRET");
+        else if (set.contains("HERALD_JWT_SECRET_ARN")) secret = unwrap(clients.secretString(settings.optional("HERALD_JWT_SECRET_ARN")));
+        else if (set.contains("HERALD_JWT_SECRET_PARAMETER")) secret = clients.parameterValue(settings.optional("HERALD_JWT_SECRET_PARAMETER"));
+        if (DEVELOPMENT_SECRET.equals(secret) && !settings.flag(ALLOW_DEVELOPMENT_SECRET)) {
             throw new IllegalStateException("the JWT secret is the published development secret; it is accepted only where "
                     + ALLOW_DEVELOPMENT_SECRET + "=true (the local stack sets it); configure a secret of your own");
         }

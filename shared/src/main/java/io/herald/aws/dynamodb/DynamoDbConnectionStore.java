@@ -7,6 +7,7 @@ import static io.herald.aws.dynamodb.DynamoDbSchema.USER_ID;
 import static io.herald.aws.dynamodb.Items.n;
 import static io.herald.aws.dynamodb.Items.s;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.core.model.Connection;
 import io.herald.core.store.ConnectionStore;
 import java.time.Instant;
@@ -86,8 +87,19 @@ public final class DynamoDbConnectionStore implements ConnectionStore {
         return item;
     }
 
-    /** Also reads stream images (the lifecycle handler gets the same attribute map). */
-    public static Connection fromItem(Map<String, AttributeValue> item) {
+    /**
+     * The connection a stream record's image holds (DynamoDB JSON, as the event carries it); empty
+     * when the image lacks a connection's id or profile (not an item this store wrote).
+     *
+     * @throws IllegalArgumentException when the image is not DynamoDB JSON
+     */
+    public static Optional<Connection> fromStreamImage(JsonNode image) {
+        Map<String, AttributeValue> item = StreamImages.toItem(image);
+        if (Items.str(item, CONNECTION_ID) == null || Items.str(item, "profile") == null) return Optional.empty();
+        return Optional.of(fromItem(item));
+    }
+
+    static Connection fromItem(Map<String, AttributeValue> item) {
         AttributeValue a = item.get("attrs");
         Map<String, String> attrs = new HashMap<>();
         if (a != null && a.hasM()) a.m().forEach((k, v) -> attrs.put(k, v.s()));

@@ -37,7 +37,7 @@ public final class DynamoDbSchema {
     public static final String SUB_CONNECTION = "c";
     public static final String BY_CONNECTION = "byConnection";
 
-    /** Ledger: publication ids seen (with TTL) and the stats counters. */
+    /** Ledger: publication ids seen (with TTL), the stats counters and quota counts, each kind under its own key prefix. */
     public static final String PK = "pk";
 
     private DynamoDbSchema() {}

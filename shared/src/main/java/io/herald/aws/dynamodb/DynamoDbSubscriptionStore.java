@@ -9,7 +9,7 @@ import static io.herald.aws.dynamodb.DynamoDbSchema.TTL;
 import static io.herald.aws.dynamodb.Items.n;
 import static io.herald.aws.dynamodb.Items.s;
 
-import io.herald.aws.config.Background;
+import io.herald.core.concurrent.DaemonThreads;
 import io.herald.core.delivery.Delivery;
 import io.herald.core.delivery.RetryPolicy;
 import io.herald.core.model.Connection;
@@ -64,7 +64,7 @@ public final class DynamoDbSubscriptionStore implements SubscriptionStore {
     /** Between bucket and sort key in {@code subKeys}: occurs in neither topics nor connection ids. */
     private static final char KEY_SEPARATOR = '\n';
     /** Threads for the bucket Queries of a publication after the first, which runs on the caller's. */
-    private static final ExecutorService QUERIES = Executors.newCachedThreadPool(Background.daemonThreads("herald-query"));
+    private static final ExecutorService QUERIES = Executors.newCachedThreadPool(DaemonThreads.named("herald-query"));
 
     private final DynamoDbClient ddb;
     private final String table;
@@ -232,13 +232,6 @@ public final class DynamoDbSubscriptionStore implements SubscriptionStore {
     }
 
     @Override
-    public List<Subscriber> forConnection(String connectionId) {
-        List<Subscriber> out = new ArrayList<>();
-        for (Map<String, AttributeValue> i : ownedBy(connectionId, null)) out.add(toSubscriber(i));
-        return out;
-    }
-
-    @Override
     public List<Subscriber> candidates(String topic, Instant now) {
         List<String> buckets = new ArrayList<>();
         for (int shard = 0; shard < shards; shard++) {
@@ -359,7 +352,7 @@ public final class DynamoDbSubscriptionStore implements SubscriptionStore {
         }
     }
 
-    private static Subscriber toSubscriber(Map<String, AttributeValue> i) {
+    static Subscriber toSubscriber(Map<String, AttributeValue> i) {
         AttributeValue t = i.get(TYPES);
         AttributeValue f = i.get(FILTERS);
         Map<String, String> filters = new HashMap<>();

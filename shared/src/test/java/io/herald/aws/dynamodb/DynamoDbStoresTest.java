@@ -40,7 +40,9 @@ class DynamoDbStoresTest {
     static final Instant NOW = Instant.parse("2026-11-22T10:00:00Z");
     DynamoDbConnectionStore connections;
     DynamoDbSubscriptionStore subscriptions;
-    DynamoDbLedger ledger;
+    DynamoDbPublicationLedger ledger;
+    DynamoDbStats stats;
+    DynamoDbQuotas quotas;
     String connectionsTable, subscriptionsTable, ledgerTable;
 
     @BeforeEach
@@ -51,7 +53,9 @@ class DynamoDbStoresTest {
         ledgerTable = t.ledger();
         connections = new DynamoDbConnectionStore(ddb.client(), t.connections());
         subscriptions = new DynamoDbSubscriptionStore(ddb.client(), t.subscriptions(), t.connections());
-        ledger = new DynamoDbLedger(ddb.client(), t.ledger(), Duration.ofHours(1));
+        ledger = new DynamoDbPublicationLedger(ddb.client(), t.ledger(), Duration.ofHours(1));
+        stats = new DynamoDbStats(ddb.client(), t.ledger());
+        quotas = new DynamoDbQuotas(ddb.client(), t.ledger());
     }
 
     static Connection conn(String id, String user) {
@@ -61,6 +65,11 @@ class DynamoDbStoresTest {
 
     static SubscriptionSpec spec(String pattern) {
         return SubscriptionSpec.of(TopicPattern.parse(pattern));
+    }
+
+
+    private List<Subscriber> stored(String connectionId) {
+        return StoredSubscriptions.of(ddb.client(), subscriptionsTable, connectionId);
     }
 
     @Test
@@ -112,7 +121,7 @@ class DynamoDbStoresTest {
             long added = 0;
             for (Future<AddResult> f : fs) if (f.get() == AddResult.ADDED) added++;
             assertEquals(5, added);
-            assertEquals(5, subscriptions.forConnection("c1").size());
+            assertEquals(5, stored("c1").size());
         } finally {
             pool.shutdownNow();
         }
@@ -312,7 +321,7 @@ class DynamoDbStoresTest {
         assertEquals(AddResult.ADDED, subscriptions.add(a, filtered, 100, NOW), "same pattern, other filters");
         assertEquals(AddResult.ALREADY_SUBSCRIBED, subscriptions.add(a, filtered, 100, NOW));
 
-        Set<String> stored = subscriptions.forConnection(a.id()).stream().map(s -> s.spec().pattern().text())
+        Set<String> stored = stored(a.id()).stream().map(s -> s.spec().pattern().text())
                 .collect(Collectors.toSet());
         assertEquals(Set.copyOf(patterns), stored);
         Set<String> matching = subscriptions.candidates("a.b", NOW).stream().filter(s -> s.spec().pattern().matches("a.b"))
@@ -320,7 +329,7 @@ class DynamoDbStoresTest {
         assertEquals(Set.of("a.b[]", "a.*[]", "a.*[t1]", "a.**[]", "**[]", "*.b[]"), matching);
 
         assertEquals(2, subscriptions.remove(a.id(), TopicPattern.parse("a.*")), "both a.* subscriptions, nothing else");
-        Set<String> left = subscriptions.forConnection(a.id()).stream().map(s -> s.spec().pattern().text())
+        Set<String> left = stored(a.id()).stream().map(s -> s.spec().pattern().text())
                 .collect(Collectors.toSet());
         assertEquals(patterns.stream().filter(p -> !p.equals("a.*")).collect(Collectors.toSet()), left);
     }
@@ -363,16 +372,16 @@ class DynamoDbStoresTest {
     @Test
     void quotas_should_count_up_to_the_limit_release_and_heal_when_expired() {
         Instant exp = NOW.plusSeconds(60);
-        assertTrue(ledger.acquire("ip#1.2.3.4", 2, NOW, exp));
-        assertTrue(ledger.acquire("ip#1.2.3.4", 2, NOW, exp));
-        assertFalse(ledger.acquire("ip#1.2.3.4", 2, NOW, exp));
-        assertTrue(ledger.acquire("ip#5.6.7.8", 2, NOW, exp), "counts are per key");
-        ledger.release("ip#1.2.3.4");
-        assertTrue(ledger.acquire("ip#1.2.3.4", 2, NOW, exp));
-        assertFalse(ledger.acquire("ip#1.2.3.4", 2, NOW, exp));
+        assertTrue(quotas.acquire("ip#1.2.3.4", 2, NOW, exp));
+        assertTrue(quotas.acquire("ip#1.2.3.4", 2, NOW, exp));
+        assertFalse(quotas.acquire("ip#1.2.3.4", 2, NOW, exp));
+        assertTrue(quotas.acquire("ip#5.6.7.8", 2, NOW, exp), "counts are per key");
+        quotas.release("ip#1.2.3.4");
+        assertTrue(quotas.acquire("ip#1.2.3.4", 2, NOW, exp));
+        assertFalse(quotas.acquire("ip#1.2.3.4", 2, NOW, exp));
         // releases were lost (no $disconnect): once the count expires it starts again
-        assertTrue(ledger.acquire("ip#1.2.3.4", 2, NOW.plusSeconds(61), NOW.plusSeconds(120)));
-        ledger.release("ip#never-taken");
+        assertTrue(quotas.acquire("ip#1.2.3.4", 2, NOW.plusSeconds(61), NOW.plusSeconds(120)));
+        quotas.release("ip#never-taken");
     }
 
     @Test
@@ -394,19 +403,19 @@ class DynamoDbStoresTest {
 
     @Test
     void stats_should_spread_over_shards_and_sum_on_read() {
-        for (int i = 0; i < 40; i++) ledger.add(Map.of(StatsStore.CONNECTIONS, 1L));
-        for (int i = 0; i < 30; i++) ledger.add(Map.of(StatsStore.CONNECTIONS, -1L)); // shards alone may go negative
-        assertEquals(10L, ledger.read().get(StatsStore.CONNECTIONS));
+        for (int i = 0; i < 40; i++) stats.add(Map.of(StatsStore.CONNECTIONS, 1L));
+        for (int i = 0; i < 30; i++) stats.add(Map.of(StatsStore.CONNECTIONS, -1L)); // shards alone may go negative
+        assertEquals(10L, stats.read().get(StatsStore.CONNECTIONS));
         long statsItems = ddb.client().scan(b -> b.tableName(ledgerTable)).items().stream()
                 .filter(i -> i.get(DynamoDbSchema.PK).s().startsWith("stats")).count();
         assertTrue(statsItems > 1, "the counters live in " + statsItems + " items");
-        assertTrue(statsItems <= DynamoDbLedger.STATS_SHARDS);
+        assertTrue(statsItems <= DynamoDbStats.STATS_SHARDS);
     }
 
     @Test
     void stats_should_add_up() {
-        ledger.add(Map.of(StatsStore.CONNECTIONS, 2L, "x", 1L));
-        ledger.add(Map.of(StatsStore.CONNECTIONS, -1L));
-        assertEquals(1L, ledger.read().get(StatsStore.CONNECTIONS));
+        stats.add(Map.of(StatsStore.CONNECTIONS, 2L, "x", 1L));
+        stats.add(Map.of(StatsStore.CONNECTIONS, -1L));
+        assertEquals(1L, stats.read().get(StatsStore.CONNECTIONS));
     }
 }

@@ -7,8 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.herald.aws.apigateway.ApiGatewayNotifier;
 import io.herald.aws.config.AwsClients;
 import io.herald.aws.dynamodb.DynamoDbConnectionStore;
-import io.herald.aws.dynamodb.DynamoDbLedger;
+import io.herald.aws.dynamodb.DynamoDbPublicationLedger;
+import io.herald.aws.dynamodb.DynamoDbQuotas;
+import io.herald.aws.dynamodb.DynamoDbStats;
 import io.herald.aws.dynamodb.DynamoDbSubscriptionStore;
+import io.herald.aws.dynamodb.StoredSubscriptions;
 import io.herald.core.json.Json;
 import io.herald.core.model.Publication;
 import io.herald.testing.EmbeddedDynamoDb;
@@ -41,9 +44,10 @@ class FailurePathsTest {
     void setUp() throws Exception {
         api = new RecordingManagementApi();
         tables = ddb.createTables();
-        DynamoDbLedger ledger = new DynamoDbLedger(ddb.client(), tables.ledger(), Duration.ofHours(1));
+        DynamoDbPublicationLedger ledger = new DynamoDbPublicationLedger(ddb.client(), tables.ledger(), Duration.ofHours(1));
         registry = new ConnectionRegistry(new DynamoDbConnectionStore(ddb.client(), tables.connections()),
-                new DynamoDbSubscriptionStore(ddb.client(), tables.subscriptions(), tables.connections()), ledger, ledger);
+                new DynamoDbSubscriptionStore(ddb.client(), tables.subscriptions(), tables.connections()),
+                new DynamoDbStats(ddb.client(), tables.ledger()), new DynamoDbQuotas(ddb.client(), tables.ledger()));
         AwsClients clients = new AwsClients(Map.of("AWS_REGION", "us-east-1", "AWS_ACCESS_KEY_ID", RecordingManagementApi.ACCESS_KEY,
                 "AWS_SECRET_ACCESS_KEY", RecordingManagementApi.SECRET));
         herald = new Fixture(registry, ledger, new ApiGatewayNotifier(clients.signedHttp(), api.endpoint()), HeraldConfig.defaults());
@@ -129,7 +133,7 @@ class FailurePathsTest {
     void a_duplicate_arriving_while_in_progress_should_fail_retryably_and_deliver_after_the_claim_lapses() {
         subscriber("c1", "orders.eu");
         Instant now = Instant.now();
-        var ledger = new DynamoDbLedger(ddb.client(), tables.ledger(), Duration.ofHours(1));
+        var ledger = new DynamoDbPublicationLedger(ddb.client(), tables.ledger(), Duration.ofHours(1));
         ledger.claim("order-2", now, now.plus(PublishService.CLAIM_LIFETIME)); // an attempt in flight (or dead)
 
         assertThrows(PublicationInProgressException.class, () -> publish("order-2", "orders.eu", now));
@@ -148,7 +152,7 @@ class FailurePathsTest {
         var p = new Publication("big-1", "t", List.of("orders.eu"), Json.object().put("b", blob), null);
         assertThrows(io.herald.core.model.InvalidPublicationException.class,
                 () -> herald.services.publisher.publish(p, Instant.now()));
-        var ledger = new DynamoDbLedger(ddb.client(), tables.ledger(), Duration.ofHours(1));
+        var ledger = new DynamoDbPublicationLedger(ddb.client(), tables.ledger(), Duration.ofHours(1));
         assertEquals(io.herald.core.store.PublicationLedger.Claim.CLAIMED,
                 ledger.claim("big-1", Instant.now(), Instant.now().plusSeconds(60)), "the refused id was never claimed");
     }
@@ -165,7 +169,7 @@ class FailurePathsTest {
         assertEquals(1, r.delivered());
         assertEquals(0, r.gone());
         assertTrue(stored("b1"), "the connection is not forgotten");
-        assertEquals(1, registry.subscriptions().forConnection("b1").size(), "nor its initial subscription");
+        assertEquals(1, StoredSubscriptions.of(ddb.client(), tables.subscriptions(), "b1").size(), "nor its initial subscription");
         assertEquals(1, received("b1", "seat-1"));
     }
 
@@ -186,6 +190,6 @@ class FailurePathsTest {
         PublishService.Result r = publish("seat-3", "events.e1", later);
         assertEquals(1, r.gone());
         assertTrue(!stored("b1"));
-        assertTrue(registry.subscriptions().forConnection("b1").isEmpty());
+        assertTrue(StoredSubscriptions.of(ddb.client(), tables.subscriptions(), "b1").isEmpty());
     }
 }

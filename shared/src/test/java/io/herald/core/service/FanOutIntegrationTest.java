@@ -7,8 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.herald.aws.apigateway.ApiGatewayNotifier;
 import io.herald.aws.config.AwsClients;
 import io.herald.aws.dynamodb.DynamoDbConnectionStore;
-import io.herald.aws.dynamodb.DynamoDbLedger;
+import io.herald.aws.dynamodb.DynamoDbPublicationLedger;
+import io.herald.aws.dynamodb.DynamoDbQuotas;
+import io.herald.aws.dynamodb.DynamoDbStats;
 import io.herald.aws.dynamodb.DynamoDbSubscriptionStore;
+import io.herald.aws.dynamodb.StoredSubscriptions;
 import io.herald.core.json.Json;
 import io.herald.core.model.InvalidPublicationException;
 import io.herald.core.model.Publication;
@@ -41,9 +44,10 @@ class FanOutIntegrationTest {
     void setUp() throws Exception {
         api = new RecordingManagementApi();
         tables = ddb.createTables();
-        DynamoDbLedger ledger = new DynamoDbLedger(ddb.client(), tables.ledger(), Duration.ofHours(1));
+        DynamoDbPublicationLedger ledger = new DynamoDbPublicationLedger(ddb.client(), tables.ledger(), Duration.ofHours(1));
         ConnectionRegistry registry = new ConnectionRegistry(new DynamoDbConnectionStore(ddb.client(), tables.connections()),
-                new DynamoDbSubscriptionStore(ddb.client(), tables.subscriptions(), tables.connections()), ledger, ledger);
+                new DynamoDbSubscriptionStore(ddb.client(), tables.subscriptions(), tables.connections()),
+                new DynamoDbStats(ddb.client(), tables.ledger()), new DynamoDbQuotas(ddb.client(), tables.ledger()));
         AwsClients clients = new AwsClients(Map.of("AWS_REGION", "us-east-1", "AWS_ACCESS_KEY_ID", RecordingManagementApi.ACCESS_KEY,
                 "AWS_SECRET_ACCESS_KEY", RecordingManagementApi.SECRET));
         herald = new Fixture(registry, ledger, new ApiGatewayNotifier(clients.signedHttp(), api.endpoint()), HeraldConfig.defaults());
@@ -82,9 +86,9 @@ class FanOutIntegrationTest {
         assertEquals(1, r.gone());
         var store = herald.services.registry;
         assertTrue(store.connections().get("dead", Instant.now()).isEmpty());
-        assertTrue(store.subscriptions().forConnection("dead").isEmpty());
+        assertTrue(StoredSubscriptions.of(ddb.client(), tables.subscriptions(), "dead").isEmpty());
         assertTrue(store.connections().get("alive", Instant.now()).isPresent());
-        assertEquals(1, store.subscriptions().forConnection("alive").size());
+        assertEquals(1, StoredSubscriptions.of(ddb.client(), tables.subscriptions(), "alive").size());
         assertTrue(store.connections().get("bystander", Instant.now()).isPresent());
         assertTrue(api.to("alive").stream().anyMatch(f -> f.contains("\"content\":\"hi\"")));
     }

@@ -3,6 +3,7 @@ package io.herald.local.events;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.herald.core.concurrent.DaemonThreads;
 import io.herald.core.json.Json;
 import io.herald.local.gateway.HttpIo;
 import io.herald.local.lambda.LocalFunction;
@@ -27,11 +28,7 @@ public final class EventBridgeIntake {
     public record Rule(String bus, EventPattern pattern, LocalFunction target) {}
 
     private final List<Rule> rules;
-    private final ExecutorService async = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "herald-eventbridge");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService async = Executors.newCachedThreadPool(DaemonThreads.named("herald-eventbridge"));
 
     public EventBridgeIntake(List<Rule> rules) {
         this.rules = List.copyOf(rules);

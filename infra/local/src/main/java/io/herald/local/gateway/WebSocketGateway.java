@@ -1,5 +1,6 @@
 package io.herald.local.gateway;
 
+import io.herald.core.concurrent.DaemonThreads;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.core.json.Json;
 import io.herald.local.lambda.LocalFunction;
@@ -57,12 +58,12 @@ public final class WebSocketGateway implements WebSocketCreator {
      * starve every new $connect.
      */
     static final int CONCURRENCY = 64;
-    private final ExecutorService pool = Executors.newFixedThreadPool(CONCURRENCY, daemon("herald-ws-invoke"));
+    private final ExecutorService pool = Executors.newFixedThreadPool(CONCURRENCY, DaemonThreads.named("herald-ws-invoke"));
     private final ScheduledThreadPoolExecutor timers = timers();
 
     /** Cancelled timers leave the queue at once, not when they would have fired. */
     private static ScheduledThreadPoolExecutor timers() {
-        ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, daemon("herald-ws-timer"));
+        ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, DaemonThreads.named("herald-ws-timer"));
         t.setRemoveOnCancelPolicy(true);
         return t;
     }
@@ -264,11 +265,4 @@ public final class WebSocketGateway implements WebSocketCreator {
         }
     }
 
-    static java.util.concurrent.ThreadFactory daemon(String name) {
-        return r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        };
-    }
 }

@@ -1,0 +1,94 @@
+package io.herald.functions;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.herald.core.json.Json;
+import io.herald.core.model.InvalidPublicationException;
+import io.herald.testing.EmbeddedDynamoDb;
+import io.herald.testing.RecordingManagementApi;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The publish function's three event shapes: EventBridge, SQS batches, direct invocation. */
+class PublishHandlerTest {
+    @RegisterExtension
+    static final EmbeddedDynamoDb ddb = new EmbeddedDynamoDb();
+
+    RecordingManagementApi api;
+    PublishHandler handler;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        api = new RecordingManagementApi();
+        handler = new PublishHandler(Lambda.baseEnv(ddb, ddb.createTables(), api)); // no JWT settings: it verifies no token
+    }
+
+    @AfterEach
+    void tearDown() {
+        api.close();
+    }
+
+    static ObjectNode eventBridge(String id, String detail) {
+        ObjectNode e = Json.object().put("version", "0").put("id", id).put("detail-type", "order.placed").put("source", "orders");
+        e.set("detail", Json.parse(detail));
+        return e;
+    }
+
+    @Test
+    void an_eventbridge_redelivery_should_be_a_duplicate_by_its_event_id() {
+        String e = Json.write(eventBridge("eb-1", "{\"topics\":[\"orders.eu\"],\"data\":{\"n\":1}}"));
+        assertTrue(!Lambda.invoke(handler, e).path("duplicate").asBoolean());
+        assertTrue(Lambda.invoke(handler, e).get("duplicate").asBoolean());
+        // another event id with the same content is a new publication
+        assertTrue(!Lambda.invoke(handler, Json.write(eventBridge("eb-2", "{\"topics\":[\"orders.eu\"],\"data\":{\"n\":1}}")))
+                .path("duplicate").asBoolean());
+    }
+
+    @Test
+    void an_invalid_eventbridge_event_should_fail_the_invocation_so_eventbridge_retries_then_dead_letters_it() {
+        String e = Json.write(eventBridge("eb-3", "{\"data\":\"not an object\"}"));
+        assertThrows(InvalidPublicationException.class, () -> Lambda.invoke(handler, e));
+    }
+
+    @Test
+    void an_sqs_batch_should_report_exactly_its_bad_records() {
+        ObjectNode batch = Json.object();
+        ArrayNode records = batch.putArray("Records");
+        records.addObject().put("messageId", "m-good").put("body", "{\"type\":\"t\",\"topics\":[\"a.b\"],\"data\":{}}");
+        records.addObject().put("messageId", "m-not-json").put("body", "{oops");
+        records.addObject().put("messageId", "m-eventbridge")
+                .put("body", Json.write(eventBridge("eb-4", "{\"topics\":[\"a.b\"],\"data\":{}}")));
+        records.addObject().put("messageId", "m-no-type").put("body", "{\"topics\":[\"a.b\"],\"data\":{}}");
+
+        JsonNode r = Lambda.invoke(handler, Json.write(batch));
+
+        ArrayNode failures = (ArrayNode) r.get("batchItemFailures");
+        assertEquals(2, failures.size(), r.toString());
+        assertEquals("m-not-json", failures.get(0).get("itemIdentifier").asText());
+        assertEquals("m-no-type", failures.get(1).get("itemIdentifier").asText());
+    }
+
+    @Test
+    void an_sqs_redelivery_should_be_suppressed_by_its_message_id() {
+        String batch = "{\"Records\":[{\"messageId\":\"m-1\",\"body\":\"{\\\"type\\\":\\\"t\\\",\\\"topics\\\":[\\\"a.b\\\"],\\\"data\\\":{}}\"}]}";
+        assertEquals(0, Lambda.invoke(handler, batch).get("batchItemFailures").size());
+        assertEquals(0, Lambda.invoke(handler, batch).get("batchItemFailures").size());
+        // the direct path sees the id the SQS path gave it: already completed
+        assertTrue(Lambda.invoke(handler, "{\"id\":\"sqs:m-1\",\"type\":\"t\",\"topics\":[\"a.b\"],\"data\":{}}")
+                .get("duplicate").asBoolean());
+    }
+
+    @Test
+    void an_invalid_direct_invocation_should_answer_with_the_error_not_throw() {
+        JsonNode r = Lambda.invoke(handler, "{\"topics\":[\"a.b\"],\"data\":{}}");
+        assertTrue(r.has("error"), r.toString());
+        assertTrue(!r.get("error").asText().isBlank());
+    }
+}

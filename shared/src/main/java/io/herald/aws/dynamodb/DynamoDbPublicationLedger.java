@@ -1,0 +1,77 @@
+package io.herald.aws.dynamodb;
+
+import static io.herald.aws.dynamodb.DynamoDbSchema.PK;
+import static io.herald.aws.dynamodb.DynamoDbSchema.TTL;
+import static io.herald.aws.dynamodb.Items.n;
+import static io.herald.aws.dynamodb.Items.s;
+
+import io.herald.core.store.PublicationLedger;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
+
+/**
+ * Publication ids in the ledger table ({@code pub#id}): status {@code st} P = in progress until its
+ * TTL, C = completed for the dedup window; claimed by conditional put.
+ */
+public final class DynamoDbPublicationLedger implements PublicationLedger {
+    private static final String STATUS = "st", IN_PROGRESS = "P", COMPLETED = "C";
+
+    private final DynamoDbClient ddb;
+    private final String table;
+    private final Duration window;
+
+    /** @param window how long a completed id is kept, so a redelivery within it is a duplicate */
+    public DynamoDbPublicationLedger(DynamoDbClient ddb, String table, Duration window) {
+        this.ddb = ddb;
+        this.table = table;
+        this.window = window;
+    }
+
+    @Override
+    public Claim claim(String publicationId, Instant now, Instant inProgressUntil) {
+        Map<String, AttributeValue> key = Map.of(PK, s("pub#" + publicationId));
+        for (int attempt = 0; ; attempt++) {
+            try {
+                // a lapsed claim (its attempt died) or an expired id (TTL passed, not yet deleted) may be taken over
+                ddb.putItem(b -> b.tableName(table)
+                        .item(Map.of(PK, key.get(PK), STATUS, s(IN_PROGRESS), TTL, n(inProgressUntil.getEpochSecond())))
+                        .conditionExpression("attribute_not_exists(#pk) OR #ttl <= :now")
+                        .expressionAttributeNames(Map.of("#pk", PK, "#ttl", TTL))
+                        .expressionAttributeValues(Map.of(":now", n(now.getEpochSecond())))
+                        .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
+                return Claim.CLAIMED;
+            } catch (ConditionalCheckFailedException e) {
+                Map<String, AttributeValue> held = e.hasItem() && !e.item().isEmpty() ? e.item()
+                        : ddb.getItem(b -> b.tableName(table).key(key).consistentRead(true)).item();
+                if (held == null || held.isEmpty()) {
+                    if (attempt < 2) continue; // released between the two calls: claim again
+                    return Claim.IN_PROGRESS;
+                }
+                // ids recorded before claims had a status were completed ones
+                return IN_PROGRESS.equals(Items.str(held, STATUS)) ? Claim.IN_PROGRESS : Claim.COMPLETED;
+            }
+        }
+    }
+
+    @Override
+    public void complete(String publicationId, Instant now) {
+        ddb.putItem(b -> b.tableName(table).item(Map.of(PK, s("pub#" + publicationId), STATUS, s(COMPLETED),
+                TTL, n(now.plus(window).getEpochSecond()))));
+    }
+
+    @Override
+    public void releaseClaim(String publicationId) {
+        try {
+            ddb.deleteItem(b -> b.tableName(table).key(Map.of(PK, s("pub#" + publicationId)))
+                    .conditionExpression("#st = :p").expressionAttributeNames(Map.of("#st", STATUS))
+                    .expressionAttributeValues(Map.of(":p", s(IN_PROGRESS))));
+        } catch (ConditionalCheckFailedException e) {
+            // completed meanwhile, or already gone: nothing to give up
+        }
+    }
+}
