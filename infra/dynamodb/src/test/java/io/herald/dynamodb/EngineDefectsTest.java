@@ -48,6 +48,7 @@ import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
 import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 import software.amazon.awssdk.services.dynamodb.model.Tag;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
 /**
@@ -317,6 +318,45 @@ class EngineDefectsTest {
     }
 
     // ---- 7. UpdateTable retyping a key attribute ----
+
+    @Test
+    void keysBeyondDynamoDbsSizeLimitsAreRefusedOnEveryPath() {
+        String t = table();
+        String big = "k".repeat(2049), fits = "k".repeat(2048);
+        ddb.putItem(b -> b.tableName(t).item(Map.of("pk", s(fits)))); // the limit itself is allowed
+        String hashMessage = "One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of2048 bytes";
+        List<org.junit.jupiter.api.function.Executable> calls = List.of(
+                () -> ddb.putItem(b -> b.tableName(t).item(Map.of("pk", s(big)))),
+                () -> ddb.getItem(b -> b.tableName(t).key(Map.of("pk", s(big)))),
+                () -> ddb.deleteItem(b -> b.tableName(t).key(Map.of("pk", s(big)))),
+                () -> ddb.updateItem(b -> b.tableName(t).key(Map.of("pk", s(big))).updateExpression("SET a = :a")
+                        .expressionAttributeValues(Map.of(":a", n("1")))));
+        for (var call : calls) {
+            DynamoDbException e = assertThrows(DynamoDbException.class, call);
+            assertEquals("ValidationException", errorCode(e));
+            assertEquals(hashMessage, e.awsErrorDetails().errorMessage());
+        }
+        assertEquals(1, ddb.scan(b -> b.tableName(t)).count(), "nothing oversized was stored");
+
+        String ranged = "d-" + UUID.randomUUID();
+        ddb.createTable(b -> b.tableName(ranged).billingMode(BillingMode.PAY_PER_REQUEST)
+                .attributeDefinitions(a -> a.attributeName("pk").attributeType(ScalarAttributeType.S),
+                        a -> a.attributeName("sk").attributeType(ScalarAttributeType.S), a -> a.attributeName("g").attributeType(ScalarAttributeType.S))
+                .keySchema(k -> k.attributeName("pk").keyType(KeyType.HASH), k -> k.attributeName("sk").keyType(KeyType.RANGE))
+                .globalSecondaryIndexes(g -> g.indexName("byG").keySchema(k -> k.attributeName("g").keyType(KeyType.HASH))
+                        .projection(p -> p.projectionType(ProjectionType.ALL))));
+        DynamoDbException range = assertThrows(DynamoDbException.class,
+                () -> ddb.putItem(b -> b.tableName(ranged).item(Map.of("pk", s("a"), "sk", s("r".repeat(1025))))));
+        assertEquals("One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes",
+                range.awsErrorDetails().errorMessage());
+        DynamoDbException index = assertThrows(DynamoDbException.class,
+                () -> ddb.putItem(b -> b.tableName(ranged).item(Map.of("pk", s("a"), "sk", s("b"), "g", s(big)))));
+        assertEquals("One or more parameter values were invalid: Size limit exceeded for Index Key g Actual Size: 2049 bytes Max Size: 2048 bytes IndexName: byG",
+                index.awsErrorDetails().errorMessage());
+        DynamoDbException batch = assertThrows(DynamoDbException.class, () -> ddb.batchWriteItem(b -> b.requestItems(Map.of(t,
+                List.of(WriteRequest.builder().putRequest(pr -> pr.item(Map.of("pk", s(big)))).build())))));
+        assertEquals(hashMessage, batch.awsErrorDetails().errorMessage());
+    }
 
     @Test
     void updateTableCannotRetypeAnExistingKeyAttribute() {

@@ -11,6 +11,8 @@ import java.util.Map;
 /** Checks of keys and items against a table's schema, in DynamoDB's words. */
 final class Keys {
     private static final String INVALID = "One or more parameter values were invalid: ";
+    /** DynamoDB's limits on key values: 2,048 bytes for a partition key, 1,024 for a sort key. */
+    static final int MAX_HASH_BYTES = 2048, MAX_RANGE_BYTES = 1024;
 
     private Keys() {}
 
@@ -25,7 +27,16 @@ final class Keys {
         }
         notEmpty(k.hash(), h);
         if (r != null) notEmpty(k.range(), r);
+        keySizes(h, r);
         return key;
+    }
+
+    private static void keySizes(AttributeValue hash, AttributeValue range) {
+        // AWS's own wording, missing space included
+        if (ItemSize.of(hash) > MAX_HASH_BYTES) throw DynamoDbError.validation(INVALID + "Size of hashkey has exceeded the maximum size limit of" + MAX_HASH_BYTES + " bytes");
+        if (range != null && ItemSize.of(range) > MAX_RANGE_BYTES) {
+            throw DynamoDbError.validation(INVALID + "Aggregated size of all range keys has exceeded the size limit of " + MAX_RANGE_BYTES + " bytes");
+        }
     }
 
     private static void notEmpty(String name, AttributeValue v) {
@@ -42,9 +53,10 @@ final class Keys {
         KeySchema k = t.key;
         keyAttribute(k.hash(), k.hashType(), item.get(k.hash()));
         if (k.hasRange()) keyAttribute(k.range(), k.rangeType(), item.get(k.range()));
+        keySizes(item.get(k.hash()), k.hasRange() ? item.get(k.range()) : null);
         for (IndexDef d : t.indexes.values()) {
-            indexAttribute(d, d.key().hash(), d.key().hashType(), item.get(d.key().hash()));
-            if (d.key().hasRange()) indexAttribute(d, d.key().range(), d.key().rangeType(), item.get(d.key().range()));
+            indexAttribute(d, d.key().hash(), d.key().hashType(), item.get(d.key().hash()), MAX_HASH_BYTES);
+            if (d.key().hasRange()) indexAttribute(d, d.key().range(), d.key().rangeType(), item.get(d.key().range()), MAX_RANGE_BYTES);
         }
         size(item);
     }
@@ -65,7 +77,7 @@ final class Keys {
         notEmpty(name, v);
     }
 
-    private static void indexAttribute(IndexDef d, String name, AttributeValue.Type type, AttributeValue v) {
+    private static void indexAttribute(IndexDef d, String name, AttributeValue.Type type, AttributeValue v, int maxBytes) {
         if (v == null) return;
         if (v.type() != type) {
             throw DynamoDbError.validation(INVALID + "Type mismatch for Index Key " + name + " Expected: " + type + " Actual: " + v.type() + " IndexName: " + d.name());
@@ -73,6 +85,11 @@ final class Keys {
         if (type == AttributeValue.Type.S && v.s().isEmpty() || type == AttributeValue.Type.B && v.b().length == 0) {
             throw DynamoDbError.validation("One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty "
                     + (type == AttributeValue.Type.S ? "string" : "binary") + " value. IndexName: " + d.name() + ", IndexKey: " + name);
+        }
+        long size = ItemSize.of(v);
+        if (size > maxBytes) {
+            throw DynamoDbError.validation(INVALID + "Size limit exceeded for Index Key " + name + " Actual Size: " + size + " bytes Max Size: " + maxBytes
+                    + " bytes IndexName: " + d.name());
         }
     }
 }
