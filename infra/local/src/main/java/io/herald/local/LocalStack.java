@@ -15,6 +15,8 @@ import io.herald.local.lambda.LocalFunction;
 import io.herald.local.sqs.SqsEndpoint;
 import io.herald.local.sqs.SqsEventSource;
 import io.herald.local.sqs.SqsQueues;
+import io.herald.local.gateway.RequestAuthorizer;
+import io.herald.local.template.RouteAuthorization;
 import io.herald.local.template.SamTemplate;
 import io.herald.local.template.SqsResources;
 import io.herald.local.template.Tables;
@@ -95,6 +97,7 @@ public final class LocalStack implements AutoCloseable {
         sqs.create(SqsResources.byName(queueDefinitions));
         queueDefinitions.forEach(q -> queueUrls.put(q.logicalId(), sqs.url(q.name())));
         SqsEndpoint sqsEndpoint = new SqsEndpoint(sqs);
+        var connectAuthorizer = RouteAuthorization.connectAuthorizer(template);
         startDynamo();
         Tables.create(ddb, template.tables());
 
@@ -107,6 +110,8 @@ public final class LocalStack implements AutoCloseable {
         template.routes().forEach((key, fn) -> wsRoutes.put(key, required(functions, fn)));
         gateway = new WebSocketGateway(wsRoutes, template.routeSelectionExpression(), options.stage(), "localhost",
                 options.limits());
+        connectAuthorizer.ifPresent(a -> gateway.authorizer(
+                new RequestAuthorizer(a.logicalId(), required(functions, a.function()), a.identitySources())));
         ManagementApi management = new ManagementApi(gateway, options.stage());
 
         List<EventBridgeIntake.Rule> rules = new ArrayList<>();

@@ -42,6 +42,27 @@ final class GatewayEvents {
     }
 
     byte[] connect(LocalConnection c, String requestId, Map<String, String> requestHeaders, Map<String, List<String>> query) {
+        return bytes(connectEvent(c, requestId, requestHeaders, query));
+    }
+
+    /**
+     * What a REQUEST authorizer receives on $connect: the CONNECT event plus {@code type},
+     * {@code methodArn} and {@code stageVariables}.
+     */
+    ObjectNode authorizerRequest(LocalConnection c, String requestId, Map<String, String> requestHeaders,
+            Map<String, List<String>> query, String methodArn) {
+        ObjectNode e = Json.object().put("type", "REQUEST").put("methodArn", methodArn);
+        e.setAll(connectEvent(c, requestId, requestHeaders, query));
+        e.putObject("stageVariables");
+        return e;
+    }
+
+    String methodArn(String routeKey) {
+        return "arn:aws:execute-api:us-east-1:000000000000:" + apiId + "/" + stage + "/" + routeKey;
+    }
+
+    private ObjectNode connectEvent(LocalConnection c, String requestId, Map<String, String> requestHeaders,
+            Map<String, List<String>> query) {
         ObjectNode e = Json.object();
         ObjectNode headers = e.putObject("headers");
         ObjectNode multiHeaders = e.putObject("multiValueHeaders");
@@ -59,7 +80,7 @@ final class GatewayEvents {
         }
         context(e, c, "$connect", "CONNECT", requestId);
         e.put("isBase64Encoded", false);
-        return bytes(e);
+        return e;
     }
 
     /** A text frame's MESSAGE event (binary frames never reach an integration: they close with 1003). */
@@ -90,6 +111,7 @@ final class GatewayEvents {
                 .put("requestTime", REQUEST_TIME.format(now)).put("messageDirection", "IN").put("stage", stage)
                 .put("connectedAt", c.connectedAt.toEpochMilli()).put("requestTimeEpoch", now.toEpochMilli());
         ctx.putObject("identity").put("sourceIp", c.sourceIp).put("userAgent", c.userAgent);
+        if (c.authorizer != null) ctx.set("authorizer", c.authorizer.deepCopy());
         ctx.put("requestId", requestId).put("domainName", domainName).put("connectionId", c.id).put("apiId", apiId);
         return ctx;
     }

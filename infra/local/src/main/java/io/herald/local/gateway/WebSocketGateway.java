@@ -51,6 +51,8 @@ public final class WebSocketGateway implements WebSocketCreator {
     private final String[] selectionPath;
     private final GatewayEvents events;
     private final Limits limits;
+    /** The $connect route's REQUEST authorizer, if the template gives it one. */
+    private volatile RequestAuthorizer authorizer;
     /**
      * Integration invocations in flight at once, like a function's concurrency limit: without a
      * bound, ten thousand clients dropping together start ten thousand $disconnect threads and
@@ -81,6 +83,11 @@ public final class WebSocketGateway implements WebSocketCreator {
         this.selectionPath = selectionExpression.substring(prefix.length()).split("\\.");
         this.events = new GatewayEvents(stage, domainName, "local");
         this.limits = limits;
+    }
+
+    /** Protects $connect with a REQUEST authorizer, as the template's route does on AWS. */
+    public void authorizer(RequestAuthorizer authorizer) {
+        this.authorizer = authorizer;
     }
 
     public void configure(ServerWebSocketContainer container, String stagePath) {
@@ -118,6 +125,18 @@ public final class WebSocketGateway implements WebSocketCreator {
 
         Map<String, List<String>> query = new LinkedHashMap<>();
         Request.extractQueryParameters(req).forEach(f -> query.put(f.getName(), f.getValues()));
+        RequestAuthorizer auth = authorizer;
+        if (auth != null) {
+            RequestAuthorizer.Decision d = auth.authorize(
+                    events.authorizerRequest(c, GatewayEvents.newRequestId(), headers, query, events.methodArn("$connect")),
+                    headers, query, events.methodArn("$connect"));
+            if (!d.allowed()) {
+                connections.remove(c.id);
+                Response.writeError(req, resp, cb, d.status(), d.message());
+                return null;
+            }
+            c.authorizer = d.context();
+        }
         LocalFunction connect = routes.get("$connect");
         JsonNode result = Json.object().put("statusCode", 200);
         if (connect != null) {
