@@ -9,6 +9,7 @@ import io.herald.local.events.EventPattern;
 import io.herald.local.events.StreamPoller;
 import io.herald.local.gateway.HttpApiRoutes;
 import io.herald.local.gateway.HttpIo;
+import io.herald.local.gateway.LocalAccess;
 import io.herald.local.gateway.ManagementApi;
 import io.herald.local.gateway.WebSocketGateway;
 import io.herald.local.lambda.LocalFunction;
@@ -134,18 +135,24 @@ public final class LocalStack implements AutoCloseable {
         connector.setHost("127.0.0.1");
         connector.setPort(port);
         server.addConnector(connector);
-        String consolePage = consolePage();
+        String demoToken = demoToken();
+        String consolePage = consolePage(demoToken);
         Handler.Abstract routes = new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) throws Exception {
+                boolean local = LocalAccess.hostIsLocal(request);
+                boolean localOnly = management.handles(request) || eventBridge.handles(request) || sqsEndpoint.handles(request);
+                if (localOnly && !local) return LocalAccess.refuse(response, callback);
                 if (management.handles(request)) return management.handle(request, response, callback);
                 if (eventBridge.handles(request)) return eventBridge.handle(request, response, callback);
                 if (sqsEndpoint.handles(request)) return sqsEndpoint.handle(request, response, callback);
                 if (httpApi.handles(request)) return httpApi.handle(request, response, callback);
                 String path = request.getHttpURI().getPath();
                 if ("GET".equals(request.getMethod()) && (path.equals("/") || path.equals("/index.html"))) {
+                    // a page reached under another name (DNS rebinding) gets no token
+                    String page = local ? consolePage : consolePage.replace(demoToken, "");
                     return HttpIo.respond(response, callback, 200, "text/html; charset=utf-8", Map.of(),
-                            consolePage.getBytes(StandardCharsets.UTF_8));
+                            page.getBytes(StandardCharsets.UTF_8));
                 }
                 return HttpIo.json(response, callback, 404, "{\"message\":\"Not Found\"}");
             }
@@ -215,11 +222,11 @@ public final class LocalStack implements AutoCloseable {
         return f;
     }
 
-    private String consolePage() throws IOException {
+    private String consolePage(String token) throws IOException {
         try (InputStream in = LocalStack.class.getResourceAsStream("/console.html")) {
             if (in == null) throw new IllegalStateException("console.html missing from the jar");
             return new String(in.readAllBytes(), StandardCharsets.UTF_8)
-                    .replace("{{WS_URL}}", webSocketUrl()).replace("{{TOKEN}}", demoToken());
+                    .replace("{{WS_URL}}", webSocketUrl()).replace("{{TOKEN}}", token);
         }
     }
 
