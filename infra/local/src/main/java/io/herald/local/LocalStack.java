@@ -20,6 +20,7 @@ import io.herald.local.gateway.RequestAuthorizer;
 import io.herald.local.template.RouteAuthorization;
 import io.herald.local.template.SamTemplate;
 import io.herald.local.template.SqsResources;
+import io.herald.local.template.WebSocketStage;
 import io.herald.local.template.Tables;
 import java.io.IOException;
 import java.io.InputStream;
@@ -99,6 +100,7 @@ public final class LocalStack implements AutoCloseable {
         queueDefinitions.forEach(q -> queueUrls.put(q.logicalId(), sqs.url(q.name())));
         SqsEndpoint sqsEndpoint = new SqsEndpoint(sqs);
         var connectAuthorizer = RouteAuthorization.connectAuthorizer(template);
+        Map<String, String> stageVariables = WebSocketStage.variables(template);
         startDynamo();
         Tables.create(ddb, template.tables());
 
@@ -111,6 +113,7 @@ public final class LocalStack implements AutoCloseable {
         template.routes().forEach((key, fn) -> wsRoutes.put(key, required(functions, fn)));
         gateway = new WebSocketGateway(wsRoutes, template.routeSelectionExpression(), options.stage(), "localhost",
                 options.limits());
+        gateway.stageVariables(stageVariables);
         connectAuthorizer.ifPresent(a -> gateway.authorizer(
                 new RequestAuthorizer(a.logicalId(), required(functions, a.function()), a.identitySources())));
         ManagementApi management = new ManagementApi(gateway, options.stage());

@@ -21,11 +21,17 @@ final class GatewayEvents {
     private final String stage;
     private final String domainName;
     private final String apiId;
+    /** The stage's StageVariables; each event carries them (when there are any), as API Gateway's do. */
+    private volatile Map<String, String> stageVariables = Map.of();
 
     GatewayEvents(String stage, String domainName, String apiId) {
         this.stage = stage;
         this.domainName = domainName;
         this.apiId = apiId;
+    }
+
+    void stageVariables(Map<String, String> variables) {
+        this.stageVariables = Map.copyOf(variables);
     }
 
     /** Connection ids look like API Gateway's: 16 characters ending in '=' (which the SDK must percent-encode). */
@@ -53,7 +59,9 @@ final class GatewayEvents {
             Map<String, List<String>> query, String methodArn) {
         ObjectNode e = Json.object().put("type", "REQUEST").put("methodArn", methodArn);
         e.setAll(connectEvent(c, requestId, requestHeaders, query));
-        e.putObject("stageVariables");
+        e.remove("stageVariables");
+        ObjectNode vars = e.putObject("stageVariables");
+        stageVariables.forEach(vars::put);
         return e;
     }
 
@@ -106,6 +114,7 @@ final class GatewayEvents {
 
     private ObjectNode context(ObjectNode e, LocalConnection c, String routeKey, String eventType, String requestId) {
         Instant now = Instant.now();
+        if (!stageVariables.isEmpty()) stageVariables.forEach(e.putObject("stageVariables")::put);
         ObjectNode ctx = e.putObject("requestContext");
         ctx.put("routeKey", routeKey).put("eventType", eventType).put("extendedRequestId", requestId)
                 .put("requestTime", REQUEST_TIME.format(now)).put("messageDirection", "IN").put("stage", stage)

@@ -85,6 +85,11 @@ public final class WebSocketGateway implements WebSocketCreator {
         this.limits = limits;
     }
 
+    /** The stage's StageVariables, for every event and the authorizer's request. */
+    public void stageVariables(Map<String, String> variables) {
+        events.stageVariables(variables);
+    }
+
     /** Protects $connect with a REQUEST authorizer, as the template's route does on AWS. */
     public void authorizer(RequestAuthorizer authorizer) {
         this.authorizer = authorizer;

@@ -1,0 +1,55 @@
+package io.herald.local;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The stage's StageVariables reach every event of a connection, from a template of the test's own. */
+class StageVariablesTest {
+    @TempDir
+    Path dir;
+
+    static final String STAGE = """
+              Stage:
+                Type: AWS::ApiGatewayV2::Stage
+                Properties:
+                  ApiId: !Ref Api
+                  StageName: !Ref Stage
+                  StageVariables:
+                    color: blue
+                    stageName: !Ref Stage
+            """;
+
+    @Test
+    void every_event_should_carry_the_stage_variables() throws Exception {
+        try (LocalStack s = MiniTemplate.start(dir, MiniTemplate.with(STAGE))) {
+            WsClient c = WsClient.connect(s.webSocketUrl() + "?mark=stagevars");
+            String id = CapturingHandler.EVENTS.stream()
+                    .filter(e -> "stagevars".equals(e.path("queryStringParameters").path("mark").asText()))
+                    .findFirst().orElseThrow().get("requestContext").get("connectionId").asText();
+            c.send("{\"action\":\"x\"}");
+            c.close();
+            LocalStackEndToEndTest.waitUntil(() -> events(id).size() == 3);
+            for (JsonNode e : events(id)) {
+                assertEquals("blue", e.path("stageVariables").path("color").asText(), e.toString());
+                assertEquals("ws", e.path("stageVariables").path("stageName").asText());
+            }
+        }
+    }
+
+    @Test
+    void an_invalid_variable_name_should_be_refused_at_start() throws Exception {
+        String bad = MiniTemplate.with(STAGE.replace("color: blue", "\"col-or\": blue"));
+        assertTrue(MiniTemplate.refusal(dir, bad).startsWith("Stage (AWS::ApiGatewayV2::Stage): StageVariables.col-or"));
+    }
+
+    private static List<JsonNode> events(String connectionId) {
+        return CapturingHandler.EVENTS.stream()
+                .filter(e -> connectionId.equals(e.path("requestContext").path("connectionId").asText())).toList();
+    }
+}
