@@ -114,6 +114,7 @@ public final class LocalStack implements AutoCloseable {
         gateway = new WebSocketGateway(wsRoutes, template.routeSelectionExpression(), options.stage(), "localhost",
                 options.limits());
         gateway.stageVariables(stageVariables);
+        gateway.throttles(WebSocketStage.throttles(template, template.routes().keySet()));
         connectAuthorizer.ifPresent(a -> gateway.authorizer(
                 new RequestAuthorizer(a.logicalId(), required(functions, a.function()), a.identitySources())));
         ManagementApi management = new ManagementApi(gateway, options.stage());

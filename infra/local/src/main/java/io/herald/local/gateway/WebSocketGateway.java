@@ -85,6 +85,18 @@ public final class WebSocketGateway implements WebSocketCreator {
         this.limits = limits;
     }
 
+    /** Route key to its throttle (the stage's default and route settings); a route without one is not throttled. */
+    private volatile Map<String, TokenBucket> throttles = Map.of();
+
+    public void throttles(Map<String, TokenBucket> byRoute) {
+        this.throttles = Map.copyOf(byRoute);
+    }
+
+    private boolean throttled(String routeKey) {
+        TokenBucket b = throttles.get(routeKey);
+        return b != null && !b.tryTake();
+    }
+
     /** The stage's StageVariables, for every event and the authorizer's request. */
     public void stageVariables(Map<String, String> variables) {
         events.stageVariables(variables);
@@ -121,6 +133,10 @@ public final class WebSocketGateway implements WebSocketCreator {
 
     @Override
     public Object createWebSocket(ServerUpgradeRequest req, ServerUpgradeResponse resp, org.eclipse.jetty.util.Callback cb) {
+        if (throttled("$connect")) {
+            Response.writeError(req, resp, cb, 429, "Too Many Requests");
+            return null;
+        }
         Map<String, String> headers = new LinkedHashMap<>();
         for (HttpField f : req.getHeaders()) headers.merge(f.getName(), f.getValue(), (a, b) -> a + "," + b);
         String ip = Request.getRemoteAddr(req);
@@ -245,6 +261,11 @@ public final class WebSocketGateway implements WebSocketCreator {
         String requestId = GatewayEvents.newRequestId();
         String routeKey = selectRoute(body);
         LocalFunction f = routes.get(routeKey);
+        if (f != null && throttled(routeKey)) {
+            // the socket stays open; the client is told in the shape of API Gateway's other error frames
+            c.send(Json.write(Json.object().put("message", "Too Many Requests").put("connectionId", c.id).put("requestId", requestId)));
+            return;
+        }
         if (f == null) {
             c.send(Json.write(Json.object().put("message", "Forbidden").put("connectionId", c.id).put("requestId", requestId)));
             return;

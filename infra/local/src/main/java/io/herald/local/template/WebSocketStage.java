@@ -1,5 +1,7 @@
 package io.herald.local.template;
 
+import io.herald.local.gateway.TokenBucket;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -19,6 +21,33 @@ public final class WebSocketStage {
                 }
                 out.put(k, String.valueOf(t.resolve(v)));
             });
+        }
+        return out;
+    }
+
+    /**
+     * Each route's throttle: the stage's RouteSettings for that route key, else its
+     * DefaultRouteSettings. $disconnect is not throttled (API Gateway runs it best-effort).
+     */
+    public static Map<String, TokenBucket> throttles(SamTemplate t, Collection<String> routeKeys) {
+        Map<String, TokenBucket> out = new LinkedHashMap<>();
+        for (var e : t.ofType("AWS::ApiGatewayV2::Stage").entrySet()) {
+            Map<String, Object> p = SamTemplate.props(e.getValue());
+            Map<String, Object> defaults = SamTemplate.map(p.get("DefaultRouteSettings"));
+            Map<String, Object> perRoute = SamTemplate.map(p.get("RouteSettings"));
+            for (String key : routeKeys) {
+                if (key.equals("$disconnect")) continue;
+                Map<String, Object> s = SamTemplate.map(perRoute.get(key));
+                Object rate = s.containsKey("ThrottlingRateLimit") ? s.get("ThrottlingRateLimit") : defaults.get("ThrottlingRateLimit");
+                Object burst = s.containsKey("ThrottlingBurstLimit") ? s.get("ThrottlingBurstLimit") : defaults.get("ThrottlingBurstLimit");
+                if (rate == null && burst == null) continue;
+                if (rate == null || burst == null) {
+                    throw new IllegalStateException(e.getKey() + " (AWS::ApiGatewayV2::Stage): route " + key
+                            + " sets only one of ThrottlingRateLimit and ThrottlingBurstLimit; the local stack needs both");
+                }
+                out.put(key, new TokenBucket(Double.parseDouble(String.valueOf(t.resolve(rate))),
+                        Integer.parseInt(String.valueOf(t.resolve(burst)))));
+            }
         }
         return out;
     }
