@@ -43,6 +43,25 @@ class StageVariablesTest {
     }
 
     @Test
+    void the_braced_selection_expression_should_select_routes_too() throws Exception {
+        String yaml = MiniTemplate.with("""
+                  PingRoute:
+                    Type: AWS::ApiGatewayV2::Route
+                    Properties:
+                      ApiId: !Ref Api
+                      RouteKey: ping
+                      Target: !Sub integrations/${Capture}
+                """).replace("RouteSelectionExpression: $request.body.action", "RouteSelectionExpression: ${request.body.action}");
+        try (LocalStack s = MiniTemplate.start(dir, yaml); WsClient c = WsClient.connect(s.webSocketUrl())) {
+            c.send("{\"action\":\"ping\",\"mark\":\"braced\"}");
+            LocalStackEndToEndTest.waitUntil(() -> CapturingHandler.EVENTS.stream()
+                    .anyMatch(e -> e.path("body").asText().contains("braced")));
+            JsonNode e = CapturingHandler.EVENTS.stream().filter(x -> x.path("body").asText().contains("braced")).findFirst().orElseThrow();
+            assertEquals("ping", e.get("requestContext").get("routeKey").asText());
+        }
+    }
+
+    @Test
     void an_invalid_variable_name_should_be_refused_at_start() throws Exception {
         String bad = MiniTemplate.with(STAGE.replace("color: blue", "\"col-or\": blue"));
         assertTrue(MiniTemplate.refusal(dir, bad).startsWith("Stage (AWS::ApiGatewayV2::Stage): StageVariables.col-or"));

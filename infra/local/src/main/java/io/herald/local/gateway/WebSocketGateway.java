@@ -77,6 +77,10 @@ public final class WebSocketGateway implements WebSocketCreator {
             Limits limits) {
         this.routes = new LinkedHashMap<>(routes);
         String prefix = "$request.body.";
+        // the documented ${request.body.action} form means the same
+        if (selectionExpression.matches("\\$\\{request\\.body\\.[^}]+}")) {
+            selectionExpression = "$" + selectionExpression.substring(2, selectionExpression.length() - 1);
+        }
         if (!selectionExpression.startsWith(prefix)) {
             throw new IllegalArgumentException("unsupported route selection expression " + selectionExpression);
         }
