@@ -61,6 +61,8 @@ public final class WebSocketGateway implements WebSocketCreator {
     static final int CONCURRENCY = 64;
     private final ExecutorService pool = Executors.newFixedThreadPool(CONCURRENCY, daemon("herald-ws-invoke"));
     private final ScheduledThreadPoolExecutor timers = timers();
+    /** Set when the stack stops: a socket whose upgrade completes after that is closed with 1001 at once. */
+    private volatile boolean shuttingDown;
 
     /** Cancelled timers leave the queue at once, not when they would have fired. */
     private static ScheduledThreadPoolExecutor timers() {
@@ -215,6 +217,10 @@ public final class WebSocketGateway implements WebSocketCreator {
         public void onWebSocketOpen(Session session) {
             c.session = session;
             c.state = LocalConnection.State.OPEN;
+            if (shuttingDown) {
+                c.close(1001, "Server shutting down");
+                return;
+            }
             maxDuration = timers.schedule(() -> c.close(1001, "Going away"), limits.maxConnection().toMillis(),
                     TimeUnit.MILLISECONDS);
         }
@@ -297,6 +303,17 @@ public final class WebSocketGateway implements WebSocketCreator {
 
     /** Closes every socket with 1001 (the local stack is going away). */
     public void shutdown() {
+        shuttingDown = true;
+        // an upgrade still completing has no session to close yet: let it open (and close itself)
+        long deadline = System.currentTimeMillis() + 1000;
+        while (connections.values().stream().anyMatch(c -> c.session == null) && System.currentTimeMillis() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         CompletableFuture<?>[] closing = connections.values().stream().map(c -> c.close(1001, "Server shutting down"))
                 .toArray(CompletableFuture[]::new);
         try {
