@@ -41,7 +41,9 @@ public final class Services {
         Delivery delivery = new Delivery(notifier, RetryPolicy.DEFAULT, config.fanoutConcurrency(), sleeper);
         this.publisher = new PublishService(registry, ledger, delivery, profiles, policy, config, log);
         this.connect = new ConnectService(registry, verifier, profiles, policy, config, log);
-        this.sessions = new SessionService(registry, verifier, profiles, policy, publisher, delivery, config, log);
-        this.lifecycle = new LifecycleService(registry, profiles, publisher, delivery, sleeper, log);
+        ProfileRuntime runtime = new ProfileRuntime(registry, delivery, publisher, config, log);
+        this.sessions = new SessionService(registry, verifier, profiles, policy, publisher, delivery, config, log, runtime);
+        this.lifecycle = new LifecycleService(registry, profiles, delivery, sleeper, log, runtime);
+        registry.onForgotten(c -> lifecycle.forgotten(c, clock.instant()));
     }
 }
