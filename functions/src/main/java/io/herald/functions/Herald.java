@@ -4,7 +4,12 @@ import io.herald.aws.apigateway.ApiGatewayNotifier;
 import io.herald.aws.config.AwsClients;
 import io.herald.aws.config.Background;
 import io.herald.aws.config.JwtSecrets;
+import io.herald.aws.dynamodb.DynamoDbChatStore;
 import io.herald.aws.dynamodb.DynamoDbConnectionStore;
+import io.herald.aws.sqs.SqsDelayedTasks;
+import io.herald.core.chat.DelayedTasks;
+import io.herald.core.chat.InProcessDelayedTasks;
+import java.time.Duration;
 import io.herald.aws.dynamodb.DynamoDbLedger;
 import io.herald.aws.dynamodb.DynamoDbSubscriptionStore;
 import io.herald.jwt.JwksKeys;
@@ -71,7 +76,24 @@ public final class Herald {
         ConnectionRegistry registry = new ConnectionRegistry(new DynamoDbConnectionStore(ddb, connections),
                 new DynamoDbSubscriptionStore(ddb, subscriptions, connections, shards, c -> { }), ledger, ledger);
         ConnectionNotifier notifier = new ApiGatewayNotifier(clients.signedHttp(), connectionsUrl);
-        return new Services(Clock.systemUTC(), config, registry, ledger, notifier, verifier, EventLog.STDOUT, Thread::sleep);
+        return new Services(Clock.systemUTC(), config, registry, ledger, notifier, verifier, EventLog.STDOUT, Thread::sleep,
+                chat(env, clients, ddb));
+    }
+
+    /**
+     * The chat profile's ports when the template gives a chat table. Delayed tasks go to the SQS
+     * queue; without one (the local stack, until it emulates SQS) to an interim in-process timer.
+     */
+    private static Services.Chat chat(Map<String, String> env, AwsClients clients, DynamoDbClient ddb) {
+        String table = env.get("HERALD_CHAT_TABLE");
+        if (table == null || table.isBlank()) return null;
+        int retentionDays = Integer.parseInt(env.getOrDefault("HERALD_CHAT_RETENTION_DAYS", "0").trim());
+        if (retentionDays < 0) throw new IllegalStateException("HERALD_CHAT_RETENTION_DAYS must be 0 (keep) or more");
+        String queue = env.get("HERALD_CHAT_TASKS_QUEUE_URL");
+        DelayedTasks delays = queue == null || queue.isBlank() ? new InProcessDelayedTasks()
+                : new SqsDelayedTasks(clients.signedHttp(), clients.sqsEndpoint(), queue);
+        return new Services.Chat(new DynamoDbChatStore(ddb, table, Duration.ofDays(retentionDays)), delays,
+                Duration.ofSeconds(Integer.parseInt(env.getOrDefault("HERALD_TYPING_EXPIRY_SECONDS", "5").trim())));
     }
 
     /** One read of a key that never exists: loads the SDK's request path and opens a pooled connection. */

@@ -90,6 +90,11 @@ public interface Profile {
         throw new UnsupportedOperationException(name() + " decodes no commands of its own");
     }
 
+    /** The frame sent before Herald itself closes the connection (chat's connection:closed), or null. */
+    default String closingFrame(Connection c, String reason, int code, Instant now) {
+        return null;
+    }
+
     /** Raffle: an invalid token in an {@code auth} message terminates the connection. */
     default boolean closeOnAuthFailure() {
         return false;

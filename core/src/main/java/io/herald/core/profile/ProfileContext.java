@@ -16,8 +16,8 @@ public interface ProfileContext {
     /** The user's live connections that speak {@code profile} (a Query on the user index). */
     List<Connection> connectionsOf(String userId, String profile, Instant now);
 
-    /** Connections with an exact subscription to {@code topic} (a Query on the topic's bucket). */
-    Set<String> subscribers(String topic, Instant now);
+    /** Connections of {@code profile} with an exact subscription to {@code topic} (a Query on its bucket). */
+    Set<String> subscribers(String topic, String profile, Instant now);
 
     /** Subscribes the connection within the subscription limit; false when it could not be stored. */
     boolean subscribe(Connection c, TopicPattern pattern, Instant now);
@@ -26,6 +26,12 @@ public interface ProfileContext {
 
     /** Posts one frame to each connection; returns those that received it. Never throws for a gone one. */
     Set<String> send(Collection<String> connectionIds, String frame);
+
+    /**
+     * Closes a connection the way every close Herald makes goes: the profile's closing frame first
+     * ({@link Profile#closingFrame}), then the close, then the connection is forgotten.
+     */
+    void close(Connection c, String reason, int code, Instant now);
 
     /** Fans a publication out, as a backend's would be. */
     void publish(Publication p, Instant now);

@@ -69,10 +69,7 @@ public final class LifecycleService {
             if (!older) continue;
             // a close that keeps failing skips nothing: the older one is forgotten (it gets no
             // more events) and the loop goes on to the next
-            if (!delivery.disconnect(other.id())) {
-                log.log(EventLog.line("disconnect_failed").put("connectionId", other.id()));
-            }
-            registry.forget(other.id());
+            runtime.close(other, "replaced_by_newer_connection", 1000, now);
             log.log(EventLog.line("replaced_connection").put("connectionId", other.id()).put("by", c.id()));
         }
     }

@@ -22,13 +22,16 @@ import java.util.Set;
 /** Herald's side of {@link ProfileContext}: the registry, delivery and fan-out the hooks may use. */
 final class ProfileRuntime implements ProfileContext {
     private final ConnectionRegistry registry;
+    private final io.herald.core.profile.Profiles profiles;
     private final Delivery delivery;
     private final PublishService publisher;
     private final HeraldConfig config;
     private final EventLog log;
 
-    ProfileRuntime(ConnectionRegistry registry, Delivery delivery, PublishService publisher, HeraldConfig config, EventLog log) {
+    ProfileRuntime(ConnectionRegistry registry, io.herald.core.profile.Profiles profiles, Delivery delivery, PublishService publisher,
+            HeraldConfig config, EventLog log) {
         this.registry = registry;
+        this.profiles = profiles;
         this.delivery = delivery;
         this.publisher = publisher;
         this.config = config;
@@ -41,10 +44,12 @@ final class ProfileRuntime implements ProfileContext {
     }
 
     @Override
-    public Set<String> subscribers(String topic, Instant now) {
+    public Set<String> subscribers(String topic, String profile, Instant now) {
         Set<String> out = new LinkedHashSet<>();
         for (Subscriber s : registry.subscriptions().candidates(topic, now)) {
-            if (s.spec().pattern().isExact() && s.spec().pattern().matches(topic)) out.add(s.connectionId());
+            if (profile.equals(s.profile()) && s.spec().pattern().isExact() && s.spec().pattern().matches(topic)) {
+                out.add(s.connectionId());
+            }
         }
         return out;
     }
@@ -77,6 +82,15 @@ final class ProfileRuntime implements ProfileContext {
             registry.connections().get(id, now).filter(c -> !ConnectWindow.young(c, now)).ifPresent(c -> registry.forget(id));
         }
         return reached;
+    }
+
+    @Override
+    public void close(Connection c, String reason, int code, Instant now) {
+        String farewell = profiles.get(c.profile()).closingFrame(c, reason, code, now);
+        if (farewell != null) delivery.sendOne(c.id(), farewell.getBytes(StandardCharsets.UTF_8));
+        // forgotten even if the close keeps failing: a connection Herald closes gets nothing more
+        if (!delivery.disconnect(c.id())) log.log(EventLog.line("disconnect_failed").put("connectionId", c.id()));
+        registry.forget(c.id());
     }
 
     @Override

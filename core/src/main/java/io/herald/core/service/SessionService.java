@@ -64,7 +64,7 @@ public final class SessionService {
         Connection c = found.get();
         Profile profile = profiles.get(c.profile());
         Command cmd = body != null && body.getBytes(StandardCharsets.UTF_8).length > config.maxClientMessageBytes()
-                ? Command.Invalid.of("Message too large: limit is " + config.maxClientMessageBytes() + " bytes")
+                ? new Command.Invalid(400, "Message too large: limit is " + config.maxClientMessageBytes() + " bytes", null, "too_large")
                 : profile.decode(body == null ? "" : body);
         if (profile.requiresAuth(cmd) && !c.authenticated()) {
             reply(c, profile, Reply.Error.of(401, "Authentication required"), now);
@@ -106,13 +106,7 @@ public final class SessionService {
             return;
         } catch (InvalidTokenException e) {
             reply(c, profile, new Reply.AuthFailed(e.getMessage()), now);
-            if (profile.closeOnAuthFailure()) {
-                // forgotten even if the close keeps failing: an unauthenticated socket holds nothing
-                if (!delivery.disconnect(c.id())) {
-                    log.log(EventLog.line("disconnect_failed").put("connectionId", c.id()));
-                }
-                registry.forget(c.id());
-            }
+            if (profile.closeOnAuthFailure()) runtime.close(c, "invalid_token", 1008, now);
             return;
         }
         if (c.authenticated() && !c.userId().equals(id.userId())) {

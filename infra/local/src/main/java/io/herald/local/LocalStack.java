@@ -173,6 +173,9 @@ public final class LocalStack implements AutoCloseable {
         env.put("AWS_ENDPOINT_URL_DYNAMODB", dynamoEndpoint);
         env.put("HERALD_CONNECTIONS_URL", managementEndpoint());
         env.put("HERALD_JWT_SECRET", options.jwtSecret());
+        // INTERIM until the local stack emulates SQS: no queue URL makes the functions run the
+        // chat's delayed tasks (typing expiry) on an in-process timer instead of the template's queue
+        if (env.containsKey("HERALD_CHAT_TASKS_QUEUE_URL")) env.put("HERALD_CHAT_TASKS_QUEUE_URL", "");
         env.put(JwtSecrets.ALLOW_DEVELOPMENT_SECRET, "true"); // this is the local stack: the documented secret may be used
         // the local secret is the one source; a --param JwtSecretArn=... would be refused as a second one
         return env;

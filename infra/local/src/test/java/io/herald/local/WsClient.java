@@ -31,10 +31,16 @@ final class WsClient implements AutoCloseable {
     }
 
     static WsClient connect(String url, String subprotocol) throws Exception {
+        return connect(url, subprotocol, java.util.Map.of());
+    }
+
+    /** With request headers (the chat document's {@code Authorization: Bearer}). */
+    static WsClient connect(String url, String subprotocol, java.util.Map<String, String> headers) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         Holder h = new Holder();
         WebSocket.Builder b = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
         if (subprotocol != null) b.subprotocols(subprotocol);
+        headers.forEach(b::header);
         try {
             WebSocket ws = b.buildAsync(URI.create(url), h).get(15, TimeUnit.SECONDS);
             return h.client;
