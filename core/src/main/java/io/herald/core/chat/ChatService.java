@@ -8,6 +8,7 @@ import io.herald.core.model.Connection;
 import io.herald.core.model.Publication;
 import io.herald.core.profile.Effect;
 import io.herald.core.profile.ProfileContext;
+import io.herald.core.service.EventLog;
 import io.herald.core.topic.Topic;
 import io.herald.core.topic.TopicPattern;
 import java.time.Duration;
@@ -112,6 +113,12 @@ public final class ChatService {
             };
         } catch (ChatException e) {
             return List.of(Effect.send(c.id(), ChatFrames.error(e.code(), e.getMessage(), e.field(), e.issue(), event, now)));
+        } catch (RuntimeException e) {
+            // a fault of ours (DynamoDB throttling, ...): the client hears of it, the socket stays
+            EventLog.STDOUT.log(EventLog.line("chat_event_failed").put("event", event).put("connectionId", c.id())
+                    .put("error", e.getClass().getSimpleName()));
+            return List.of(Effect.send(c.id(), ChatFrames.error(ChatException.INTERNAL_ERROR, "Internal error, try again", null, null,
+                    event, now)));
         }
     }
 
@@ -242,7 +249,12 @@ public final class ChatService {
             store.typingStarted(conv, c.userId(), now);
             ObjectNode task = Json.object().put("task", "typing.expire").put("conversation_id", conv).put("user_id", c.userId())
                     .put("username", c.attribute(USERNAME)).put("started_at", now.toEpochMilli());
-            delays.schedule(task, typingExpiry);
+            try {
+                delays.schedule(task, typingExpiry);
+            } catch (RuntimeException e) {
+                // the indicator still goes out; without its expiry only the client's stop clears it
+                EventLog.STDOUT.log(EventLog.line("typing_expiry_unscheduled").put("error", e.getClass().getSimpleName()));
+            }
         } else {
             store.typingStopped(conv, c.userId(), null);
         }
