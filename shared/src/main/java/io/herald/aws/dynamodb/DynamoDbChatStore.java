@@ -218,7 +218,9 @@ public final class DynamoDbChatStore implements ChatStore {
                                 ":seq", n(seq))));
                 return left;
             } catch (ConditionalCheckFailedException e) {
-                // a message arrived between the count and the write: count again
+                // a message arrived between the count and the write: count again, after a pause
+                // so a burst of sends in this conversation can pass
+                pause(attempt);
             }
         }
         throw new IllegalStateException("read state of " + userId + " kept changing; try again");
