@@ -4,10 +4,15 @@ import io.herald.aws.apigateway.ApiGatewayNotifier;
 import io.herald.aws.config.AwsClients;
 import io.herald.aws.config.Background;
 import io.herald.aws.config.JwtSecrets;
+import io.herald.aws.dynamodb.DynamoDbChatStore;
 import io.herald.aws.dynamodb.DynamoDbConnectionStore;
 import io.herald.aws.dynamodb.DynamoDbPublicationLedger;
 import io.herald.aws.dynamodb.DynamoDbQuotas;
 import io.herald.aws.dynamodb.DynamoDbStats;
+import io.herald.aws.sqs.SqsDelayedTasks;
+import io.herald.core.chat.DelayedTasks;
+import io.herald.core.chat.InProcessDelayedTasks;
+import java.time.Duration;
 import io.herald.aws.dynamodb.DynamoDbSubscriptionStore;
 import io.herald.jwt.JwksKeys;
 import io.herald.jwt.JwtVerifier;
@@ -97,7 +102,23 @@ public final class Herald {
                 new DynamoDbSubscriptionStore(ddb, subscriptions, connections, shards, c -> { }),
                 new DynamoDbStats(ddb, ledgerTable), new DynamoDbQuotas(ddb, ledgerTable));
         ConnectionNotifier notifier = new ApiGatewayNotifier(clients.signedHttp(), connectionsUrl);
-        return new Services(Clock.systemUTC(), config, registry, ledger, notifier, verifier, EventLog.STDOUT, Thread::sleep);
+        return new Services(Clock.systemUTC(), config, registry, ledger, notifier, verifier, EventLog.STDOUT, Thread::sleep,
+                chat(settings, clients, ddb));
+    }
+
+    /**
+     * The chat profile's ports when the template gives a chat table. Delayed tasks go to the SQS
+     * queue (on AWS and in the local stack); without a queue URL to an in-process timer.
+     */
+    private static Services.Chat chat(Settings settings, AwsClients clients, DynamoDbClient ddb) {
+        String table = settings.optional("HERALD_CHAT_TABLE");
+        if (table == null) return null;
+        int retentionDays = settings.nonNegativeInt("HERALD_CHAT_RETENTION_DAYS", 0); // 0 keeps messages
+        String queue = settings.optional("HERALD_CHAT_TASKS_QUEUE_URL");
+        DelayedTasks delays = queue == null ? new InProcessDelayedTasks()
+                : new SqsDelayedTasks(clients.signedHttp(), clients.sqsEndpoint(), queue);
+        return new Services.Chat(new DynamoDbChatStore(ddb, table, Duration.ofDays(retentionDays)), delays,
+                Duration.ofSeconds(settings.positiveInt("HERALD_TYPING_EXPIRY_SECONDS", 5)));
     }
 
     /** One read of a key that never exists: loads the SDK's request path and opens a pooled connection. */

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.core.auth.Identity;
 import io.herald.core.auth.InvalidTokenException;
 import io.herald.core.auth.IssuerUnavailableException;
+import io.herald.core.chat.ChatException;
+import io.herald.core.chat.ChatService;
 import io.herald.core.json.Json;
 import io.herald.core.model.InvalidPublicationException;
 import io.herald.core.service.FanOutIncompleteException;
@@ -33,6 +35,8 @@ public final class HttpApiHandler extends JsonStreamHandler {
         String method = event.path("requestContext").path("http").path("method").asText("");
         String path = event.path("requestContext").path("http").path("path").asText(event.path("rawPath").asText(""));
         String route = method.toUpperCase(Locale.ROOT) + " " + path;
+        String routeKey = Json.text(event, "routeKey");
+        if (routeKey != null && routeKey.contains("/conversations/")) return conversations(routeKey, event);
         switch (route) {
             case "POST /publish":
                 return publish(event);
@@ -83,6 +87,68 @@ public final class HttpApiHandler extends JsonStreamHandler {
             // not recorded as done: the publisher retries with the same id and nobody loses it
             return response(503, e.result().toJson().put("message", e.getMessage()));
         }
+    }
+
+    /**
+     * The chat's conversations: PUT/GET/DELETE /conversations/{id} for backends (scope
+     * herald:publish), GET /conversations/{id}/messages for members with their own token.
+     */
+    private JsonNode conversations(String routeKey, JsonNode event) {
+        if (herald.chat == null) return error(404, "chat is not configured");
+        String id = event.path("pathParameters").path("id").asText("");
+        Identity caller;
+        try {
+            caller = herald.verifier.verify(bearer(event));
+        } catch (InvalidTokenException e) {
+            return error(401, e.getMessage());
+        } catch (IssuerUnavailableException e) {
+            return error(503, e.getMessage());
+        }
+        try {
+            if (routeKey.equals("GET /conversations/{id}/messages")) {
+                JsonNode q = event.path("queryStringParameters");
+                return response(200, herald.chat.history(id, caller.userId(), Json.text(q, "before"), Json.text(q, "limit"),
+                        herald.context, herald.clock.instant()));
+            }
+            if (!caller.canPublish()) return error(403, "token lacks scope " + Identity.PUBLISH_SCOPE);
+            switch (routeKey) {
+                case "PUT /conversations/{id}": {
+                    JsonNode body;
+                    try {
+                        body = Json.parse(body(event) == null ? "" : body(event));
+                    } catch (Json.MalformedJsonException e) {
+                        return error(400, "invalid JSON body: " + e.getMessage());
+                    }
+                    return response(200, ChatService.toJson(herald.chat.upsert(id, body.get("members"), herald.clock.instant())));
+                }
+                case "GET /conversations/{id}":
+                    return herald.chat.store().conversation(id).<JsonNode>map(k -> response(200, ChatService.toJson(k)))
+                            .orElseGet(() -> error(404, "Conversation not found"));
+                case "DELETE /conversations/{id}":
+                    return herald.chat.store().delete(id) ? response(200, Json.object().put("deleted", id))
+                            : error(404, "Conversation not found");
+                default:
+                    return error(404, "No route for " + routeKey);
+            }
+        } catch (ChatException e) {
+            int status = switch (e.code()) {
+                case ChatException.NOT_FOUND -> 404;
+                case ChatException.FORBIDDEN -> 403;
+                default -> 400;
+            };
+            ObjectNode body = Json.object().put("message", e.getMessage()).put("code", e.code());
+            if (e.field() != null) body.putObject("details").put("field", e.field()).put("error", e.issue());
+            return response(status, body);
+        }
+    }
+
+    private static String bearer(JsonNode event) {
+        for (var it = event.path("headers").fields(); it.hasNext(); ) {
+            var h = it.next();
+            String v = h.getValue().asText();
+            if (h.getKey().equalsIgnoreCase("authorization") && v.regionMatches(true, 0, "Bearer ", 0, 7)) return v.substring(7).trim();
+        }
+        return null;
     }
 
     private ObjectNode stats() {

@@ -137,6 +137,8 @@ public final class JwtVerifier implements TokenVerifier {
                 break;
             }
         }
-        return new Identity(sub, email, displayName, scopes);
+        String avatar = jwt.getClaim("avatar_url").asString();
+        if (avatar == null) avatar = jwt.getClaim("picture").asString();
+        return new Identity(sub, email, displayName, scopes, avatar);
     }
 }

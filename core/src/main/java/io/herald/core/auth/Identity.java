@@ -10,13 +10,19 @@ import java.util.Set;
  * @param displayName what others may see: {@code username}, else {@code preferred_username}, else
  *                    {@code name}, else the {@code sub}; never the email
  * @param scopes      the space-separated {@code scope} claim, split
+ * @param avatarUrl   the {@code avatar_url} claim, else {@code picture}, or null
  */
-public record Identity(String userId, String email, String displayName, Set<String> scopes) {
+public record Identity(String userId, String email, String displayName, Set<String> scopes, String avatarUrl) {
     public static final String PUBLISH_SCOPE = "herald:publish";
 
     public Identity {
         scopes = Set.copyOf(scopes);
         if (displayName == null || displayName.isBlank()) displayName = userId;
+    }
+
+    /** Without an avatar. */
+    public Identity(String userId, String email, String displayName, Set<String> scopes) {
+        this(userId, email, displayName, scopes, null);
     }
 
     public boolean canPublish() {

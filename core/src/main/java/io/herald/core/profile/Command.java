@@ -25,6 +25,9 @@ public sealed interface Command {
 
     record GetStats() implements Command {}
 
+    /** A command only its profile runs (chat's events), through {@link Profile#handle}. */
+    record Own(String name, JsonNode data) implements Command {}
+
     /**
      * A client mistake. {@code field}/{@code issue} are optional detail.
      * Nothing is changed; the profile renders it as its error message (or ignores it).

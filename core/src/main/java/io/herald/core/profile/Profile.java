@@ -1,5 +1,6 @@
 package io.herald.core.profile;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.core.auth.Identity;
 import io.herald.core.model.Connection;
 import io.herald.core.model.Publication;
@@ -10,6 +11,8 @@ import java.util.Map;
 
 /**
  * One wire protocol (one seed document): a codec plus the few behaviours its document promises.
+ * Behaviour lives in hooks that return what to publish or send ({@link Effect}); the services run
+ * them, so a profile never needs a service changed for its own presence, receipts or welcome.
  * Implementations are stateless and thread-safe.
  */
 public interface Profile {
@@ -55,6 +58,43 @@ public interface Profile {
         return null;
     }
 
+    /**
+     * A new connection was stored (off the $connect path: on AWS the connections stream). Frames
+     * to the connection itself are retried while $connect has not returned. Default: the welcome.
+     */
+    default List<Effect> connected(Connection c, ProfileContext ctx, Instant now) {
+        String w = welcome(c, now);
+        return w == null ? List.of() : List.of(Effect.send(c.id(), w));
+    }
+
+    /** An anonymous connection authenticated by message for the first time. */
+    default List<Effect> authenticated(Connection c, Identity identity, ProfileContext ctx, Instant now) {
+        return List.of();
+    }
+
+    /**
+     * The connection was forgotten: $disconnect, a 410 found by a fan-out, a replacement, a close
+     * Herald made. Runs once per connection, after its item is gone.
+     */
+    default List<Effect> disconnected(Connection c, ProfileContext ctx, Instant now) {
+        return List.of();
+    }
+
+    /** The metadata a client's own publication carries (topics: the sender). */
+    default ObjectNode publicationMetadata(Connection c, ObjectNode clientMetadata) {
+        return clientMetadata;
+    }
+
+    /** Runs a command only this profile understands ({@link Command.Own}); replies travel as effects. */
+    default List<Effect> handle(Command.Own command, Connection c, ProfileContext ctx, Instant now) {
+        throw new UnsupportedOperationException(name() + " decodes no commands of its own");
+    }
+
+    /** The frame sent before Herald itself closes the connection (chat's connection:closed), or null. */
+    default String closingFrame(Connection c, String reason, int code, Instant now) {
+        return null;
+    }
+
     /** Raffle: an invalid token in an {@code auth} message terminates the connection. */
     default boolean closeOnAuthFailure() {
         return false;
@@ -62,11 +102,6 @@ public interface Profile {
 
     /** Notify: a user has one connection; a new one closes the older. */
     default boolean singleConnectionPerUser() {
-        return false;
-    }
-
-    /** Raffle: Herald itself publishes user_joined / user_left. */
-    default boolean announcesPresence() {
         return false;
     }
 }

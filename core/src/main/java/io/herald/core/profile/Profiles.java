@@ -1,6 +1,8 @@
 package io.herald.core.profile;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -18,9 +20,11 @@ public final class Profiles {
         }
     }
 
-    /** Every built-in profile. */
-    public static Profiles standard(String defaultName) {
-        return new Profiles(defaultName, new TopicsProfile(), new RaffleProfile(), new BookingProfile(), new NotifyProfile());
+    /** Every built-in profile, plus those built from ports (chat). */
+    public static Profiles standard(String defaultName, Profile... more) {
+        List<Profile> all = new ArrayList<>(List.of(new TopicsProfile(), new RaffleProfile(), new BookingProfile(), new NotifyProfile()));
+        all.addAll(List.of(more));
+        return new Profiles(defaultName, all.toArray(Profile[]::new));
     }
 
     public Optional<Profile> find(String name) {

@@ -2,6 +2,7 @@ package io.herald.core.profile;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.herald.core.auth.Identity;
 import io.herald.core.json.Json;
 import io.herald.core.json.Timestamps;
 import io.herald.core.model.Connection;
@@ -115,8 +116,22 @@ public final class RaffleProfile implements Profile {
         return true;
     }
 
+    /** Herald itself announces {@code user_joined}: everyone reads presence, so never the email. */
     @Override
-    public boolean announcesPresence() {
-        return true;
+    public List<Effect> authenticated(Connection c, Identity id, ProfileContext ctx, Instant now) {
+        ObjectNode data = Json.object().put("user_id", id.userId()).put("username", id.displayName())
+                .put("joined_at", Timestamps.seconds(now));
+        return List.of(new Effect.Publish(new Publication(null, "user_joined", List.of(presenceTopic(id.userId())), data, null)));
+    }
+
+    @Override
+    public List<Effect> disconnected(Connection c, ProfileContext ctx, Instant now) {
+        if (!c.authenticated()) return List.of();
+        ObjectNode data = Json.object().put("user_id", c.userId()).put("left_at", Timestamps.seconds(now));
+        return List.of(new Effect.Publish(new Publication(null, "user_left", List.of(presenceTopic(c.userId())), data, null)));
+    }
+
+    private static String presenceTopic(String userId) {
+        return "presence." + Topic.segment(userId);
     }
 }

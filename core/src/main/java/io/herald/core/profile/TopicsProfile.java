@@ -116,4 +116,11 @@ public final class TopicsProfile implements Profile {
         out.put("timestamp", Timestamps.millis(now));
         return Frames.write(out);
     }
+
+    /** Receivers learn who sent a client's message. */
+    @Override
+    public ObjectNode publicationMetadata(Connection c, ObjectNode clientMetadata) {
+        ObjectNode metadata = clientMetadata == null ? Json.object() : clientMetadata.deepCopy();
+        return metadata.put("senderId", c.userId()).put("senderConnectionId", c.id());
+    }
 }

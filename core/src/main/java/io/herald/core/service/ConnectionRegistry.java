@@ -23,12 +23,21 @@ public final class ConnectionRegistry {
     private final SubscriptionStore subscriptions;
     private final StatsStore stats;
     private final Quotas quotas;
+    private volatile Consumer<Connection> forgotten = c -> { };
 
     public ConnectionRegistry(ConnectionStore connections, SubscriptionStore subscriptions, StatsStore stats, Quotas quotas) {
         this.connections = connections;
         this.subscriptions = subscriptions;
         this.stats = stats;
         this.quotas = quotas;
+    }
+
+    /**
+     * Called once for each connection this registry forgot (its profile's disconnected hook), on
+     * the caller's thread and never inside the bounded cleanup tasks, whose permits it may need.
+     */
+    public void onForgotten(Consumer<Connection> listener) {
+        this.forgotten = listener;
     }
 
     public ConnectionStore connections() {
@@ -97,6 +106,7 @@ public final class ConnectionRegistry {
         Map<String, Long> d = new HashMap<>();
         Optional<Connection> gone = forget(connectionId, d);
         count(d);
+        gone.ifPresent(this::announce);
         return gone;
     }
 
@@ -109,8 +119,10 @@ public final class ConnectionRegistry {
     public List<String> forgetAll(List<String> connectionIds, Parallel parallel) {
         if (connectionIds.isEmpty()) return List.of();
         Map<String, Long> d = new ConcurrentHashMap<>();
-        List<String> failed = parallel.forEach(connectionIds, id -> forget(id, d));
+        List<Connection> gone = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        List<String> failed = parallel.forEach(connectionIds, id -> forget(id, d).ifPresent(gone::add));
         count(d);
+        gone.forEach(this::announce);
         return failed;
     }
 
@@ -136,6 +148,16 @@ public final class ConnectionRegistry {
             }
         });
         return gone;
+    }
+
+    /** A failing hook never undoes or fails the cleanup that ran it. */
+    private void announce(Connection c) {
+        try {
+            forgotten.accept(c);
+        } catch (RuntimeException e) {
+            EventLog.STDOUT.log(EventLog.line("forgotten_hook_failed").put("connectionId", c.id())
+                    .put("error", e.getClass().getSimpleName()));
+        }
     }
 
     /**

@@ -1,48 +1,55 @@
 package io.herald.core.service;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.core.delivery.ConnectionNotifier;
 import io.herald.core.delivery.Delivery;
-import io.herald.core.json.Json;
-import io.herald.core.json.Timestamps;
 import io.herald.core.model.Connection;
-import io.herald.core.model.Publication;
+import io.herald.core.profile.Effect;
 import io.herald.core.profile.Profile;
+import io.herald.core.profile.ProfileContext;
 import io.herald.core.profile.Profiles;
 import java.nio.charset.StandardCharsets;
-import io.herald.core.topic.Topic;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What follows a connect or a disconnect, off the $connect path: welcome frames, one connection
- * per user, presence. On AWS this runs from the connections table's stream.
+ * What follows a connect or a disconnect, off the $connect path: one connection per user, then
+ * the profile's hooks (welcome frames, presence). On AWS this runs from the connections table's
+ * stream; the disconnected hooks run wherever the registry forgets a connection.
  */
 public final class LifecycleService {
     private final ConnectionRegistry registry;
     private final Profiles profiles;
-    private final PublishService publisher;
     private final Delivery delivery;
     private final Delivery.Sleeper sleeper;
     private final EventLog log;
+    private final ProfileContext runtime;
 
-    public LifecycleService(ConnectionRegistry registry, Profiles profiles, PublishService publisher, Delivery delivery,
-            Delivery.Sleeper sleeper, EventLog log) {
+    LifecycleService(ConnectionRegistry registry, Profiles profiles, Delivery delivery, Delivery.Sleeper sleeper, EventLog log,
+            ProfileContext runtime) {
         this.registry = registry;
         this.profiles = profiles;
-        this.publisher = publisher;
         this.delivery = delivery;
         this.sleeper = sleeper;
         this.log = log;
+        this.runtime = runtime;
     }
 
     /** A new connection was stored. */
     public void connected(Connection c, Instant now) throws InterruptedException {
         Profile profile = profiles.get(c.profile());
         if (profile.singleConnectionPerUser() && c.userId() != null) closeOlder(c, now);
-        String welcome = profile.welcome(c, now);
-        if (welcome == null) return;
-        byte[] frame = welcome.getBytes(StandardCharsets.UTF_8);
+        List<Effect> others = new ArrayList<>();
+        for (Effect e : profile.connected(c, runtime, now)) {
+            if (e instanceof Effect.Send s && s.connectionIds().equals(List.of(c.id()))) sendToNew(c, s.frame(), now);
+            else others.add(e);
+        }
+        runtime.run(others, now);
+    }
+
+    /** A frame for the new connection itself: a 410 while $connect has not returned is retried. */
+    private void sendToNew(Connection c, String text, Instant now) throws InterruptedException {
+        byte[] frame = text.getBytes(StandardCharsets.UTF_8);
         Instant at = now;
         for (int attempt = 1; attempt <= ConnectWindow.ATTEMPTS; attempt++) {
             ConnectionNotifier.Outcome o = delivery.sendOne(c.id(), frame);
@@ -63,23 +70,18 @@ public final class LifecycleService {
             if (!older) continue;
             // a close that keeps failing skips nothing: the older one is forgotten (it gets no
             // more events) and the loop goes on to the next
-            if (!delivery.disconnect(other.id())) {
-                log.log(EventLog.line("disconnect_failed").put("connectionId", other.id()));
-            }
-            registry.forget(other.id());
+            runtime.close(other, "replaced_by_newer_connection", 1000, now);
             log.log(EventLog.line("replaced_connection").put("connectionId", other.id()).put("by", c.id()));
         }
     }
 
     /** $disconnect (or a 410) removed the connection; returns whether it was still known. */
     public boolean disconnected(String connectionId, Instant now) {
-        var gone = registry.forget(connectionId);
-        gone.ifPresent(c -> {
-            if (c.authenticated() && profiles.get(c.profile()).announcesPresence()) {
-                ObjectNode data = Json.object().put("user_id", c.userId()).put("left_at", Timestamps.seconds(now));
-                publisher.publish(new Publication(null, "user_left", List.of("presence." + Topic.segment(c.userId())), data, null), now);
-            }
-        });
-        return gone.isPresent();
+        return registry.forget(connectionId).isPresent();
+    }
+
+    /** The registry forgot {@code c}, by whatever path: its profile's disconnected hook. */
+    void forgotten(Connection c, Instant now) {
+        runtime.run(profiles.get(c.profile()).disconnected(c, runtime, now), now);
     }
 }

@@ -44,6 +44,7 @@ public final class PublishService {
     private final AccessPolicy policy;
     private final HeraldConfig config;
     private final EventLog log;
+    private volatile java.util.function.BiConsumer<Publication, Instant> beforeFanOut = (p, t) -> { };
 
     public PublishService(ConnectionRegistry registry, PublicationLedger ledger, Delivery delivery, Profiles profiles,
             AccessPolicy policy, HeraldConfig config, EventLog log) {
@@ -67,6 +68,7 @@ public final class PublishService {
      */
     public Result publish(Publication p, Instant now) {
         long started = System.nanoTime();
+        beforeFanOut.accept(p, now);
         int dataBytes = Json.write(p.data()).getBytes(StandardCharsets.UTF_8).length;
         if (dataBytes > config.maxOutboundMessageBytes()) throw tooLarge(dataBytes);
         List<Delivery.Target> targets = targets(p, now);
@@ -102,6 +104,14 @@ public final class PublishService {
             ledger.complete(p.id(), now);
         }
         return r;
+    }
+
+    /**
+     * Runs before every fan-out (the chat stores {@code conversation.upserted}); it may refuse the
+     * publication with {@link InvalidPublicationException}.
+     */
+    void beforeFanOut(java.util.function.BiConsumer<Publication, Instant> hook) {
+        this.beforeFanOut = hook;
     }
 
     /**

@@ -1,22 +1,42 @@
 package io.herald.core.service;
 
 import io.herald.core.auth.TokenVerifier;
+import io.herald.core.chat.ChatException;
+import io.herald.core.chat.ChatProfile;
+import io.herald.core.chat.ChatService;
+import io.herald.core.chat.ChatStore;
+import io.herald.core.chat.DelayedTasks;
+import io.herald.core.chat.InProcessDelayedTasks;
+import io.herald.core.chat.MessageRules;
 import io.herald.core.delivery.ConnectionNotifier;
 import io.herald.core.delivery.Delivery;
 import io.herald.core.delivery.RetryPolicy;
+import io.herald.core.model.InvalidPublicationException;
 import io.herald.core.model.PublicationCodec;
 import io.herald.core.policy.AccessPolicy;
 import io.herald.core.policy.Membership;
+import io.herald.core.profile.Profile;
+import io.herald.core.profile.ProfileContext;
 import io.herald.core.profile.Profiles;
 import io.herald.core.routing.TopicRouter;
 import io.herald.core.store.PublicationLedger;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Every use case, built once from the ports. The Lambda composition root and the tests both
  * build Herald through here, so they cannot drift apart.
  */
 public final class Services {
+    /**
+     * The chat profile's ports; without them (no chat table configured) the chat profile is not offered.
+     *
+     * @param typingExpiry how long a typing:start stands without a stop or a renewal
+     */
+    public record Chat(ChatStore store, DelayedTasks delays, Duration typingExpiry) {}
+
     public final Clock clock;
     public final HeraldConfig config;
     public final PublicationCodec codec;
@@ -27,21 +47,50 @@ public final class Services {
     public final PublishService publisher;
     public final LifecycleService lifecycle;
     public final Profiles profiles;
+    /** The chat's behaviour (HTTP conversations and history, delayed tasks), or null without chat. */
+    public final ChatService chat;
+    /** What profile behaviour runs against; the HTTP history and delayed tasks use it too. */
+    public final ProfileContext context;
 
     public Services(Clock clock, HeraldConfig config, ConnectionRegistry registry, PublicationLedger ledger,
             ConnectionNotifier notifier, TokenVerifier verifier, EventLog log, Delivery.Sleeper sleeper) {
+        this(clock, config, registry, ledger, notifier, verifier, log, sleeper, null);
+    }
+
+    public Services(Clock clock, HeraldConfig config, ConnectionRegistry registry, PublicationLedger ledger,
+            ConnectionNotifier notifier, TokenVerifier verifier, EventLog log, Delivery.Sleeper sleeper, Chat chatPorts) {
         this.clock = clock;
         this.config = config;
         this.verifier = verifier;
         this.registry = registry;
-        this.profiles = Profiles.standard(config.defaultProfile());
+        this.chat = chatPorts == null ? null
+                : new ChatService(chatPorts.store(), chatPorts.delays(), List.of(new MessageRules()), chatPorts.typingExpiry());
+        List<Profile> extra = new ArrayList<>();
+        if (chat != null) extra.add(new ChatProfile(chat));
+        this.profiles = Profiles.standard(config.defaultProfile(), extra.toArray(Profile[]::new));
         AccessPolicy policy = config.policyJson() == null ? AccessPolicy.defaults()
                 : AccessPolicy.parse(config.policyJson(), Membership.NONE);
+        if (chat != null) policy = policy.withMembership((user, conversation) -> chatPorts.store().isMember(conversation, user));
         this.codec = new PublicationCodec(config.routesJson() == null ? TopicRouter.defaults() : TopicRouter.parse(config.routesJson()));
         Delivery delivery = new Delivery(notifier, RetryPolicy.DEFAULT, config.fanoutConcurrency(), sleeper);
         this.publisher = new PublishService(registry, ledger, delivery, profiles, policy, config, log);
+        ProfileRuntime runtime = new ProfileRuntime(registry, profiles, delivery, publisher, config, log);
+        this.context = runtime;
         this.connect = new ConnectService(registry, verifier, profiles, policy, config, log);
-        this.sessions = new SessionService(registry, verifier, profiles, policy, publisher, delivery, config, log);
-        this.lifecycle = new LifecycleService(registry, profiles, publisher, delivery, sleeper, log);
+        this.sessions = new SessionService(registry, verifier, profiles, policy, publisher, delivery, config, log, runtime);
+        this.lifecycle = new LifecycleService(registry, profiles, delivery, sleeper, log, runtime);
+        registry.onForgotten(c -> lifecycle.forgotten(c, clock.instant()));
+        if (chat != null) {
+            publisher.beforeFanOut((p, now) -> {
+                try {
+                    chat.onPublication(p, runtime, now);
+                } catch (ChatException e) {
+                    throw new InvalidPublicationException(e.getMessage());
+                }
+            });
+            if (chatPorts.delays() instanceof InProcessDelayedTasks local) {
+                local.deliverTo(task -> chat.onTask(task, runtime, clock.instant()));
+            }
+        }
     }
 }

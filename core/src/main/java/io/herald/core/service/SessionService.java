@@ -7,8 +7,6 @@ import io.herald.core.auth.IssuerUnavailableException;
 import io.herald.core.auth.TokenVerifier;
 import io.herald.core.delivery.ConnectionNotifier;
 import io.herald.core.delivery.Delivery;
-import io.herald.core.json.Json;
-import io.herald.core.json.Timestamps;
 import io.herald.core.model.Connection;
 import io.herald.core.model.InvalidPublicationException;
 import io.herald.core.model.Publication;
@@ -16,11 +14,11 @@ import io.herald.core.model.SubscriptionSpec;
 import io.herald.core.policy.AccessPolicy;
 import io.herald.core.profile.Command;
 import io.herald.core.profile.Profile;
+import io.herald.core.profile.ProfileContext;
 import io.herald.core.profile.Profiles;
 import io.herald.core.profile.Reply;
 import io.herald.core.store.StatsStore;
 import io.herald.core.store.SubscriptionStore;
-import io.herald.core.topic.Topic;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HashMap;
@@ -41,9 +39,11 @@ public final class SessionService {
     private final Delivery delivery;
     private final HeraldConfig config;
     private final EventLog log;
+    private final ProfileContext runtime;
 
-    public SessionService(ConnectionRegistry registry, TokenVerifier verifier, Profiles profiles, AccessPolicy policy,
-            PublishService publisher, Delivery delivery, HeraldConfig config, EventLog log) {
+    SessionService(ConnectionRegistry registry, TokenVerifier verifier, Profiles profiles, AccessPolicy policy,
+            PublishService publisher, Delivery delivery, HeraldConfig config, EventLog log, ProfileContext runtime) {
+        this.runtime = runtime;
         this.registry = registry;
         this.verifier = verifier;
         this.profiles = profiles;
@@ -64,7 +64,7 @@ public final class SessionService {
         Connection c = found.get();
         Profile profile = profiles.get(c.profile());
         Command cmd = body != null && body.getBytes(StandardCharsets.UTF_8).length > config.maxClientMessageBytes()
-                ? Command.Invalid.of("Message too large: limit is " + config.maxClientMessageBytes() + " bytes")
+                ? new Command.Invalid(400, "Message too large: limit is " + config.maxClientMessageBytes() + " bytes", null, "too_large")
                 : profile.decode(body == null ? "" : body);
         if (profile.requiresAuth(cmd) && !c.authenticated()) {
             reply(c, profile, Reply.Error.of(401, "Authentication required"), now);
@@ -86,6 +86,8 @@ public final class SessionService {
             reply(c, profile, new Reply.Stats(
                     s.getOrDefault(StatsStore.perProfile(StatsStore.CONNECTIONS, profile.name()), 0L),
                     s.getOrDefault(StatsStore.perProfile(StatsStore.SUBSCRIPTIONS, profile.name()), 0L)), now);
+        } else if (cmd instanceof Command.Own own) {
+            runtime.run(profile.handle(own, c, runtime, now), now);
         } else if (cmd instanceof Command.Invalid bad) {
             // the field and issue, never the message: it may quote what the client sent (a token pasted anywhere)
             log.log(EventLog.line("client_error").put("connectionId", c.id()).put("profile", profile.name())
@@ -104,13 +106,7 @@ public final class SessionService {
             return;
         } catch (InvalidTokenException e) {
             reply(c, profile, new Reply.AuthFailed(e.getMessage()), now);
-            if (profile.closeOnAuthFailure()) {
-                // forgotten even if the close keeps failing: an unauthenticated socket holds nothing
-                if (!delivery.disconnect(c.id())) {
-                    log.log(EventLog.line("disconnect_failed").put("connectionId", c.id()));
-                }
-                registry.forget(c.id());
-            }
+            if (profile.closeOnAuthFailure()) runtime.close(c, "invalid_token", 1008, now);
             return;
         }
         if (c.authenticated() && !c.userId().equals(id.userId())) {
@@ -122,11 +118,10 @@ public final class SessionService {
         if (id.email() != null) attrs.put("email", id.email());
         if (!registry.authenticate(c, id.userId(), attrs)) return;
         reply(c, profile, new Reply.AuthSucceeded(id), now);
-        if (profile.announcesPresence() && !c.authenticated()) {
-            ObjectNode data = Json.object().put("user_id", id.userId())
-                    .put("username", id.displayName()) // everyone reads presence: never the email
-                    .put("joined_at", Timestamps.seconds(now));
-            publisher.publish(new Publication(null, "user_joined", List.of("presence." + Topic.segment(id.userId())), data, null), now);
+        if (!c.authenticated()) {
+            Connection signedIn = new Connection(c.id(), id.userId(), c.profile(), c.connectedAt(), c.sourceIp(), c.userAgent(),
+                    attrs, c.expiresAt());
+            runtime.run(profile.authenticated(signedIn, id, runtime, now), now);
         }
     }
 
@@ -162,8 +157,7 @@ public final class SessionService {
             reply(c, profile, new Reply.Error(403, "Forbidden: cannot publish to " + p.topic(), "topic", "forbidden"), now);
             return;
         }
-        ObjectNode metadata = p.metadata() == null ? Json.object() : p.metadata().deepCopy();
-        metadata.put("senderId", c.userId()).put("senderConnectionId", c.id());
+        ObjectNode metadata = profile.publicationMetadata(c, p.metadata());
         try {
             publisher.publish(new Publication(null, p.type(), List.of(p.topic()), p.data(), metadata), now);
         } catch (InvalidPublicationException e) {

@@ -51,6 +51,7 @@ class EventSamplesTest {
             env.putAll(Map.of("AWS_REGION", "us-east-1", "AWS_ACCESS_KEY_ID", "x", "AWS_SECRET_ACCESS_KEY", "y",
                     "AWS_ENDPOINT_URL_DYNAMODB", ddb.endpoint(), "HERALD_CONNECTIONS_URL", api.endpoint(),
                     "HERALD_JWT_SECRET", LocalOptions.DEFAULT_SECRET, "HERALD_ALLOW_DEVELOPMENT_SECRET", "true"));
+            env.put("HERALD_CHAT_TASKS_QUEUE_URL", ""); // no SQS endpoint here: these samples run the handlers alone
             functions.put(f.logicalId(), new LocalFunction(f.logicalId(), f.handlerClass(), env));
         }
     }
@@ -148,6 +149,23 @@ class EventSamplesTest {
         assertTrue(Json.parse(stats.get("body").asText()).get("connections").asInt() >= 4);
         JsonNode health = invoke("HttpApiFunction", "http-health.json");
         assertTrue(Json.parse(health.get("body").asText()).has("ws_connections"));
+
+        // chat: a backend declares the conversation, a member connects, sends, types; the typing
+        // task comes due (a start at epoch 0 was never stored: nothing to clear); the member reads history
+        JsonNode put = invoke("HttpApiFunction", "http-conversation-put.json");
+        assertEquals(200, put.get("statusCode").asInt(), put.toString());
+        assertEquals(200, invoke("ConnectFunction", "connect-chat.json").get("statusCode").asInt());
+        invoke("MessageFunction", "message-chat-send.json");
+        JsonNode ack = lastTo("sample-conn-chat");
+        assertEquals("message:new", ack.get("event").asText(), ack.toString());
+        assertEquals("Hey! How are you?", ack.get("data").get("message").get("content").asText());
+        int before = api.to("sample-conn-chat").size();
+        invoke("MessageFunction", "message-chat-typing.json");
+        assertEquals(before, api.to("sample-conn-chat").size(), "never back to the typist");
+        assertEquals(0, invoke("ChatTasksFunction", "chat-task-typing-expire.json").get("batchItemFailures").size());
+        JsonNode history = invoke("HttpApiFunction", "http-conversation-messages.json");
+        assertEquals(200, history.get("statusCode").asInt(), history.toString());
+        assertEquals(1, Json.parse(history.get("body").asText()).get("messages").size());
 
         // $disconnect
         assertEquals(200, invoke("DisconnectFunction", "disconnect.json").get("statusCode").asInt());

@@ -95,7 +95,8 @@ class TemplateInvariantsTest {
         Map<String, CreateTableRequest> needed = Map.of(
                 "ConnectionsTable", DynamoDbSchema.connectionsTable("ConnectionsTable"),
                 "SubscriptionsTable", DynamoDbSchema.subscriptionsTable("SubscriptionsTable"),
-                "LedgerTable", DynamoDbSchema.ledgerTable("LedgerTable"));
+                "LedgerTable", DynamoDbSchema.ledgerTable("LedgerTable"),
+                "ChatTable", DynamoDbSchema.chatTable("ChatTable"));
         needed.forEach((name, code) -> {
             SamTemplate.Table t = byName.get(name);
             assertNotNull(t, "template lacks table " + name);
@@ -110,6 +111,7 @@ class TemplateInvariantsTest {
             assertEquals(Boolean.TRUE, map(t.properties().get("PointInTimeRecoverySpecification")).get("PointInTimeRecoveryEnabled"));
         });
         assertNotNull(Tables.request(byName.get("ConnectionsTable")).streamSpecification(), "the lifecycle function reads its stream");
+        assertNotNull(Tables.request(byName.get("ChatTable")).streamSpecification(), "backends read the chat's stream");
     }
 
     private static Set<String> indexes(CreateTableRequest r) {
@@ -145,7 +147,7 @@ class TemplateInvariantsTest {
                     if (actions.contains("execute-api:ManageConnections") && !text.contains("${WebSocketApi}/${Stage}/")) {
                         violations.add(fn + ": ManageConnections not scoped to this API's stage: " + text);
                     }
-                    if (actions.contains("dynamodb:") && !text.matches(".*(ConnectionsTable|SubscriptionsTable|LedgerTable).*")) {
+                    if (actions.contains("dynamodb:") && !text.matches(".*(ConnectionsTable|SubscriptionsTable|LedgerTable|ChatTable).*")) {
                         violations.add(fn + ": DynamoDB actions beyond Herald's tables: " + text);
                     }
                 }

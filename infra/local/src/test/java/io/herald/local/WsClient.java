@@ -30,6 +30,12 @@ final class WsClient implements AutoCloseable {
         return connect(url, null);
     }
 
+    /** With request headers (the chat document's {@code Authorization: Bearer}). */
+    static WsClient connect(String url, String subprotocol, java.util.Map<String, String> headers) throws Exception {
+        String[] flat = headers.entrySet().stream().flatMap(e -> java.util.stream.Stream.of(e.getKey(), e.getValue())).toArray(String[]::new);
+        return connect(url, subprotocol, flat);
+    }
+
     /** @param headers name, value, name, value, ... */
     static WsClient connect(String url, String subprotocol, String... headers) throws Exception {
         HttpClient http = HttpClient.newHttpClient();

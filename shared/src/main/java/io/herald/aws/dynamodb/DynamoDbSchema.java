@@ -37,8 +37,13 @@ public final class DynamoDbSchema {
     public static final String SUB_CONNECTION = "c";
     public static final String BY_CONNECTION = "byConnection";
 
-    /** Ledger: publication ids seen (with TTL), the stats counters and quota counts, each kind under its own key prefix. */
+    /** Ledger: publication ids seen (with TTL), the stats counters and quota counts, each kind under its own key prefix. Chat: the conversation's partition. */
     public static final String PK = "pk";
+
+    /** Chat: sort key ({@code #meta}, {@code g#{message}}, {@code m#{member}}, {@code t#{typist}}); index byMember on {@code mu}. */
+    public static final String SK = "sk";
+    public static final String MEMBER_USER = "mu";
+    public static final String BY_MEMBER = "byMember";
 
     private DynamoDbSchema() {}
 
@@ -62,6 +67,18 @@ public final class DynamoDbSchema {
     public static CreateTableRequest ledgerTable(String name) {
         return CreateTableRequest.builder().tableName(name).billingMode(BillingMode.PAY_PER_REQUEST)
                 .keySchema(key(PK, KeyType.HASH)).attributeDefinitions(attr(PK)).build();
+    }
+
+    /** The chat table; its stream tells backends of every stored message, read and delete. */
+    public static CreateTableRequest chatTable(String name) {
+        return CreateTableRequest.builder().tableName(name).billingMode(BillingMode.PAY_PER_REQUEST)
+                .keySchema(key(PK, KeyType.HASH), key(SK, KeyType.RANGE))
+                .attributeDefinitions(attr(PK), attr(SK), attr(MEMBER_USER))
+                .globalSecondaryIndexes(GlobalSecondaryIndex.builder().indexName(BY_MEMBER)
+                        .keySchema(key(MEMBER_USER, KeyType.HASH), key(PK, KeyType.RANGE))
+                        .projection(Projection.builder().projectionType(ProjectionType.KEYS_ONLY).build()).build())
+                .streamSpecification(s -> s.streamEnabled(true).streamViewType(StreamViewType.NEW_AND_OLD_IMAGES))
+                .build();
     }
 
     /** Every table with its indexes, by role. */

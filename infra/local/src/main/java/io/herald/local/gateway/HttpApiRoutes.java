@@ -7,7 +7,11 @@ import io.herald.local.lambda.LocalFunction;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
+import java.net.URLDecoder;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.Locale;
 import java.util.Map;
 import org.eclipse.jetty.http.HttpField;
@@ -20,22 +24,42 @@ public final class HttpApiRoutes {
     /** API Gateway HTTP APIs take request payloads of up to 10 MB. */
     static final int MAX_BODY = 10 * 1024 * 1024;
     private final Map<String, LocalFunction> routes;
+    /** Route key to the pattern its path template stands for ({@code {id}} is one path segment). */
+    private final Map<String, Pattern> patterns = new LinkedHashMap<>();
 
-    /** @param routes "METHOD /path" to function */
+    /** @param routes "METHOD /path" to function; a path may hold {@code {name}} parameters, as HTTP APIs allow */
     public HttpApiRoutes(Map<String, LocalFunction> routes) {
         this.routes = Map.copyOf(routes);
+        // literal routes first: HTTP APIs prefer the most specific match
+        routes.keySet().stream().sorted((a, b) -> Boolean.compare(a.contains("{"), b.contains("{"))).forEach(k -> {
+            StringBuilder re = new StringBuilder();
+            Matcher m = PARAM.matcher(k);
+            int at = 0;
+            while (m.find()) {
+                re.append(Pattern.quote(k.substring(at, m.start()))).append("(?<").append(m.group(1)).append(">[^/]+)");
+                at = m.end();
+            }
+            re.append(Pattern.quote(k.substring(at)));
+            patterns.put(k, Pattern.compile(re.toString()));
+        });
     }
+
+    private static final Pattern PARAM = Pattern.compile("\\{(\\w+)}");
 
     public boolean handles(Request request) {
-        return routes.containsKey(key(request));
+        return match(request) != null;
     }
 
-    private static String key(Request r) {
-        return r.getMethod().toUpperCase(Locale.ROOT) + " " + r.getHttpURI().getPath();
+    private String match(Request r) {
+        String actual = r.getMethod().toUpperCase(Locale.ROOT) + " " + r.getHttpURI().getPath();
+        for (Map.Entry<String, Pattern> e : patterns.entrySet()) {
+            if (e.getValue().matcher(actual).matches()) return e.getKey();
+        }
+        return null;
     }
 
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
-        String routeKey = key(request);
+        String routeKey = match(request);
         byte[] body = HttpIo.body(request, MAX_BODY);
         if (body.length > MAX_BODY) {
             // HTTP API's payload quota; the integration never sees a truncated body
@@ -44,6 +68,25 @@ public final class HttpApiRoutes {
         ObjectNode e = Json.object().put("version", "2.0").put("routeKey", routeKey)
                 .put("rawPath", request.getHttpURI().getPath())
                 .put("rawQueryString", request.getHttpURI().getQuery() == null ? "" : request.getHttpURI().getQuery());
+        Matcher params = patterns.get(routeKey).matcher(request.getMethod().toUpperCase(Locale.ROOT) + " " + request.getHttpURI().getPath());
+        params.matches();
+        Matcher names = PARAM.matcher(routeKey);
+        if (names.find()) {
+            ObjectNode p = e.putObject("pathParameters");
+            do {
+                p.put(names.group(1), URLDecoder.decode(params.group(names.group(1)), StandardCharsets.UTF_8));
+            } while (names.find());
+        }
+        if (request.getHttpURI().getQuery() != null) {
+            ObjectNode q = e.putObject("queryStringParameters");
+            for (String pair : request.getHttpURI().getQuery().split("&")) {
+                if (pair.isEmpty()) continue;
+                int eq = pair.indexOf('=');
+                String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+                String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+                q.put(k, q.has(k) ? q.get(k).asText() + "," + v : v); // repeated names joined by commas, as API Gateway does
+            }
+        }
         ObjectNode headers = e.putObject("headers");
         for (HttpField f : request.getHeaders()) {
             String name = f.getName().toLowerCase(Locale.ROOT);

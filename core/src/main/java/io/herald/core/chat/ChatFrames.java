@@ -1,0 +1,39 @@
+package io.herald.core.chat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.herald.core.json.Json;
+import io.herald.core.json.Timestamps;
+import java.time.Instant;
+
+/** The chat document's frames: {@code {event, data, timestamp}}, times as ISO-8601 UTC seconds. */
+public final class ChatFrames {
+    private ChatFrames() {}
+
+    public static String frame(String event, ObjectNode data, Instant now) {
+        ObjectNode out = Json.object().put("event", event);
+        out.set("data", data);
+        out.put("timestamp", Timestamps.seconds(now));
+        return Json.write(out);
+    }
+
+    public static String time(Instant t) {
+        return Timestamps.seconds(t);
+    }
+
+    /** {@code error {code, message, details?, request_event}}; request_event is null when the frame had none. */
+    public static String error(String code, String message, String field, String issue, String requestEvent, Instant now) {
+        ObjectNode d = Json.object().put("code", code).put("message", message);
+        if (field != null) d.putObject("details").put("field", field).put("error", issue);
+        d.put("request_event", requestEvent);
+        return frame("error", d, now);
+    }
+
+    /** A message as {@code message:new} and history show it. */
+    public static ObjectNode message(ChatMessage m, boolean isRead) {
+        ObjectNode o = Json.object().put("id", m.id()).put("conversation_id", m.conversationId()).put("sender_id", m.senderId())
+                .put("content", m.content()).put("type", m.type()).put("created_at", time(m.createdAt()))
+                .put("updated_at", time(m.updatedAt())).put("is_read", isRead);
+        o.set("metadata", m.metadata() == null ? Json.object() : m.metadata());
+        return o;
+    }
+}

@@ -1,0 +1,414 @@
+package io.herald.core.chat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.herald.core.json.Json;
+import io.herald.core.model.Connection;
+import io.herald.core.model.Publication;
+import io.herald.core.profile.Effect;
+import io.herald.core.profile.ProfileContext;
+import io.herald.core.service.EventLog;
+import io.herald.core.topic.Topic;
+import io.herald.core.topic.TopicPattern;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What the chat's events do. A room is the topic {@code conversations.{id}}: joining subscribes the
+ * connection to it. Membership comes from the backend's declaration ({@link ChatStore}), never from
+ * joining. Client mistakes become {@link ChatException}s, rendered as the document's error frame.
+ */
+public final class ChatService {
+    public static final String USERNAME = "username";
+    public static final String AVATAR = "avatar_url";
+    public static final String CONVERSATION_UPSERTED = "conversation.upserted";
+    /** A backend's message (type {@code system} allowed): data {conversation_id, content, type?, metadata?}. */
+    public static final String MESSAGE_POSTED = "conversation.message";
+    public static final String SYSTEM_SENDER = "system";
+    public static final int MAX_HISTORY = 100;
+    public static final int DEFAULT_HISTORY = 50;
+    static final Set<String> STATUSES = Set.of("online", "away", "busy", "offline");
+
+    private final ChatStore store;
+    private final DelayedTasks delays;
+    private final List<MessageCheck> checks;
+    private final Duration typingExpiry;
+    private final Ulid ids = new Ulid();
+
+    /**
+     * @param checks       run in order before a client's message is stored ({@link MessageRules} first)
+     * @param typingExpiry how long a typing:start stands without another start or a stop
+     */
+    public ChatService(ChatStore store, DelayedTasks delays, List<MessageCheck> checks, Duration typingExpiry) {
+        this.store = store;
+        this.delays = delays;
+        this.checks = List.copyOf(checks);
+        this.typingExpiry = typingExpiry;
+    }
+
+    public ChatStore store() {
+        return store;
+    }
+
+    static String room(String conversationId) {
+        return "conversations." + Topic.segment(conversationId);
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    public List<Effect> connected(Connection c, ProfileContext ctx, Instant now) {
+        List<Effect> out = new ArrayList<>();
+        out.add(Effect.send(c.id(), ChatFrames.frame("connection:established", Json.object().put("user_id", c.userId())
+                .put("connection_id", c.id()).put("timestamp", ChatFrames.time(now)), now)));
+        if (othersOnline(c, ctx, now)) return out; // not the user's first connection
+        ObjectNode d = Json.object().put("user_id", c.userId()).put("username", c.attribute(USERNAME)).put("online_at", ChatFrames.time(now));
+        out.add(new Effect.Send(List.copyOf(audience(c.userId(), ctx, now)), ChatFrames.frame("user:online", d, now)));
+        return out;
+    }
+
+    public List<Effect> disconnected(Connection c, ProfileContext ctx, Instant now) {
+        if (c.userId() == null || othersOnline(c, ctx, now)) return List.of();
+        ObjectNode d = Json.object().put("user_id", c.userId()).put("username", c.attribute(USERNAME)).put("offline_at", ChatFrames.time(now));
+        return List.of(new Effect.Send(List.copyOf(audience(c.userId(), ctx, now)), ChatFrames.frame("user:offline", d, now)));
+    }
+
+    private static boolean othersOnline(Connection c, ProfileContext ctx, Instant now) {
+        return ctx.connectionsOf(c.userId(), ChatProfile.NAME, now).stream().anyMatch(o -> !o.id().equals(c.id()));
+    }
+
+    /** The chat connections of every other member of the user's conversations. */
+    private Set<String> audience(String userId, ProfileContext ctx, Instant now) {
+        Set<String> members = new LinkedHashSet<>();
+        for (String conv : store.conversationsOf(userId)) store.conversation(conv).ifPresent(k -> members.addAll(k.members()));
+        members.remove(userId);
+        Set<String> out = new LinkedHashSet<>();
+        for (String m : members) ctx.connectionsOf(m, ChatProfile.NAME, now).forEach(x -> out.add(x.id()));
+        return out;
+    }
+
+    // ------------------------------------------------------------------ client events
+
+    public List<Effect> handle(String event, JsonNode data, Connection c, ProfileContext ctx, Instant now) {
+        try {
+            if (!data.isObject()) throw ChatException.field("data", "must be an object");
+            return switch (event) {
+                case "conversation:join" -> join(c, data, ctx, now);
+                case "conversation:leave" -> leave(c, data, ctx, now);
+                case "message:send" -> send(c, data, ctx, now);
+                case "message:read" -> read(c, data, ctx, now);
+                case "message:delete" -> delete(c, data, ctx, now);
+                case "typing:start" -> typing(c, data, true, ctx, now);
+                case "typing:stop" -> typing(c, data, false, ctx, now);
+                case "user:status" -> status(c, data, ctx, now);
+                default -> throw new ChatException(ChatException.INVALID_MESSAGE_TYPE, "Unknown event: " + event, "event", "unknown");
+            };
+        } catch (ChatException e) {
+            return List.of(Effect.send(c.id(), ChatFrames.error(e.code(), e.getMessage(), e.field(), e.issue(), event, now)));
+        } catch (RuntimeException e) {
+            // a fault of ours (DynamoDB throttling, ...): the client hears of it, the socket stays
+            EventLog.STDOUT.log(EventLog.line("chat_event_failed").put("event", event).put("connectionId", c.id())
+                    .put("error", e.getClass().getSimpleName()));
+            return List.of(Effect.send(c.id(), ChatFrames.error(ChatException.INTERNAL_ERROR, "Internal error, try again", null, null,
+                    event, now)));
+        }
+    }
+
+    private List<Effect> join(Connection c, JsonNode data, ProfileContext ctx, Instant now) {
+        String conv = memberOf(c, data);
+        if (!ctx.subscribe(c, TopicPattern.parse(room(conv)), now)) {
+            throw new ChatException(ChatException.CONVERSATION_FULL, "Cannot join: this connection's room limit is reached", null, null);
+        }
+        return reply(c, "conversation:joined", Json.object().put("conversation_id", conv).put("joined_at", ChatFrames.time(now)), now);
+    }
+
+    private List<Effect> leave(Connection c, JsonNode data, ProfileContext ctx, Instant now) {
+        String conv = memberOf(c, data);
+        ctx.unsubscribe(c, TopicPattern.parse(room(conv)));
+        return reply(c, "conversation:left", Json.object().put("conversation_id", conv).put("left_at", ChatFrames.time(now)), now);
+    }
+
+    private List<Effect> send(Connection c, JsonNode data, ProfileContext ctx, Instant now) {
+        String conv = requiredText(data, "conversation_id");
+        String type = requiredText(data, "type");
+        JsonNode content = data.get("content");
+        if (content != null && !content.isNull() && !content.isTextual()) throw ChatException.field("content", "must be a string");
+        JsonNode metadata = data.get("metadata");
+        if (metadata != null && !metadata.isNull() && !metadata.isObject()) throw ChatException.field("metadata", "must be an object");
+        MessageCheck.Draft draft = new MessageCheck.Draft(conv, c.userId(), type, content == null || content.isNull() ? null : content.asText(),
+                metadata instanceof ObjectNode o ? o : Json.object());
+        if (!MessageRules.TYPES.contains(type)) {
+            throw new ChatException(ChatException.INVALID_MESSAGE_TYPE, "Unsupported message type: " + type, "type", "one of " + MessageRules.TYPES);
+        }
+        Conversation k = conversationOf(c, conv);
+        for (MessageCheck check : checks) draft = check.check(draft, now);
+        ChatMessage m = post(k, draft, now);
+        deliver(k, m, sender(c), c, ctx, now);
+        return List.of();
+    }
+
+    private ChatMessage post(Conversation k, MessageCheck.Draft d, Instant now) {
+        ChatMessage m = new ChatMessage(ids.next(now), k.id(), d.senderId(), d.type(), d.content() == null ? "" : d.content(),
+                d.metadata(), now, now, null, null);
+        Set<String> recipients = new LinkedHashSet<>(k.members());
+        recipients.remove(d.senderId());
+        store.append(m, recipients);
+        return m;
+    }
+
+    /**
+     * {@code message:new} to the sending connection (the acknowledgement) and the room; members
+     * online but not in the room get {@code conversation:unread} with their count; the sender gets
+     * {@code message:delivered} once a recipient's connection received either.
+     */
+    private void deliver(Conversation k, ChatMessage m, ObjectNode sender, Connection from, ProfileContext ctx, Instant now) {
+        ObjectNode d = Json.object();
+        d.set("message", ChatFrames.message(m, false));
+        d.set("sender", sender);
+        Set<String> room = ctx.subscribers(room(k.id()), ChatProfile.NAME, now);
+        Set<String> targets = new LinkedHashSet<>(room);
+        if (from != null) targets.add(from.id());
+        Set<String> reached = new HashSet<>(ctx.send(targets, ChatFrames.frame("message:new", d, now)));
+
+        Map<String, List<String>> away = new LinkedHashMap<>(); // recipient -> connections outside the room
+        Set<String> senderConnections = new LinkedHashSet<>();
+        for (String member : k.members()) {
+            for (Connection x : ctx.connectionsOf(member, ChatProfile.NAME, now)) {
+                if (member.equals(m.senderId())) senderConnections.add(x.id());
+                else if (!room.contains(x.id())) away.computeIfAbsent(member, u -> new ArrayList<>()).add(x.id());
+            }
+        }
+        Set<String> recipientsReached = new HashSet<>(reached);
+        recipientsReached.removeAll(senderConnections);
+        if (from != null) recipientsReached.remove(from.id());
+        if (!away.isEmpty()) {
+            Map<String, Long> counts = store.unread(k.id(), away.keySet());
+            ObjectNode last = Json.object().put("id", m.id()).put("content", m.content()).put("type", m.type())
+                    .put("sender_id", m.senderId()).put("created_at", ChatFrames.time(m.createdAt()));
+            away.forEach((member, conns) -> {
+                ObjectNode u = Json.object().put("conversation_id", k.id()).put("unread_count", counts.getOrDefault(member, 0L));
+                u.set("last_message", last);
+                recipientsReached.addAll(ctx.send(conns, ChatFrames.frame("conversation:unread", u, now)));
+            });
+        }
+        if (!recipientsReached.isEmpty() && store.markDelivered(k.id(), m.id(), now) && !SYSTEM_SENDER.equals(m.senderId())) {
+            ctx.send(senderConnections, delivered(m, now));
+        }
+    }
+
+    private static String delivered(ChatMessage m, Instant at) {
+        return ChatFrames.frame("message:delivered", Json.object().put("message_id", m.id()).put("conversation_id", m.conversationId())
+                .put("delivered_at", ChatFrames.time(at)), at);
+    }
+
+    private static ObjectNode sender(Connection c) {
+        return Json.object().put("id", c.userId()).put("username", c.attribute(USERNAME)).put("avatar_url", c.attribute(AVATAR));
+    }
+
+    private List<Effect> read(Connection c, JsonNode data, ProfileContext ctx, Instant now) {
+        String conv = requiredText(data, "conversation_id");
+        String id = requiredText(data, "message_id");
+        Conversation k = conversationOf(c, conv);
+        if (!Ulid.isValid(id) || store.message(conv, id).isEmpty()) {
+            throw new ChatException(ChatException.NOT_FOUND, "Message not found", "message_id", "not found");
+        }
+        store.markRead(conv, c.userId(), id, now);
+        String frame = ChatFrames.frame("message:viewed", Json.object().put("message_id", id).put("conversation_id", conv)
+                .put("viewed_at", ChatFrames.time(now)), now);
+        Set<String> to = new LinkedHashSet<>();
+        to.add(c.id());
+        for (String member : k.members()) {
+            if (!member.equals(c.userId())) ctx.connectionsOf(member, ChatProfile.NAME, now).forEach(x -> to.add(x.id()));
+        }
+        return List.of(new Effect.Send(List.copyOf(to), frame));
+    }
+
+    private List<Effect> delete(Connection c, JsonNode data, ProfileContext ctx, Instant now) {
+        String conv = requiredText(data, "conversation_id");
+        String id = requiredText(data, "message_id");
+        conversationOf(c, conv);
+        Optional<ChatMessage> gone = Ulid.isValid(id) ? store.deleteMessage(conv, id, c.userId(), now) : Optional.empty();
+        if (gone.isEmpty()) throw new ChatException(ChatException.NOT_FOUND, "Message not found", "message_id", "not found");
+        Set<String> to = new LinkedHashSet<>(ctx.subscribers(room(conv), ChatProfile.NAME, now));
+        to.add(c.id());
+        return List.of(new Effect.Send(List.copyOf(to), ChatFrames.frame("message:deleted", Json.object().put("message_id", id)
+                .put("conversation_id", conv).put("deleted_by", c.userId()).put("deleted_at", ChatFrames.time(now)), now)));
+    }
+
+    private List<Effect> typing(Connection c, JsonNode data, boolean typing, ProfileContext ctx, Instant now) {
+        String conv = memberOf(c, data);
+        if (typing) {
+            store.typingStarted(conv, c.userId(), now);
+            ObjectNode task = Json.object().put("task", "typing.expire").put("conversation_id", conv).put("user_id", c.userId())
+                    .put("username", c.attribute(USERNAME)).put("started_at", now.toEpochMilli());
+            try {
+                delays.schedule(task, typingExpiry);
+            } catch (RuntimeException e) {
+                // the indicator still goes out; without its expiry only the client's stop clears it
+                EventLog.STDOUT.log(EventLog.line("typing_expiry_unscheduled").put("error", e.getClass().getSimpleName()));
+            }
+        } else {
+            store.typingStopped(conv, c.userId(), null);
+        }
+        return List.of(indicator(conv, c.userId(), c.attribute(USERNAME), typing, ctx, now));
+    }
+
+    /** To the room, never back to any of the typist's connections. */
+    private static Effect indicator(String conv, String userId, String username, boolean typing, ProfileContext ctx, Instant now) {
+        Set<String> to = new LinkedHashSet<>(ctx.subscribers(room(conv), ChatProfile.NAME, now));
+        ctx.connectionsOf(userId, ChatProfile.NAME, now).forEach(x -> to.remove(x.id()));
+        return new Effect.Send(List.copyOf(to), ChatFrames.frame("typing:indicator", Json.object().put("conversation_id", conv)
+                .put("user_id", userId).put("username", username).put("is_typing", typing).put("timestamp", ChatFrames.time(now)), now));
+    }
+
+    private List<Effect> status(Connection c, JsonNode data, ProfileContext ctx, Instant now) {
+        String status = requiredText(data, "status");
+        if (!STATUSES.contains(status)) throw ChatException.field("status", "one of " + STATUSES);
+        Set<String> to = new LinkedHashSet<>();
+        to.add(c.id());
+        to.addAll(audience(c.userId(), ctx, now));
+        return List.of(new Effect.Send(List.copyOf(to), ChatFrames.frame("user:status_updated", Json.object()
+                .put("user_id", c.userId()).put("status", status).put("updated_at", ChatFrames.time(now)), now)));
+    }
+
+    private static List<Effect> reply(Connection c, String event, ObjectNode data, Instant now) {
+        return List.of(Effect.send(c.id(), ChatFrames.frame(event, data, now)));
+    }
+
+    private String memberOf(Connection c, JsonNode data) {
+        String conv = requiredText(data, "conversation_id");
+        conversationOf(c, conv);
+        return conv;
+    }
+
+    private Conversation conversationOf(Connection c, String conv) {
+        Conversation k = store.conversation(conv)
+                .orElseThrow(() -> new ChatException(ChatException.NOT_FOUND, "Conversation not found", "conversation_id", "not found"));
+        if (!k.hasMember(c.userId())) {
+            throw new ChatException(ChatException.FORBIDDEN, "Not a member of this conversation", "conversation_id", "forbidden");
+        }
+        return k;
+    }
+
+    static String requiredText(JsonNode data, String field) {
+        JsonNode v = data.get(field);
+        if (v == null || v.isNull() || (v.isTextual() && v.asText().isBlank())) throw ChatException.field(field, field + " is required");
+        if (!v.isTextual()) throw ChatException.field(field, "must be a string");
+        return v.asText();
+    }
+
+    // ------------------------------------------------------------------ timers and backends
+
+    /** A delayed task came due (typing expiry): clears a typing mark nobody renewed or stopped. */
+    public void onTask(JsonNode task, ProfileContext ctx, Instant now) {
+        if (!"typing.expire".equals(Json.text(task, "task"))) return;
+        String conv = Json.text(task, "conversation_id");
+        String user = Json.text(task, "user_id");
+        Instant started = Instant.ofEpochMilli(task.path("started_at").asLong());
+        if (conv == null || user == null) return;
+        if (store.typingStopped(conv, user, started)) {
+            ctx.run(List.of(indicator(conv, user, Json.text(task, "username"), false, ctx, now)), now);
+        }
+    }
+
+    /**
+     * Backend publications the chat acts on: {@code conversation.upserted} stores the conversation;
+     * {@code conversation.message} stores and delivers a backend's message (the only way to a
+     * {@code system} message). Others pass through to fan-out unchanged.
+     *
+     * @throws ChatException for invalid data (the publication is refused)
+     */
+    public void onPublication(Publication p, ProfileContext ctx, Instant now) {
+        if (CONVERSATION_UPSERTED.equals(p.type())) {
+            upsert(requiredText(p.data(), "conversation_id"), p.data().get("members"), now);
+        } else if (MESSAGE_POSTED.equals(p.type())) {
+            String conv = requiredText(p.data(), "conversation_id");
+            Conversation k = store.conversation(conv)
+                    .orElseThrow(() -> new ChatException(ChatException.NOT_FOUND, "Conversation not found", "conversation_id", "not found"));
+            String type = p.data().path("type").asText("system");
+            JsonNode meta = p.data().get("metadata");
+            MessageCheck.Draft d = new MessageCheck.Draft(conv, SYSTEM_SENDER, type, Json.text(p.data(), "content"),
+                    meta instanceof ObjectNode o ? o : Json.object());
+            if (!"system".equals(type)) d = new MessageRules().check(d, now);
+            else if (d.content() == null || d.content().isBlank()) throw ChatException.field("content", "Message content cannot be empty");
+            ChatMessage m = post(k, d, now);
+            deliver(k, m, Json.object().put("id", SYSTEM_SENDER).put("username", SYSTEM_SENDER).putNull("avatar_url"), null, ctx, now);
+        }
+    }
+
+    /** PUT /conversations/{id} and conversation.upserted. */
+    public Conversation upsert(String conversationId, JsonNode members, Instant now) {
+        if (conversationId == null || conversationId.isBlank() || conversationId.length() > 200) {
+            throw ChatException.field("conversation_id", "1 to 200 characters");
+        }
+        if (members == null || !members.isArray() || members.isEmpty()) throw ChatException.field("members", "a non-empty array of user ids");
+        List<String> list = new ArrayList<>();
+        for (JsonNode m : members) {
+            if (!m.isTextual() || m.asText().isBlank()) throw ChatException.field("members", "user ids are non-empty strings");
+            if (!list.contains(m.asText())) list.add(m.asText());
+        }
+        if (list.size() > ChatStore.MAX_MEMBERS) {
+            throw new ChatException(ChatException.CONVERSATION_FULL, "At most " + ChatStore.MAX_MEMBERS + " members", "members", "too many");
+        }
+        return store.upsert(conversationId, list, now);
+    }
+
+    public static ObjectNode toJson(Conversation k) {
+        ObjectNode o = Json.object().put("conversation_id", k.id());
+        ArrayNode m = o.putArray("members");
+        k.members().forEach(m::add);
+        return o.put("created_at", ChatFrames.time(k.createdAt())).put("updated_at", ChatFrames.time(k.updatedAt()));
+    }
+
+    /**
+     * GET /conversations/{id}/messages for a member: newest first, deleted left out. Messages from
+     * others not yet delivered anywhere count as delivered now: their senders get message:delivered.
+     *
+     * @throws ChatException NOT_FOUND, FORBIDDEN, or VALIDATION_ERROR for a bad limit or before
+     */
+    public ObjectNode history(String conversationId, String userId, String before, String limit, ProfileContext ctx, Instant now) {
+        Conversation k = store.conversation(conversationId)
+                .orElseThrow(() -> new ChatException(ChatException.NOT_FOUND, "Conversation not found", null, null));
+        if (!k.hasMember(userId)) throw new ChatException(ChatException.FORBIDDEN, "Not a member of this conversation", null, null);
+        int n = DEFAULT_HISTORY;
+        if (limit != null) {
+            try {
+                n = Integer.parseInt(limit);
+            } catch (NumberFormatException e) {
+                n = -1;
+            }
+            if (n < 1 || n > MAX_HISTORY) throw ChatException.field("limit", "an integer from 1 to " + MAX_HISTORY);
+        }
+        if (before != null && !Ulid.isValid(before)) throw ChatException.field("before", "a message id");
+        ChatStore.Page page = store.history(conversationId, before, n);
+        Map<String, String> marks = store.readMarks(conversationId);
+        ObjectNode out = Json.object();
+        ArrayNode arr = out.putArray("messages");
+        for (ChatMessage m : page.messages()) {
+            arr.add(ChatFrames.message(m, isRead(m, marks)));
+            if (m.deliveredAt() == null && !m.senderId().equals(userId) && store.markDelivered(conversationId, m.id(), now)
+                    && !SYSTEM_SENDER.equals(m.senderId())) {
+                ctx.send(ctx.connectionsOf(m.senderId(), ChatProfile.NAME, now).stream().map(Connection::id).toList(), delivered(m, now));
+            }
+        }
+        if (page.nextBefore() == null) out.putNull("next_before");
+        else out.put("next_before", page.nextBefore());
+        return out;
+    }
+
+    /** Read when a member other than its sender has read up to it or beyond. */
+    static boolean isRead(ChatMessage m, Map<String, String> marks) {
+        for (Map.Entry<String, String> e : marks.entrySet()) {
+            if (!e.getKey().equals(m.senderId()) && e.getValue() != null && e.getValue().compareTo(m.id()) >= 0) return true;
+        }
+        return false;
+    }
+}

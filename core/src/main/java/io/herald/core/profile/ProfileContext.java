@@ -1,0 +1,46 @@
+package io.herald.core.profile;
+
+import io.herald.core.model.Connection;
+import io.herald.core.model.Publication;
+import io.herald.core.topic.TopicPattern;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What a profile's own behaviour may use of Herald (chat's rooms, presence and receipts): the
+ * connection registry and delivery, behind one small interface so profiles stay free of stores.
+ */
+public interface ProfileContext {
+    /** The user's live connections that speak {@code profile} (a Query on the user index). */
+    List<Connection> connectionsOf(String userId, String profile, Instant now);
+
+    /** Connections of {@code profile} with an exact subscription to {@code topic} (a Query on its bucket). */
+    Set<String> subscribers(String topic, String profile, Instant now);
+
+    /** Subscribes the connection within the subscription limit; false when it could not be stored. */
+    boolean subscribe(Connection c, TopicPattern pattern, Instant now);
+
+    void unsubscribe(Connection c, TopicPattern pattern);
+
+    /** Posts one frame to each connection; returns those that received it. Never throws for a gone one. */
+    Set<String> send(Collection<String> connectionIds, String frame);
+
+    /**
+     * Closes a connection the way every close Herald makes goes: the profile's closing frame first
+     * ({@link Profile#closingFrame}), then the close, then the connection is forgotten.
+     */
+    void close(Connection c, String reason, int code, Instant now);
+
+    /** Fans a publication out, as a backend's would be. */
+    void publish(Publication p, Instant now);
+
+    /** Runs effects in order. */
+    default void run(List<Effect> effects, Instant now) {
+        for (Effect e : effects) {
+            if (e instanceof Effect.Publish p) publish(p.publication(), now);
+            else if (e instanceof Effect.Send s) send(s.connectionIds(), s.frame());
+        }
+    }
+}

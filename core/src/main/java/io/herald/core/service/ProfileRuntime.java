@@ -1,0 +1,104 @@
+package io.herald.core.service;
+
+import io.herald.core.delivery.Delivery;
+import io.herald.core.model.Connection;
+import io.herald.core.model.InvalidPublicationException;
+import io.herald.core.model.Publication;
+import io.herald.core.model.Subscriber;
+import io.herald.core.model.SubscriptionSpec;
+import io.herald.core.profile.ProfileContext;
+import io.herald.core.store.SubscriptionStore;
+import io.herald.core.topic.TopicPattern;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import io.herald.core.delivery.ConnectionNotifier;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/** Herald's side of {@link ProfileContext}: the registry, delivery and fan-out the hooks may use. */
+final class ProfileRuntime implements ProfileContext {
+    private final ConnectionRegistry registry;
+    private final io.herald.core.profile.Profiles profiles;
+    private final Delivery delivery;
+    private final PublishService publisher;
+    private final HeraldConfig config;
+    private final EventLog log;
+
+    ProfileRuntime(ConnectionRegistry registry, io.herald.core.profile.Profiles profiles, Delivery delivery, PublishService publisher,
+            HeraldConfig config, EventLog log) {
+        this.registry = registry;
+        this.profiles = profiles;
+        this.delivery = delivery;
+        this.publisher = publisher;
+        this.config = config;
+        this.log = log;
+    }
+
+    @Override
+    public List<Connection> connectionsOf(String userId, String profile, Instant now) {
+        return registry.connections().byUser(userId, now).stream().filter(c -> profile.equals(c.profile())).toList();
+    }
+
+    @Override
+    public Set<String> subscribers(String topic, String profile, Instant now) {
+        Set<String> out = new LinkedHashSet<>();
+        for (Subscriber s : registry.subscriptions().candidates(topic, now)) {
+            if (profile.equals(s.profile()) && s.spec().pattern().isExact() && s.spec().pattern().matches(topic)) {
+                out.add(s.connectionId());
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public boolean subscribe(Connection c, TopicPattern pattern, Instant now) {
+        return registry.subscribe(c, SubscriptionSpec.of(pattern), config.subscriptionLimit(), now)
+                == SubscriptionStore.AddResult.ADDED;
+    }
+
+    @Override
+    public void unsubscribe(Connection c, TopicPattern pattern) {
+        registry.unsubscribe(c, pattern);
+    }
+
+    @Override
+    public Set<String> send(Collection<String> connectionIds, String frame) {
+        if (connectionIds.isEmpty()) return Set.of();
+        byte[] bytes = frame.getBytes(StandardCharsets.UTF_8);
+        Set<String> reached = ConcurrentHashMap.newKeySet();
+        Set<String> gone = ConcurrentHashMap.newKeySet();
+        delivery.forEach(new ArrayList<>(new LinkedHashSet<>(connectionIds)), id -> {
+            ConnectionNotifier.Outcome o = delivery.sendOne(id, bytes);
+            if (o == ConnectionNotifier.Outcome.DELIVERED) reached.add(id);
+            else if (o == ConnectionNotifier.Outcome.GONE) gone.add(id);
+        });
+        // a 410 outside the connect window: that connection is gone for good (its hooks run too)
+        Instant now = Instant.now();
+        for (String id : gone) {
+            registry.connections().get(id, now).filter(c -> !ConnectWindow.young(c, now)).ifPresent(c -> registry.forget(id));
+        }
+        return reached;
+    }
+
+    @Override
+    public void close(Connection c, String reason, int code, Instant now) {
+        String farewell = profiles.get(c.profile()).closingFrame(c, reason, code, now);
+        if (farewell != null) delivery.sendOne(c.id(), farewell.getBytes(StandardCharsets.UTF_8));
+        // forgotten even if the close keeps failing: a connection Herald closes gets nothing more
+        if (!delivery.disconnect(c.id())) log.log(EventLog.line("disconnect_failed").put("connectionId", c.id()));
+        registry.forget(c.id());
+    }
+
+    @Override
+    public void publish(Publication p, Instant now) {
+        try {
+            publisher.publish(p, now);
+        } catch (InvalidPublicationException | RetryablePublicationException e) {
+            log.log(EventLog.line("profile_publish_failed").put("type", p.type()).put("error", e.getMessage()));
+        }
+    }
+}
