@@ -8,9 +8,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.core.json.Json;
+import io.herald.core.delivery.RetryPolicy;
+import io.herald.core.model.Connection;
 import io.herald.core.model.InvalidPublicationException;
+import io.herald.core.model.SubscriptionSpec;
+import io.herald.core.service.Services;
+import io.herald.core.topic.TopicPattern;
 import io.herald.testing.EmbeddedDynamoDb;
 import io.herald.testing.RecordingManagementApi;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -90,5 +98,31 @@ class PublishHandlerTest {
         JsonNode r = Lambda.invoke(handler, "{\"topics\":[\"a.b\"],\"data\":{}}");
         assertTrue(r.has("error"), r.toString());
         assertTrue(!r.get("error").asText().isBlank());
+    }
+
+    @Test
+    void an_sqs_record_whose_fan_out_failed_should_be_its_batch_item_failure_and_its_redelivery_deliver_once() {
+        Services herald = Herald.fromEnv(Lambda.baseEnv(ddb, ddb.createTables(), api), Herald.Tokens.UNUSED);
+        PublishHandler publish = new PublishHandler(herald);
+        Instant now = herald.clock.instant();
+        Connection c = new Connection("c-retry", "u1", "topics", now, "127.0.0.1", "test", Map.of(), now.plusSeconds(7200).getEpochSecond());
+        assertTrue(herald.registry.register(c, 100, now));
+        herald.registry.subscribe(c, SubscriptionSpec.of(TopicPattern.parse("orders.eu")), 10, now);
+        // every post of the first attempt answers 500: the fan-out cannot finish
+        api.failNext("c-retry", 500, RetryPolicy.DEFAULT.maxAttempts());
+        String batch = "{\"Records\":[{\"messageId\":\"m-ok\",\"body\":\"{\\\"type\\\":\\\"t\\\",\\\"topics\\\":[\\\"nobody.here\\\"],\\\"data\\\":{}}\"},"
+                + "{\"messageId\":\"m-retry\",\"body\":\"{\\\"type\\\":\\\"t\\\",\\\"topics\\\":[\\\"orders.eu\\\"],\\\"data\\\":{\\\"n\\\":1}}\"}]}";
+
+        JsonNode first = Lambda.invoke(publish, batch);
+        assertEquals(1, first.get("batchItemFailures").size(), first.toString());
+        assertEquals("m-retry", first.get("batchItemFailures").get(0).get("itemIdentifier").asText(), "only the record that failed returns to the queue");
+        assertEquals(List.of(), api.to("c-retry"));
+
+        // SQS redelivers the whole batch (m-ok too, if its delete was lost): the claim released, so m-retry runs again
+        JsonNode second = Lambda.invoke(publish, batch);
+        assertEquals(0, second.get("batchItemFailures").size(), second.toString());
+        assertEquals(1, api.to("c-retry").size(), "delivered once, by the redelivery");
+        assertEquals(0, Lambda.invoke(publish, batch).get("batchItemFailures").size());
+        assertEquals(1, api.to("c-retry").size(), "a redelivery after completion delivers nothing");
     }
 }
