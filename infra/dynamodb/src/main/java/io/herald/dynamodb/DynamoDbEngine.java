@@ -40,14 +40,16 @@ public final class DynamoDbEngine implements AutoCloseable {
             db.close();
             throw e;
         }
+        db.compactAfterBytes(b.compactAfterBytes);
         this.ttl = new TtlSweeper(db);
         this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "dynamodb-ttl");
+            Thread t = new Thread(r, "dynamodb-background");
             t.setDaemon(true);
             return t;
         });
         long every = b.ttlInterval.toMillis();
         sweeper.scheduleWithFixedDelay(this::sweepQuietly, every, every, TimeUnit.MILLISECONDS);
+        if (b.dataDir != null) sweeper.scheduleWithFixedDelay(this::compactQuietly, 1, 1, TimeUnit.SECONDS);
     }
 
     public static Builder builder() {
@@ -77,6 +79,20 @@ public final class DynamoDbEngine implements AutoCloseable {
         }
     }
 
+    /** Rewrites the journal now if it has grown mostly into history; whether it did. */
+    public boolean compactIfDue() throws IOException {
+        return db.compactIfDue();
+    }
+
+    private void compactQuietly() {
+        try {
+            db.compactIfDue();
+        } catch (IOException | RuntimeException e) {
+            // the old journal is untouched until the new one is complete: nothing is lost
+            System.err.println("[herald-dynamodb] journal compaction failed: " + e);
+        }
+    }
+
     @Override
     public void close() {
         sweeper.shutdown(); // no interrupt: an interrupted journal write would close the journal for everyone
@@ -95,6 +111,7 @@ public final class DynamoDbEngine implements AutoCloseable {
         private String region = "us-east-1";
         private Duration ttlInterval = Duration.ofSeconds(5);
         private int threads = 512;
+        private long compactAfterBytes = Database.COMPACT_AFTER_BYTES;
 
         /** The interface to bind; loopback unless told otherwise. */
         public Builder host(String host) {
@@ -126,6 +143,12 @@ public final class DynamoDbEngine implements AutoCloseable {
         }
 
         /** Open connections served at once (one thread each); beyond it a new connection gets 503. */
+        /** Rewrite the data directory's journal once it passes this size and twice its last snapshot (default 64 MB). */
+        public Builder compactAfterBytes(long bytes) {
+            this.compactAfterBytes = bytes;
+            return this;
+        }
+
         public Builder threads(int threads) {
             this.threads = threads;
             return this;

@@ -17,6 +17,8 @@ public final class Main {
               --host ADDRESS      interface to bind (default 127.0.0.1, loopback only)
               --data-dir DIR      keep tables in DIR across restarts (default: in memory)
               --ttl-interval S    seconds between TTL sweeps (default 5)
+              --compact-after MB  rewrite the data directory's journal once it passes MB and twice
+                                  its last snapshot (default 64)
               --region NAME       region used in ARNs and stream records (default us-east-1)
               --help              this text
             """;
@@ -38,6 +40,8 @@ public final class Main {
                     case "--data-dir" -> b.dataDir(Path.of(value(args, ++i, a)));
                     case "--ttl-interval" -> b.ttlSweepInterval(Duration.ofSeconds(intValue(a, value(args, ++i, a), 1, 86400)));
                     case "--region" -> b.region(value(args, ++i, a));
+                    case "--compact-after" -> b.compactAfterBytes(intValue(a, value(args, ++i, a), 1, 1 << 20) * 1024L * 1024);
+                    case "--compact-after-bytes" -> b.compactAfterBytes(intValue(a, value(args, ++i, a), 1024, Integer.MAX_VALUE)); // tests
                     default -> throw new IllegalArgumentException("unknown option " + a);
                 }
             }

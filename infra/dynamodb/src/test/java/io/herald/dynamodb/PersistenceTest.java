@@ -79,6 +79,64 @@ class PersistenceTest {
     }
 
     @Test
+    void journalIsCompactedWhileWritersRunAndLosesNothingAcrossKill9(@TempDir Path dir) throws Exception {
+        Running first = launch(dir, "--compact-after-bytes", "65536");
+        Path journal = dir.resolve("herald-dynamodb.journal");
+        Map<String, String> acknowledged = new java.util.concurrent.ConcurrentHashMap<>();
+        long written;
+        try (DynamoDbClient ddb = Sdk.client(first.endpoint())) {
+            ddb.createTable(b -> b.tableName("churn").billingMode(BillingMode.PAY_PER_REQUEST)
+                    .attributeDefinitions(a -> a.attributeName("pk").attributeType(ScalarAttributeType.S))
+                    .keySchema(k -> k.attributeName("pk").keyType(KeyType.HASH)));
+            String pad = "x".repeat(400);
+            java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
+            List<Thread> writers = new ArrayList<>();
+            for (int w = 0; w < 6; w++) {
+                int writer = w;
+                Thread t = new Thread(() -> {
+                    for (int i = 0; i < 600; i++) {
+                        // each writer owns its keys, so the last acknowledged value of each is known
+                        String key = "w" + writer + "-" + (i % 20), value = writer + ":" + i;
+                        if (i % 50 == 49) {
+                            ddb.deleteItem(b -> b.tableName("churn").key(Map.of("pk", AttributeValue.fromS(key))));
+                            acknowledged.put(key, "deleted");
+                        } else {
+                            ddb.putItem(b -> b.tableName("churn").item(Map.of("pk", AttributeValue.fromS(key), "v", AttributeValue.fromS(value),
+                                    "pad", AttributeValue.fromS(pad))));
+                            acknowledged.put(key, value);
+                        }
+                        bytes.addAndGet(450);
+                    }
+                });
+                t.start();
+                writers.add(t);
+            }
+            for (Thread t : writers) t.join();
+            written = bytes.get();
+            // compaction runs once a second; the journal shrinks back to about the live data (120 items)
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (Files.size(journal) > 200_000 && System.nanoTime() < deadline) Thread.sleep(100);
+        }
+        assertTrue(written > 1_500_000, "the writers produced history: " + written);
+        assertTrue(Files.size(journal) < 200_000, "journal compacted while running: " + Files.size(journal) + " bytes");
+        first.process().destroyForcibly();
+        first.process().waitFor();
+
+        Running second = launch(dir);
+        try (DynamoDbClient ddb = Sdk.client(second.endpoint())) {
+            for (Map.Entry<String, String> e : acknowledged.entrySet()) {
+                Map<String, AttributeValue> item = ddb.getItem(b -> b.tableName("churn").key(Map.of("pk", AttributeValue.fromS(e.getKey())))
+                        .consistentRead(true)).item();
+                if (e.getValue().equals("deleted")) assertTrue(item.isEmpty(), e.getKey() + " was deleted last");
+                else assertEquals(e.getValue(), item.get("v").s(), e.getKey());
+            }
+        } finally {
+            second.process().destroyForcibly();
+            second.process().waitFor();
+        }
+    }
+
+    @Test
     void tornLastRecordIsDroppedButCorruptionIsRefused(@TempDir Path dir) throws Exception {
         Running r = launch(dir);
         try (DynamoDbClient ddb = Sdk.client(r.endpoint())) {

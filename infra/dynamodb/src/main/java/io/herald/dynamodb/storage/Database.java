@@ -21,6 +21,15 @@ public final class Database implements AutoCloseable {
 
     private final ConcurrentSkipListMap<String, Table> tables = new ConcurrentSkipListMap<>();
     private final Journal journal; // null in memory
+    /**
+     * Held shared by every change from its journal record until memory holds it too, and
+     * exclusively by a runtime compaction, whose snapshot must match the journal it replaces.
+     */
+    private final java.util.concurrent.locks.ReentrantReadWriteLock gate = new java.util.concurrent.locks.ReentrantReadWriteLock();
+    /** The journal is rewritten once it is past this and twice its last snapshot. */
+    public static final long COMPACT_AFTER_BYTES = 64L * 1024 * 1024;
+    private volatile long compactAfterBytes = COMPACT_AFTER_BYTES;
+    private final java.util.concurrent.atomic.AtomicBoolean compacting = new java.util.concurrent.atomic.AtomicBoolean();
     private final String region;
     private final LongSupplier clock;
 
@@ -46,6 +55,40 @@ public final class Database implements AutoCloseable {
 
     public String region() {
         return region;
+    }
+
+    /** For tests and small machines: compact sooner than {@link #COMPACT_AFTER_BYTES}. */
+    public void compactAfterBytes(long bytes) {
+        this.compactAfterBytes = bytes;
+    }
+
+    private void enter() {
+        if (journal != null) gate.readLock().lock();
+    }
+
+    private void leave() {
+        if (journal != null) gate.readLock().unlock();
+    }
+
+    /**
+     * Rewrites the journal if it has grown mostly into history. Called by a thread that holds no
+     * table lock (a compaction waits for every writer, and writers may wait for table locks).
+     * Returns whether it compacted.
+     */
+    public boolean compactIfDue() throws IOException {
+        if (journal == null || !journal.needsCompaction(compactAfterBytes) || !compacting.compareAndSet(false, true)) return false;
+        try {
+            gate.writeLock().lock();
+            try {
+                if (!journal.needsCompaction(compactAfterBytes)) return false;
+                journal.compact(tables.values());
+                return true;
+            } finally {
+                gate.writeLock().unlock();
+            }
+        } finally {
+            compacting.set(false);
+        }
     }
 
     public long now() {
@@ -77,8 +120,13 @@ public final class Database implements AutoCloseable {
     /** Adds a new table; false if the name is taken. Journalled before it becomes visible to writers. */
     public synchronized boolean create(Table t) {
         if (tables.containsKey(t.name)) return false;
-        if (journal != null) journal.table(t);
-        tables.put(t.name, t);
+        enter();
+        try {
+            if (journal != null) journal.table(t);
+            tables.put(t.name, t);
+        } finally {
+            leave();
+        }
         if (t.stream != null) registerStream(t.stream);
         return true;
     }
@@ -86,7 +134,13 @@ public final class Database implements AutoCloseable {
     /** Records a change to a table's definition (indexes, streams, TTL, tags, throughput). Caller holds the write lock. */
     public void changed(Table t) {
         if (t.stream != null) registerStream(t.stream);
-        if (journal != null) journal.table(t);
+        // the definition is whole in each record, so a snapshot taken before or after this one agrees
+        enter();
+        try {
+            if (journal != null) journal.table(t);
+        } finally {
+            leave();
+        }
     }
 
     /**
@@ -94,8 +148,13 @@ public final class Database implements AutoCloseable {
      * write lock, so no write of it is in flight; writers that lock it later see {@code dropped}.
      */
     public synchronized boolean drop(Table t) {
-        if (!tables.remove(t.name, t)) return false;
-        if (journal != null) journal.dropTable(t.name, t.id);
+        enter();
+        try {
+            if (!tables.remove(t.name, t)) return false;
+            if (journal != null) journal.dropTable(t.name, t.id);
+        } finally {
+            leave();
+        }
         t.dropped = true;
         t.status = "DELETING";
         if (t.stream != null) t.stream.close();
@@ -136,8 +195,14 @@ public final class Database implements AutoCloseable {
      */
     public Map<String, AttributeValue> put(Table t, Map<String, AttributeValue> item) {
         live(t);
-        if (journal != null) journal.put(t, item); // first: a write that cannot be journalled is not applied
-        Map<String, AttributeValue> old = t.put(item);
+        Map<String, AttributeValue> old;
+        enter();
+        try {
+            if (journal != null) journal.put(t, item); // first: a write that cannot be journalled is not applied
+            old = t.put(item);
+        } finally {
+            leave();
+        }
         // DynamoDB writes no stream record for a write that changes nothing
         if (t.stream != null && !item.equals(old)) {
             t.stream.append(old == null ? "INSERT" : "MODIFY", t.key.keyOf(item), item, old, streamSize(t, item, old), false, now());
@@ -158,11 +223,16 @@ public final class Database implements AutoCloseable {
             writes.run();
             return;
         }
+        enter();
         journal.begin();
         try {
             writes.run();
         } finally {
-            journal.commit();
+            try {
+                journal.commit();
+            } finally {
+                leave();
+            }
         }
     }
 
@@ -170,8 +240,14 @@ public final class Database implements AutoCloseable {
     public Map<String, AttributeValue> delete(Table t, Map<String, AttributeValue> key, boolean ttl) {
         live(t);
         if (t.get(key) == null) return null;
-        if (journal != null) journal.delete(t, t.key.keyOf(key));
-        Map<String, AttributeValue> old = t.delete(key);
+        Map<String, AttributeValue> old;
+        enter();
+        try {
+            if (journal != null) journal.delete(t, t.key.keyOf(key));
+            old = t.delete(key);
+        } finally {
+            leave();
+        }
         if (t.stream != null) t.stream.append("REMOVE", t.key.keyOf(old), null, old, streamSize(t, null, old), ttl, now());
         return old;
     }

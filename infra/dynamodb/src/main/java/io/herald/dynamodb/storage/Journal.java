@@ -26,7 +26,9 @@ import java.util.zip.CRC32;
  * {@code <crc32> <json>}. A write is acknowledged only after the journal is forced to disk; writers
  * that arrive while a force runs share the next one (group commit), so concurrent clients do not
  * each pay a full fsync. At start the journal is replayed and rewritten compactly (a snapshot of
- * the live tables), then appended to.
+ * the live tables), then appended to; while running it is rewritten the same way once it has
+ * grown past {@link #needsCompaction its threshold}, so a long-lived engine's directory stays the
+ * size of its data rather than of its history.
  *
  * <p>Why a journal and not an embedded database: the engine already holds every table in memory
  * (it must, to serve Query and Scan at memory speed), so the disk only has to make writes durable
@@ -44,6 +46,8 @@ final class Journal implements AutoCloseable {
 
     private final Path file;
     private FileChannel channel;
+    private long bytes; // the file's length: snapshot plus appends since
+    private long compactedBytes; // the snapshot's length at the last compaction
     private long written; // records appended
     private long synced; // records known durable
     private final Object syncLock = new Object();
@@ -161,17 +165,40 @@ final class Journal implements AutoCloseable {
         }
     }
 
-    /** Rewrites the journal as a snapshot of the live tables, atomically, and opens it for appends. */
+    /**
+     * Whether the journal has grown to more than twice its last snapshot and past
+     * {@code minBytes}: mostly history (overwrites, deletes, TTL expiries) rather than data.
+     */
+    synchronized boolean needsCompaction(long minBytes) {
+        return bytes > minBytes && bytes > 2 * compactedBytes;
+    }
+
+    /**
+     * Rewrites the journal as a snapshot of the live tables, atomically, and opens it for appends.
+     * At runtime the caller has stopped every writer (no record may be appended, and no applied
+     * write may be missing from the journal, while the snapshot is taken).
+     */
     void compact(Collection<Table> tables) throws IOException {
+        synchronized (syncLock) {
+            synchronized (this) {
+                rewrite(tables);
+                synced = written; // everything written so far is in the forced snapshot
+            }
+        }
+    }
+
+    private void rewrite(Collection<Table> tables) throws IOException {
         Path tmp = file.resolveSibling(FILE + ".tmp");
+        long size = 0;
         try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-            out.write(ByteBuffer.wrap((HEADER + "\n").getBytes(StandardCharsets.UTF_8)));
+            size += writeAll(out, (HEADER + "\n").getBytes(StandardCharsets.UTF_8));
             for (Table t : tables) {
-                out.write(ByteBuffer.wrap(line(tableRecord(t))));
-                for (var it = t.base().all(); it.hasNext(); ) out.write(ByteBuffer.wrap(line(itemRecord("put", t, "i", it.next()))));
+                size += writeAll(out, line(tableRecord(t)));
+                for (var it = t.base().all(); it.hasNext(); ) size += writeAll(out, line(itemRecord("put", t, "i", it.next())));
             }
             out.force(true);
         }
+        if (channel != null) channel.close();
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         try (FileChannel d = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
             d.force(true); // make the rename itself durable
@@ -179,6 +206,14 @@ final class Journal implements AutoCloseable {
             // some file systems cannot open a directory; the rename is still atomic
         }
         channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        bytes = size;
+        compactedBytes = size;
+    }
+
+    private static int writeAll(FileChannel out, byte[] b) throws IOException {
+        ByteBuffer buf = ByteBuffer.wrap(b);
+        while (buf.hasRemaining()) out.write(buf);
+        return b.length;
     }
 
     void table(Table t) {
@@ -253,6 +288,7 @@ final class Journal implements AutoCloseable {
             before = channel.size();
             ByteBuffer buf = ByteBuffer.wrap(line);
             while (buf.hasRemaining()) channel.write(buf);
+            bytes += line.length;
         } catch (IOException e) {
             // take back a partial line, so later records do not follow garbage (which replay would call corruption)
             try {
