@@ -40,7 +40,7 @@ public interface RateLimiter {
      * Counts one event for {@code key} against all {@code limits} if every one has room; otherwise
      * counts nothing and names the limit that is full (the one that frees up last).
      *
-     * @param limits the same list, in the same order, on every call for a key
+     * @param limits windows of different lengths (a window is known by its length)
      */
     Verdict acquire(String key, List<Limit> limits, Instant now);
 }

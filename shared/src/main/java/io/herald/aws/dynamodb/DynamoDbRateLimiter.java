@@ -17,8 +17,8 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 
 /**
- * Every window of a key in one ledger item ({@code rate#{key}}): per limit {@code i} the window's
- * start {@code w{i}} (epoch ms) and count {@code n{i}}, a version {@code v}, and a TTL at the end
+ * Every window of a key in one ledger item ({@code rate#{key}}): per window of {@code L} ms its
+ * start {@code wL} (epoch ms) and count {@code nL}, a version {@code v}, and a TTL at the end
  * of the longest window, so idle users' items go away by themselves.
  *
  * <p>One item, not one per window: all windows change in one conditional write, so "one event
@@ -40,6 +40,10 @@ public final class DynamoDbRateLimiter implements RateLimiter {
 
     @Override
     public Verdict acquire(String key, List<Limit> limits, Instant now) {
+        if (limits.isEmpty()) return Verdict.ADMITTED;
+        if (limits.stream().map(l -> l.window()).distinct().count() < limits.size()) {
+            throw new IllegalArgumentException("the limits of one key need windows of different lengths: " + limits);
+        }
         Map<String, AttributeValue> k = Map.of(PK, s("rate#" + key));
         for (int attempt = 1; ; attempt++) {
             Map<String, AttributeValue> old = increment(k, limits, now);
@@ -69,8 +73,10 @@ public final class DynamoDbRateLimiter implements RateLimiter {
         values.put(":one", n(1));
         for (int i = 0; i < limits.size(); i++) {
             Limit l = limits.get(i);
-            set.append(", n").append(i).append(" = n").append(i).append(" + :one");
-            cond.append(" AND w").append(i).append(" > :since").append(i).append(" AND n").append(i).append(" < :max").append(i);
+            String w = start(l);
+            String c = count(l);
+            set.append(", ").append(c).append(" = ").append(c).append(" + :one");
+            cond.append(" AND ").append(w).append(" > :since").append(i).append(" AND ").append(c).append(" < :max").append(i);
             values.put(":since" + i, n(now.minus(l.window()).toEpochMilli()));
             values.put(":max" + i, n(l.max()));
         }
@@ -84,13 +90,22 @@ public final class DynamoDbRateLimiter implements RateLimiter {
         }
     }
 
+    /** A window's attributes are named by its length, so a limit switched off or added leaves the others' counts as they were. */
+    private static String start(Limit l) {
+        return "w" + l.window().toMillis();
+    }
+
+    private static String count(Limit l) {
+        return "n" + l.window().toMillis();
+    }
+
     /** The new state, conditional on nobody having written since {@code old} was read. */
     private void write(Map<String, AttributeValue> k, State s, List<Limit> limits, Map<String, AttributeValue> old) {
         Map<String, AttributeValue> item = new HashMap<>(k);
         long end = 0;
         for (int i = 0; i < limits.size(); i++) {
-            item.put("w" + i, n(s.starts[i]));
-            item.put("n" + i, n(s.counts[i] + 1));
+            item.put(start(limits.get(i)), n(s.starts[i]));
+            item.put(count(limits.get(i)), n(s.counts[i] + 1));
             end = Math.max(end, s.starts[i] + limits.get(i).window().toMillis());
         }
         long version = Items.num(old, "v", 0);
@@ -111,10 +126,10 @@ public final class DynamoDbRateLimiter implements RateLimiter {
             long t = now.toEpochMilli();
             boolean restarted = item.isEmpty();
             for (int i = 0; i < limits.size(); i++) {
-                long start = Items.num(item, "w" + i, Long.MIN_VALUE);
+                long start = Items.num(item, start(limits.get(i)), Long.MIN_VALUE);
                 boolean open = start != Long.MIN_VALUE && start > t - limits.get(i).window().toMillis();
                 w[i] = open ? start : t;
-                c[i] = open ? Items.num(item, "n" + i, 0) : 0;
+                c[i] = open ? Items.num(item, count(limits.get(i)), 0) : 0;
                 restarted |= !open;
             }
             return new State(w, c, restarted);

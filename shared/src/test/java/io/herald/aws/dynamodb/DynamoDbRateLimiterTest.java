@@ -85,8 +85,8 @@ class DynamoDbRateLimiterTest {
         assertEquals(30, admitted("u1", MESSAGES, 31, T0.plusSeconds(60)));
         // the hour kept counting across the minutes: 60 of 500
         Map<String, AttributeValue> item = item("u1");
-        assertEquals("60", item.get("n1").n());
-        assertEquals("30", item.get("n0").n());
+        assertEquals("60", item.get("n3600000").n());
+        assertEquals("30", item.get("n60000").n());
         // the TTL is the end of the longest window, so an idle user's item goes away
         assertEquals(T0.plus(Duration.ofDays(1)).getEpochSecond() + 1, Long.parseLong(item.get("ttl").n()));
     }
@@ -100,8 +100,8 @@ class DynamoDbRateLimiterTest {
         assertEquals("per_hour", v.exceeded().name());
         assertEquals(3600 - 62, v.retryAfterSeconds());
         // the refused events left the minute window at one: nothing counted for them
-        assertEquals("1", item("u").get("n0").n());
-        assertEquals("4", item("u").get("n1").n());
+        assertEquals("1", item("u").get("n60000").n());
+        assertEquals("4", item("u").get("n3600000").n());
     }
 
     @Test
@@ -129,7 +129,7 @@ class DynamoDbRateLimiterTest {
         for (Future<?> f : fs) f.get(60, TimeUnit.SECONDS);
         pool.shutdown();
         assertEquals(30, admitted.get());
-        assertEquals("30", item("shared").get("n0").n());
+        assertEquals("30", item("shared").get("n60000").n());
     }
 
     @Test
@@ -151,7 +151,7 @@ class DynamoDbRateLimiterTest {
         for (Future<?> f : fs) f.get(60, TimeUnit.SECONDS);
         pool.shutdown();
         assertEquals(30, admitted.get());
-        assertEquals("60", item("roll").get("n1").n());
+        assertEquals("60", item("roll").get("n3600000").n());
     }
 
     /**
