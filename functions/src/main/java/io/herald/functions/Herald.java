@@ -8,6 +8,9 @@ import io.herald.aws.dynamodb.DynamoDbChatStore;
 import io.herald.aws.dynamodb.DynamoDbConnectionStore;
 import io.herald.aws.dynamodb.DynamoDbPublicationLedger;
 import io.herald.aws.dynamodb.DynamoDbQuotas;
+import io.herald.aws.dynamodb.DynamoDbRateLimiter;
+import io.herald.core.chat.ChatLimits;
+import io.herald.core.chat.ContentProtection;
 import io.herald.aws.dynamodb.DynamoDbStats;
 import io.herald.aws.sqs.SqsDelayedTasks;
 import io.herald.core.chat.DelayedTasks;
@@ -103,14 +106,14 @@ public final class Herald {
                 new DynamoDbStats(ddb, ledgerTable), new DynamoDbQuotas(ddb, ledgerTable));
         ConnectionNotifier notifier = new ApiGatewayNotifier(clients.signedHttp(), connectionsUrl);
         return new Services(Clock.systemUTC(), config, registry, ledger, notifier, verifier, EventLog.STDOUT, Thread::sleep,
-                chat(settings, clients, ddb));
+                chat(settings, clients, ddb, ledgerTable));
     }
 
     /**
      * The chat profile's ports when the template gives a chat table. Delayed tasks go to the SQS
      * queue (on AWS and in the local stack); without a queue URL to an in-process timer.
      */
-    private static Services.Chat chat(Settings settings, AwsClients clients, DynamoDbClient ddb) {
+    private static Services.Chat chat(Settings settings, AwsClients clients, DynamoDbClient ddb, String ledgerTable) {
         String table = settings.optional("HERALD_CHAT_TABLE");
         if (table == null) return null;
         int retentionDays = settings.nonNegativeInt("HERALD_CHAT_RETENTION_DAYS", 0); // 0 keeps messages
@@ -118,7 +121,8 @@ public final class Herald {
         DelayedTasks delays = queue == null ? new InProcessDelayedTasks()
                 : new SqsDelayedTasks(clients.signedHttp(), clients.sqsEndpoint(), queue);
         return new Services.Chat(new DynamoDbChatStore(ddb, table, Duration.ofDays(retentionDays)), delays,
-                Duration.ofSeconds(settings.positiveInt("HERALD_TYPING_EXPIRY_SECONDS", 5)));
+                Duration.ofSeconds(settings.positiveInt("HERALD_TYPING_EXPIRY_SECONDS", 5)), ChatLimits.from(settings),
+                new DynamoDbRateLimiter(ddb, ledgerTable), ContentProtection.from(settings, settings.optional("HERALD_CHAT_BLOCKED_WORDS")));
     }
 
     /** One read of a key that never exists: loads the SDK's request path and opens a pooled connection. */

@@ -22,10 +22,19 @@ public final class ChatFrames {
 
     /** {@code error {code, message, details?, request_event}}; request_event is null when the frame had none. */
     public static String error(String code, String message, String field, String issue, String requestEvent, Instant now) {
+        return error(code, message, field == null ? null : Json.object().put("field", field).put("error", issue), requestEvent, now);
+    }
+
+    /** With any {@code details} object (null: none). */
+    public static String error(String code, String message, ObjectNode details, String requestEvent, Instant now) {
         ObjectNode d = Json.object().put("code", code).put("message", message);
-        if (field != null) d.putObject("details").put("field", field).put("error", issue);
+        if (details != null) d.set("details", details);
         d.put("request_event", requestEvent);
         return frame("error", d, now);
+    }
+
+    public static String error(ChatException e, String requestEvent, Instant now) {
+        return error(e.code(), e.getMessage(), e.details(), requestEvent, now);
     }
 
     /** A message as {@code message:new} and history show it. */

@@ -11,6 +11,7 @@ import io.herald.core.profile.Effect;
 import io.herald.core.profile.Profile;
 import io.herald.core.profile.ProfileContext;
 import io.herald.core.profile.Reply;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -24,9 +25,16 @@ import java.util.Map;
 public final class ChatProfile implements Profile {
     public static final String NAME = "chat";
     private final ChatService chat;
+    private final int maxMessageBytes;
+
+    /** @param maxMessageBytes the largest client frame in UTF-8 bytes (the document's 32 KB); more is MESSAGE_TOO_LARGE */
+    public ChatProfile(ChatService chat, int maxMessageBytes) {
+        this.chat = chat;
+        this.maxMessageBytes = maxMessageBytes;
+    }
 
     public ChatProfile(ChatService chat) {
-        this.chat = chat;
+        this(chat, ChatLimits.DOCUMENT.maxMessageBytes());
     }
 
     @Override
@@ -49,7 +57,16 @@ public final class ChatProfile implements Profile {
     }
 
     @Override
+    public String refuseConnection(String userId, Instant now) {
+        return chat.refuseConnection(userId, now);
+    }
+
+    @Override
     public Command decode(String frame) {
+        // a UTF-8 byte is at most one char; a longer frame is counted exactly
+        if (frame.length() > maxMessageBytes / 3 && frame.getBytes(StandardCharsets.UTF_8).length > maxMessageBytes) {
+            return new Command.Invalid(400, "Message too large: the limit is " + maxMessageBytes + " bytes", null, "too_large");
+        }
         JsonNode m;
         try {
             m = Json.parse(frame);

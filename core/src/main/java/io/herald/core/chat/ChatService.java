@@ -42,17 +42,29 @@ public final class ChatService {
     private final DelayedTasks delays;
     private final List<MessageCheck> checks;
     private final Duration typingExpiry;
+    private final ChatRateLimits rates;
     private final Ulid ids = new Ulid();
 
     /**
      * @param checks       run in order before a client's message is stored ({@link MessageRules} first)
      * @param typingExpiry how long a typing:start stands without another start or a stop
+     * @param rates        the per-user rates (typing and connections here; messages as one of the checks), or null for none
      */
-    public ChatService(ChatStore store, DelayedTasks delays, List<MessageCheck> checks, Duration typingExpiry) {
+    public ChatService(ChatStore store, DelayedTasks delays, List<MessageCheck> checks, Duration typingExpiry, ChatRateLimits rates) {
         this.store = store;
         this.delays = delays;
         this.checks = List.copyOf(checks);
         this.typingExpiry = typingExpiry;
+        this.rates = rates;
+    }
+
+    public ChatService(ChatStore store, DelayedTasks delays, List<MessageCheck> checks, Duration typingExpiry) {
+        this(store, delays, checks, typingExpiry, null);
+    }
+
+    /** New connections per minute: the reason for a 429, or null. */
+    public String refuseConnection(String userId, Instant now) {
+        return rates == null ? null : rates.connection(userId, now);
     }
 
     public ChatStore store() {
@@ -112,7 +124,7 @@ public final class ChatService {
                 default -> throw new ChatException(ChatException.INVALID_MESSAGE_TYPE, "Unknown event: " + event, "event", "unknown");
             };
         } catch (ChatException e) {
-            return List.of(Effect.send(c.id(), ChatFrames.error(e.code(), e.getMessage(), e.field(), e.issue(), event, now)));
+            return List.of(Effect.send(c.id(), ChatFrames.error(e, event, now)));
         } catch (RuntimeException e) {
             // a fault of ours (DynamoDB throttling, ...): the client hears of it, the socket stays
             EventLog.STDOUT.log(EventLog.line("chat_event_failed").put("event", event).put("connectionId", c.id())
@@ -245,6 +257,7 @@ public final class ChatService {
 
     private List<Effect> typing(Connection c, JsonNode data, boolean typing, ProfileContext ctx, Instant now) {
         String conv = memberOf(c, data);
+        if (typing && rates != null) rates.typing(c.userId(), now);
         if (typing) {
             store.typingStarted(conv, c.userId(), now);
             ObjectNode task = Json.object().put("task", "typing.expire").put("conversation_id", conv).put("user_id", c.userId())

@@ -69,6 +69,12 @@ public interface ChatStore {
      */
     boolean typingStopped(String conversationId, String userId, Instant startedAt);
 
+    /** Whether the user has sent a message in the conversation (consistent; a new conversation's budget depends on it). */
+    boolean started(String conversationId, String userId);
+
+    /** Records that the user has sent in the conversation; the first time counts, later calls change nothing. */
+    void markStarted(String conversationId, String userId, Instant now);
+
     /** One transaction writes the conversation and every member change (DynamoDB's 100-item limit). */
     int MAX_MEMBERS = 49;
 }

@@ -48,6 +48,14 @@ public interface Profile {
         return List.of();
     }
 
+    /**
+     * A last word on an authenticated handshake before the connection is stored (chat: new
+     * connections per minute). The reason for a 429, or null to go on.
+     */
+    default String refuseConnection(String userId, Instant now) {
+        return null;
+    }
+
     /** Small values the connection keeps for later frames (email, eventId). */
     default Map<String, String> connectAttributes(Map<String, String> query, Identity identity) {
         return Map.of();

@@ -102,12 +102,22 @@ public final class ConnectService {
             if (!policy.canSubscribe(userId, s.pattern())) return ConnectResult.rejected(403, "Forbidden topic " + s.pattern());
         }
 
+        if (userId != null) {
+            String limited = profile.refuseConnection(userId, now);
+            if (limited != null) return ConnectResult.rejected(429, limited);
+        }
         long expires = now.plus(config.connectionLifetime()).plus(config.ttlMargin()).getEpochSecond();
         Connection c = new Connection(req.connectionId(), userId, profile.name(), now, req.sourceIp(), req.userAgent(),
                 attributes, expires);
-        if (!registry.register(c, config.maxConnectionsPerIp(), now)) {
-            return ConnectResult.rejected(429, "Too many connections from " + req.sourceIp()
-                    + " (limit " + config.maxConnectionsPerIp() + ")");
+        switch (registry.admit(c, config.maxConnectionsPerIp(), now)) {
+            case IP_LIMIT -> {
+                return ConnectResult.rejected(429, "Too many connections from " + req.sourceIp()
+                        + " (limit " + config.maxConnectionsPerIp() + ")");
+            }
+            case USER_LIMIT -> {
+                return ConnectResult.rejected(429, "Too many open connections for this user: close one first");
+            }
+            case ADMITTED -> { }
         }
         for (SubscriptionSpec s : initial) {
             SubscriptionStore.AddResult added = registry.subscribe(c, s, config.subscriptionLimit(), now);

@@ -24,6 +24,10 @@ public final class ConnectionRegistry {
     private final StatsStore stats;
     private final Quotas quotas;
     private volatile Consumer<Connection> forgotten = c -> { };
+    private volatile Map<String, Integer> perUser = Map.of();
+
+    /** Why {@link #admit} refused, or that it stored the connection. */
+    public enum Admission { ADMITTED, IP_LIMIT, USER_LIMIT }
 
     public ConnectionRegistry(ConnectionStore connections, SubscriptionStore subscriptions, StatsStore stats, Quotas quotas) {
         this.connections = connections;
@@ -53,13 +57,34 @@ public final class ConnectionRegistry {
     }
 
     /**
+     * Open connections one user may hold, by profile (chat: 5). Every function that registers or
+     * forgets connections must be told the same, since forgetting gives the user's unit back.
+     */
+    public void limitConnectionsPerUser(Map<String, Integer> byProfile) {
+        this.perUser = Map.copyOf(byProfile);
+    }
+
+    /**
      * Stores a new connection unless its source address already holds {@code perIpLimit}
      * connections (0: no limit). Returns false, storing nothing, when the limit is reached.
      */
     public boolean register(Connection c, int perIpLimit, Instant now) {
-        if (perIpLimit > 0 && c.sourceIp() != null
-                && !quotas.acquire(ipKey(c.sourceIp()), perIpLimit, now, Instant.ofEpochSecond(c.expiresAt()))) {
-            return false;
+        return admit(c, perIpLimit, now) == Admission.ADMITTED;
+    }
+
+    /**
+     * Stores a new connection unless its source address holds {@code perIpLimit} connections (0: no
+     * limit) or its user holds their profile's limit ({@link #limitConnectionsPerUser}); a refused
+     * connection is not stored and takes nothing. The counts are atomic across containers.
+     */
+    public Admission admit(Connection c, int perIpLimit, Instant now) {
+        Instant expires = Instant.ofEpochSecond(c.expiresAt());
+        boolean ip = perIpLimit > 0 && c.sourceIp() != null;
+        if (ip && !quotas.acquire(ipKey(c.sourceIp()), perIpLimit, now, expires)) return Admission.IP_LIMIT;
+        int userLimit = userLimit(c);
+        if (userLimit > 0 && !quotas.acquire(userKey(c), userLimit, now, expires)) {
+            if (ip) quotas.release(ipKey(c.sourceIp()));
+            return Admission.USER_LIMIT;
         }
         connections.put(c);
         Map<String, Long> d = new HashMap<>();
@@ -67,11 +92,19 @@ public final class ConnectionRegistry {
         d.put(StatsStore.perProfile(StatsStore.CONNECTIONS, c.profile()), 1L);
         if (c.authenticated()) d.put(StatsStore.AUTHENTICATED, 1L);
         count(d);
-        return true;
+        return Admission.ADMITTED;
     }
 
     private static String ipKey(String ip) {
         return "ip#" + ip;
+    }
+
+    private int userLimit(Connection c) {
+        return c.userId() == null ? 0 : perUser.getOrDefault(c.profile(), 0);
+    }
+
+    private static String userKey(Connection c) {
+        return "user#" + c.profile() + "#" + c.userId();
     }
 
     public SubscriptionStore.AddResult subscribe(Connection c, SubscriptionSpec spec, int limit, Instant now) {
@@ -139,6 +172,7 @@ public final class ConnectionRegistry {
         Optional<Connection> gone = connections.delete(connectionId);
         gone.ifPresent(c -> {
             if (c.sourceIp() != null) quotas.release(ipKey(c.sourceIp()));
+            if (userLimit(c) > 0) quotas.release(userKey(c));
             deltas.merge(StatsStore.CONNECTIONS, -1L, Long::sum);
             deltas.merge(StatsStore.perProfile(StatsStore.CONNECTIONS, c.profile()), -1L, Long::sum);
             if (c.authenticated()) deltas.merge(StatsStore.AUTHENTICATED, -1L, Long::sum);

@@ -7,7 +7,12 @@ import io.herald.core.chat.ChatService;
 import io.herald.core.chat.ChatStore;
 import io.herald.core.chat.DelayedTasks;
 import io.herald.core.chat.InProcessDelayedTasks;
+import io.herald.core.chat.ChatLimits;
+import io.herald.core.chat.ChatRateLimits;
+import io.herald.core.chat.ContentProtection;
+import io.herald.core.chat.MessageCheck;
 import io.herald.core.chat.MessageRules;
+import io.herald.core.store.RateLimiter;
 import io.herald.core.delivery.ConnectionNotifier;
 import io.herald.core.delivery.Delivery;
 import io.herald.core.delivery.RetryPolicy;
@@ -24,6 +29,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Every use case, built once from the ports. The Lambda composition root and the tests both
@@ -35,7 +41,13 @@ public final class Services {
      *
      * @param typingExpiry how long a typing:start stands without a stop or a renewal
      */
-    public record Chat(ChatStore store, DelayedTasks delays, Duration typingExpiry) {}
+    public record Chat(ChatStore store, DelayedTasks delays, Duration typingExpiry, ChatLimits limits, RateLimiter limiter,
+            ContentProtection content) {
+        /** The document's limits, no content rules beyond masking personal data. */
+        public Chat(ChatStore store, DelayedTasks delays, Duration typingExpiry, RateLimiter limiter) {
+            this(store, delays, typingExpiry, ChatLimits.DOCUMENT, limiter, ContentProtection.DEFAULTS);
+        }
+    }
 
     public final Clock clock;
     public final HeraldConfig config;
@@ -63,10 +75,12 @@ public final class Services {
         this.config = config;
         this.verifier = verifier;
         this.registry = registry;
-        this.chat = chatPorts == null ? null
-                : new ChatService(chatPorts.store(), chatPorts.delays(), List.of(new MessageRules()), chatPorts.typingExpiry());
+        this.chat = chatPorts == null ? null : chatService(chatPorts);
         List<Profile> extra = new ArrayList<>();
-        if (chat != null) extra.add(new ChatProfile(chat));
+        if (chat != null) {
+            extra.add(new ChatProfile(chat, chatPorts.limits().maxMessageBytes()));
+            registry.limitConnectionsPerUser(Map.of(ChatProfile.NAME, chatPorts.limits().maxConnectionsPerUser()));
+        }
         this.profiles = Profiles.standard(config.defaultProfile(), extra.toArray(Profile[]::new));
         AccessPolicy policy = config.policyJson() == null ? AccessPolicy.defaults()
                 : AccessPolicy.parse(config.policyJson(), Membership.NONE);
@@ -92,5 +106,13 @@ public final class Services {
                 local.deliverTo(task -> chat.onTask(task, runtime, clock.instant()));
             }
         }
+    }
+
+    /** A client's message: its type's rules, then content protection (may mask), then the rates (last: only what would be stored counts). */
+    private static ChatService chatService(Chat p) {
+        ChatRateLimits rates = p.limiter() == null ? null : new ChatRateLimits(p.limiter(), p.limits(), p.store());
+        List<MessageCheck> checks = new ArrayList<>(List.of(new MessageRules(), p.content()));
+        if (rates != null) checks.add(rates);
+        return new ChatService(p.store(), p.delays(), checks, p.typingExpiry(), rates);
     }
 }

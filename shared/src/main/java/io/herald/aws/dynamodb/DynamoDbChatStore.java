@@ -154,6 +154,25 @@ public final class DynamoDbChatStore implements ChatStore {
         return get(conversationId, MEMBER + userId) != null;
     }
 
+    /** {@code st} on the member's item: when they first sent here. */
+    @Override
+    public boolean started(String conversationId, String userId) {
+        Map<String, AttributeValue> m = ddb.getItem(b -> b.tableName(table).consistentRead(true).key(key(conversationId, MEMBER + userId))
+                .projectionExpression("st")).item();
+        return m != null && m.containsKey("st");
+    }
+
+    @Override
+    public void markStarted(String conversationId, String userId, Instant now) {
+        try {
+            ddb.updateItem(b -> b.tableName(table).key(key(conversationId, MEMBER + userId)).updateExpression("SET st = :now")
+                    .conditionExpression("attribute_exists(pk) AND attribute_not_exists(st)")
+                    .expressionAttributeValues(Map.of(":now", n(now.toEpochMilli()))));
+        } catch (ConditionalCheckFailedException e) {
+            // already started, or no longer a member: nothing to record
+        }
+    }
+
     @Override
     public List<String> conversationsOf(String userId) {
         List<String> out = new ArrayList<>();
