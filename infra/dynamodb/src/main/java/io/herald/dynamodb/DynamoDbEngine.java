@@ -35,7 +35,7 @@ public final class DynamoDbEngine implements AutoCloseable {
         this.db = b.dataDir == null ? Database.inMemory(b.region, System::currentTimeMillis) : Database.open(b.dataDir, b.region, System::currentTimeMillis);
         this.host = b.host;
         try {
-            this.server = new WireServer(new Api(db), b.host, b.port, b.threads);
+            this.server = new WireServer(new Api(db, b.capacity), b.host, b.port, b.threads);
         } catch (IOException e) {
             db.close();
             throw e;
@@ -95,6 +95,7 @@ public final class DynamoDbEngine implements AutoCloseable {
         private String region = "us-east-1";
         private Duration ttlInterval = Duration.ofSeconds(5);
         private int threads = 512;
+        private CapacityListener capacity;
 
         /** The interface to bind; loopback unless told otherwise. */
         public Builder host(String host) {
@@ -128,6 +129,15 @@ public final class DynamoDbEngine implements AutoCloseable {
         /** Open connections served at once (one thread each); beyond it a new connection gets 503. */
         public Builder threads(int threads) {
             this.threads = threads;
+            return this;
+        }
+
+        /**
+         * Told each request's consumed capacity per table (the local stack's metrics); responses
+         * are unchanged, ConsumedCapacity appears only where the caller asked for it.
+         */
+        public Builder capacityListener(CapacityListener listener) {
+            this.capacity = listener;
             return this;
         }
 
