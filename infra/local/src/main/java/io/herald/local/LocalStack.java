@@ -13,10 +13,12 @@ import io.herald.local.gateway.LocalAccess;
 import io.herald.local.gateway.ManagementApi;
 import io.herald.local.gateway.WebSocketGateway;
 import io.herald.local.lambda.LocalFunction;
+import io.herald.local.metrics.LocalMetrics;
 import io.herald.local.sqs.SqsEndpoint;
 import io.herald.local.sqs.SqsEventSource;
 import io.herald.local.sqs.SqsQueues;
 import io.herald.local.gateway.RequestAuthorizer;
+import io.herald.local.template.FunctionConcurrency;
 import io.herald.local.template.RouteAuthorization;
 import io.herald.local.template.SamTemplate;
 import io.herald.local.template.SqsResources;
@@ -74,6 +76,8 @@ public final class LocalStack implements AutoCloseable {
     private final List<SqsEventSource> sqsSources = new ArrayList<>();
     private int port;
     private String dynamoEndpoint;
+    /** What CloudWatch would show; GET /local/metrics. */
+    private final LocalMetrics metrics = new LocalMetrics();
 
     /** Errors the stream pollers recovered from (tests expect none). */
     public int streamErrors() {
@@ -101,12 +105,16 @@ public final class LocalStack implements AutoCloseable {
         SqsEndpoint sqsEndpoint = new SqsEndpoint(sqs);
         var connectAuthorizer = RouteAuthorization.connectAuthorizer(template);
         Map<String, String> stageVariables = WebSocketStage.variables(template);
+        Map<String, Integer> reserved = FunctionConcurrency.reserved(template);
         startDynamo();
         Tables.create(ddb, template.tables());
+        template.tables().forEach(t -> metrics.table(t.name()));
+        queueDefinitions.forEach(q -> metrics.queue(q.logicalId(), () -> sqs.byName(q.name()).orElseThrow().counters()));
 
         Map<String, LocalFunction> functions = new LinkedHashMap<>();
         for (SamTemplate.Function f : template.functions()) {
-            functions.put(f.logicalId(), new LocalFunction(f.logicalId(), f.handlerClass(), environment(f)));
+            functions.put(f.logicalId(), new LocalFunction(f.logicalId(), f.handlerClass(), environment(f),
+                    metrics.function(f.logicalId()), reserved.get(f.logicalId())));
         }
 
         Map<String, LocalFunction> wsRoutes = new LinkedHashMap<>();
@@ -114,6 +122,7 @@ public final class LocalStack implements AutoCloseable {
         gateway = new WebSocketGateway(wsRoutes, template.routeSelectionExpression(), options.stage(), "localhost",
                 options.limits());
         gateway.stageVariables(stageVariables);
+        gateway.metrics(metrics.api(template.webSocketApiId()));
         gateway.throttles(WebSocketStage.throttles(template, template.routes().keySet()));
         connectAuthorizer.ifPresent(a -> gateway.authorizer(
                 new RequestAuthorizer(a.logicalId(), required(functions, a.function()), a.identitySources())));
@@ -152,6 +161,9 @@ public final class LocalStack implements AutoCloseable {
                 if (sqsEndpoint.handles(request)) return sqsEndpoint.handle(request, response, callback);
                 if (httpApi.handles(request)) return httpApi.handle(request, response, callback);
                 String path = request.getHttpURI().getPath();
+                if ("GET".equals(request.getMethod()) && path.equals("/local/metrics")) {
+                    return HttpIo.json(response, callback, 200, metrics.json());
+                }
                 if ("GET".equals(request.getMethod()) && (path.equals("/") || path.equals("/index.html"))) {
                     // a page reached under another name (DNS rebinding) gets no token
                     String page = local ? consolePage : consolePage.replace(demoToken, "");
@@ -192,7 +204,7 @@ public final class LocalStack implements AutoCloseable {
      *     Local left when earlier releases embedded it, a corrupt journal), with the engine's message
      */
     private void startDynamo() {
-        dynamo = DynamoDbEngine.builder().dataDir(options.dataDir()).start();
+        dynamo = DynamoDbEngine.builder().dataDir(options.dataDir()).capacityListener(metrics).start();
         dynamoEndpoint = dynamo.endpoint().toString();
         var creds = StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"));
         ddb = DynamoDbClient.builder().endpointOverride(dynamo.endpoint()).region(Region.US_EAST_1)
@@ -270,6 +282,11 @@ public final class LocalStack implements AutoCloseable {
 
     public DynamoDbClient dynamo() {
         return ddb;
+    }
+
+    /** What GET /local/metrics serves. */
+    public LocalMetrics metrics() {
+        return metrics;
     }
 
     public WebSocketGateway gateway() {

@@ -4,6 +4,7 @@ import io.herald.core.concurrent.DaemonThreads;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.core.json.Json;
 import io.herald.local.lambda.LocalFunction;
+import io.herald.local.metrics.ApiMetrics;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -92,6 +93,19 @@ public final class WebSocketGateway implements WebSocketCreator {
         this.limits = limits;
     }
 
+    /** This API's CloudWatch-like counters. */
+    private volatile ApiMetrics metrics = new ApiMetrics();
+
+    /** Counts this API's connects and messages into {@code m}, which also reads the open count here. */
+    public void metrics(ApiMetrics m) {
+        m.openConnections(() -> open().size());
+        this.metrics = m;
+    }
+
+    public ApiMetrics metrics() {
+        return metrics;
+    }
+
     /** Route key to its throttle (the stage's default and route settings); a route without one is not throttled. */
     private volatile Map<String, TokenBucket> throttles = Map.of();
 
@@ -149,6 +163,7 @@ public final class WebSocketGateway implements WebSocketCreator {
         String ip = Request.getRemoteAddr(req);
         LocalConnection c = new LocalConnection(GatewayEvents.newConnectionId(), Instant.now(), ip,
                 headers.getOrDefault("User-Agent", ""));
+        c.metrics = metrics;
         connections.put(c.id, c); // CONNECTING: posts answer 410 until $connect returns and the upgrade completes
 
         Map<String, List<String>> query = new LinkedHashMap<>();
@@ -189,6 +204,7 @@ public final class WebSocketGateway implements WebSocketCreator {
         if (protocol != null) resp.setAcceptedSubProtocol(protocol);
         // API Gateway negotiates no extension: a client offering permessage-deflate gets plain frames
         resp.setExtensions(List.of());
+        metrics.connected();
         return new Endpoint(c);
     }
 
@@ -240,6 +256,7 @@ public final class WebSocketGateway implements WebSocketCreator {
 
         private synchronized void dispatch(String body) {
             c.lastActiveAt = Instant.now();
+            metrics.messageIn();
             tail = tail.thenRunAsync(() -> route(c, body), pool);
         }
 
