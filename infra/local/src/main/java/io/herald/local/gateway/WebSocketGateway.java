@@ -79,6 +79,12 @@ public final class WebSocketGateway implements WebSocketCreator {
      */
     public WebSocketGateway(Map<String, LocalFunction> routes, String selectionExpression, String stage, String domainName,
             Limits limits) {
+        this(routes, selectionExpression, stage, domainName, limits, "local");
+    }
+
+    /** @param apiId the API's id in events and method ARNs */
+    public WebSocketGateway(Map<String, LocalFunction> routes, String selectionExpression, String stage, String domainName,
+            Limits limits, String apiId) {
         this.routes = new LinkedHashMap<>(routes);
         String prefix = "$request.body.";
         // the documented ${request.body.action} form means the same
@@ -89,7 +95,7 @@ public final class WebSocketGateway implements WebSocketCreator {
             throw new IllegalArgumentException("unsupported route selection expression " + selectionExpression);
         }
         this.selectionPath = selectionExpression.substring(prefix.length()).split("\\.");
-        this.events = new GatewayEvents(stage, domainName, "local");
+        this.events = new GatewayEvents(stage, domainName, apiId);
         this.limits = limits;
     }
 
@@ -104,6 +110,17 @@ public final class WebSocketGateway implements WebSocketCreator {
 
     public ApiMetrics metrics() {
         return metrics;
+    }
+
+    /** Routes answered by a MOCK integration, by route key. */
+    private volatile Map<String, MockIntegration> mocks = Map.of();
+    /** Two-way routes: a route response sends the integration's result back to the client. */
+    private volatile java.util.Set<String> twoWay = java.util.Set.of();
+
+    /** The template's MOCK integrations and route responses. */
+    public void integrations(Map<String, MockIntegration> mocksByRoute, java.util.Set<String> twoWayRoutes) {
+        this.mocks = Map.copyOf(mocksByRoute);
+        this.twoWay = java.util.Set.copyOf(twoWayRoutes);
     }
 
     /** Route key to its throttle (the stage's default and route settings); a route without one is not throttled. */
@@ -289,17 +306,25 @@ public final class WebSocketGateway implements WebSocketCreator {
         String requestId = GatewayEvents.newRequestId();
         String routeKey = selectRoute(body);
         LocalFunction f = routes.get(routeKey);
-        if (f != null && throttled(routeKey)) {
+        MockIntegration mock = mocks.get(routeKey);
+        if (f == null && mock == null) {
+            c.send(Json.write(Json.object().put("message", "Forbidden").put("connectionId", c.id).put("requestId", requestId)));
+            return;
+        }
+        if (throttled(routeKey)) {
             // the socket stays open; the client is told in the shape of API Gateway's other error frames
             c.send(Json.write(Json.object().put("message", "Too Many Requests").put("connectionId", c.id).put("requestId", requestId)));
             return;
         }
-        if (f == null) {
-            c.send(Json.write(Json.object().put("message", "Forbidden").put("connectionId", c.id).put("requestId", requestId)));
-            return;
-        }
         try {
-            f.invoke(events.message(c, routeKey, requestId, body));
+            Optional<String> answer;
+            if (mock != null) {
+                answer = mock.answer(events.templateContext(c, routeKey, requestId), events.stageVariables(), body);
+            } else {
+                byte[] out = f.invoke(events.message(c, routeKey, requestId, body));
+                answer = twoWay.contains(routeKey) ? proxyBody(out) : Optional.empty();
+            }
+            if (twoWay.contains(routeKey)) answer.ifPresent(c::send);
         } catch (RuntimeException e) {
             // what API Gateway tells the client when the integration fails; the socket stays open
             System.err.println("[herald-local] " + routeKey + " failed: " + e);
@@ -308,11 +333,23 @@ public final class WebSocketGateway implements WebSocketCreator {
         }
     }
 
+    /** What a route response sends back from a proxy integration: the function's {@code body}, as on AWS. */
+    private static Optional<String> proxyBody(byte[] result) {
+        try {
+            JsonNode r = Json.parse(new String(result, StandardCharsets.UTF_8));
+            JsonNode body = r.path("body");
+            return body.isMissingNode() || body.isNull() ? Optional.empty() : Optional.of(body.isTextual() ? body.asText() : Json.write(body));
+        } catch (Json.MalformedJsonException e) {
+            return Optional.empty(); // a result that is not a proxy response carries no body to send
+        }
+    }
+
     private String selectRoute(String body) {
         try {
             JsonNode n = Json.parse(body);
             for (String p : selectionPath) n = n.path(p);
-            if (n.isValueNode() && routes.containsKey(n.asText()) && !n.asText().startsWith("$")) return n.asText();
+            String key = n.asText();
+            if (n.isValueNode() && (routes.containsKey(key) || mocks.containsKey(key)) && !key.startsWith("$")) return key;
         } catch (Json.MalformedJsonException e) {
             // not JSON: $default, like API Gateway
         }

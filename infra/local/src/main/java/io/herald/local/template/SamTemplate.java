@@ -114,14 +114,6 @@ public final class SamTemplate {
         return out;
     }
 
-    /** The WebSocket API's logical id. */
-    public String webSocketApiId() {
-        for (var e : ofType("AWS::ApiGatewayV2::Api").entrySet()) {
-            if ("WEBSOCKET".equals(props(e.getValue()).get("ProtocolType"))) return e.getKey();
-        }
-        throw new IllegalStateException("template declares no WebSocket API (AWS::ApiGatewayV2::Api, ProtocolType WEBSOCKET)");
-    }
-
     /** The WebSocket API's route selection expression, e.g. {@code $request.body.action}. */
     public String routeSelectionExpression() {
         for (Map<String, Object> api : ofType("AWS::ApiGatewayV2::Api").values()) {
