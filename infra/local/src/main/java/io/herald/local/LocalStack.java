@@ -245,6 +245,13 @@ public final class LocalStack implements AutoCloseable {
         return scheme + "://localhost:" + port + "/" + a.logicalId() + "/" + a.stage();
     }
 
+    /** Each WebSocket API of the template, logical id to its own URL (the banner's lines). */
+    public Map<String, String> webSocketApiUrls() {
+        Map<String, String> out = new LinkedHashMap<>();
+        declaredApis.forEach(a -> out.put(a.logicalId(), webSocketApiEndpoint(a.logicalId(), "ws")));
+        return out;
+    }
+
     /** The gateway of one WebSocket API of the template. */
     public WebSocketGateway gateway(String apiLogicalId) {
         return webSockets.api(apiLogicalId).map(LocalWebSocketApis.Served::gateway)

@@ -62,6 +62,8 @@ public final class ManagementApi {
             }
             case "DELETE" -> {
                 if (found.isEmpty()) return gone(response, callback);
+                // gone from now on, as on AWS: a GET or POST racing the close handshake must not find it open
+                found.get().state = LocalConnection.State.CLOSED;
                 found.get().close(1000, "");
                 return HttpIo.respond(response, callback, 204, null, java.util.Map.of(), null);
             }
