@@ -19,8 +19,6 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
 
 /**
@@ -94,10 +92,6 @@ final class LocalWebSocketApis {
     /** The Management API answering this request, if any. */
     Optional<ManagementApi> management(Request request) {
         return apis.stream().flatMap(a -> a.management().stream()).filter(m -> m.handles(request)).findFirst();
-    }
-
-    boolean handle(ManagementApi m, Request request, Response response, Callback callback) throws Exception {
-        return m.handle(request, response, callback);
     }
 
     void shutdown() {
