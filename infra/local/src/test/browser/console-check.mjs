@@ -22,6 +22,12 @@ try {
   await page.waitForFunction(() => document.querySelector('#frames').textContent.includes('Hello from the console'), null, { timeout: 15000 });
   await page.click('#refresh-stats');
   await page.waitForFunction(() => document.querySelector('#stats').textContent.includes('connections'), null, { timeout: 15000 });
+  // the metrics panel: the table lists the functions with their counts, the chart has drawn points
+  await page.waitForFunction(() => document.querySelector('#metrics-table').textContent.includes('MessageFunction'), null, { timeout: 15000 });
+  await page.waitForFunction(() => Number(document.querySelector('#metrics-chart').dataset.points) >= 2, null, { timeout: 15000 });
+  // the publish went through HttpApiFunction: its row counts it within a poll or two
+  await page.waitForFunction(() => Number([...document.querySelectorAll('#metrics-table tr')]
+    .find(r => r.firstChild.textContent === 'HttpApiFunction')?.children[1].textContent) >= 1, null, { timeout: 15000 });
   await page.screenshot({ path: screenshot, fullPage: true });
   console.log('console check passed');
 } finally {

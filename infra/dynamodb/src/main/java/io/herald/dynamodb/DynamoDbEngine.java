@@ -35,7 +35,7 @@ public final class DynamoDbEngine implements AutoCloseable {
         this.db = b.dataDir == null ? Database.inMemory(b.region, System::currentTimeMillis) : Database.open(b.dataDir, b.region, System::currentTimeMillis);
         this.host = b.host;
         try {
-            this.server = new WireServer(new Api(db), b.host, b.port, b.threads);
+            this.server = new WireServer(new Api(db, b.capacity), b.host, b.port, b.threads);
         } catch (IOException e) {
             db.close();
             throw e;
@@ -112,6 +112,7 @@ public final class DynamoDbEngine implements AutoCloseable {
         private Duration ttlInterval = Duration.ofSeconds(5);
         private int threads = 512;
         private long compactAfterBytes = Database.COMPACT_AFTER_BYTES;
+        private CapacityListener capacity;
 
         /** The interface to bind; loopback unless told otherwise. */
         public Builder host(String host) {
@@ -151,6 +152,15 @@ public final class DynamoDbEngine implements AutoCloseable {
 
         public Builder threads(int threads) {
             this.threads = threads;
+            return this;
+        }
+
+        /**
+         * Told each request's consumed capacity per table (the local stack's metrics); responses
+         * are unchanged, ConsumedCapacity appears only where the caller asked for it.
+         */
+        public Builder capacityListener(CapacityListener listener) {
+            this.capacity = listener;
             return this;
         }
 

@@ -10,17 +10,16 @@ import io.herald.local.events.StreamPoller;
 import io.herald.local.gateway.HttpApiRoutes;
 import io.herald.local.gateway.HttpIo;
 import io.herald.local.gateway.LocalAccess;
-import io.herald.local.gateway.ManagementApi;
 import io.herald.local.gateway.WebSocketGateway;
 import io.herald.local.lambda.LocalFunction;
+import io.herald.local.metrics.LocalMetrics;
 import io.herald.local.sqs.SqsEndpoint;
 import io.herald.local.sqs.SqsEventSource;
 import io.herald.local.sqs.SqsQueues;
-import io.herald.local.gateway.RequestAuthorizer;
-import io.herald.local.template.RouteAuthorization;
+import io.herald.local.template.FunctionConcurrency;
 import io.herald.local.template.SamTemplate;
 import io.herald.local.template.SqsResources;
-import io.herald.local.template.WebSocketStage;
+import io.herald.local.template.WebSocketApis;
 import io.herald.local.template.Tables;
 import java.io.IOException;
 import java.io.InputStream;
@@ -67,6 +66,8 @@ public final class LocalStack implements AutoCloseable {
     private DynamoDbStreamsClient streams;
     private Server server;
     private WebSocketGateway gateway;
+    private LocalWebSocketApis webSockets;
+    private List<WebSocketApis.Api> declaredApis = List.of();
     private EventBridgeIntake eventBridge;
     private final List<StreamPoller> pollers = new ArrayList<>();
     private SqsQueues sqs;
@@ -74,6 +75,8 @@ public final class LocalStack implements AutoCloseable {
     private final List<SqsEventSource> sqsSources = new ArrayList<>();
     private int port;
     private String dynamoEndpoint;
+    /** What CloudWatch would show; GET /local/metrics. */
+    private final LocalMetrics metrics = new LocalMetrics();
 
     /** Errors the stream pollers recovered from (tests expect none). */
     public int streamErrors() {
@@ -99,25 +102,21 @@ public final class LocalStack implements AutoCloseable {
         sqs.create(SqsResources.byName(queueDefinitions));
         queueDefinitions.forEach(q -> queueUrls.put(q.logicalId(), sqs.url(q.name())));
         SqsEndpoint sqsEndpoint = new SqsEndpoint(sqs);
-        var connectAuthorizer = RouteAuthorization.connectAuthorizer(template);
-        Map<String, String> stageVariables = WebSocketStage.variables(template);
+        Map<String, Integer> reserved = FunctionConcurrency.reserved(template);
+        declaredApis = WebSocketApis.of(template);
         startDynamo();
         Tables.create(ddb, template.tables());
+        template.tables().forEach(t -> metrics.table(t.name()));
+        queueDefinitions.forEach(q -> metrics.queue(q.logicalId(), () -> sqs.byName(q.name()).orElseThrow().counters()));
 
         Map<String, LocalFunction> functions = new LinkedHashMap<>();
         for (SamTemplate.Function f : template.functions()) {
-            functions.put(f.logicalId(), new LocalFunction(f.logicalId(), f.handlerClass(), environment(f)));
+            functions.put(f.logicalId(), new LocalFunction(f.logicalId(), f.handlerClass(), environment(f),
+                    metrics.function(f.logicalId()), reserved.get(f.logicalId())));
         }
 
-        Map<String, LocalFunction> wsRoutes = new LinkedHashMap<>();
-        template.routes().forEach((key, fn) -> wsRoutes.put(key, required(functions, fn)));
-        gateway = new WebSocketGateway(wsRoutes, template.routeSelectionExpression(), options.stage(), "localhost",
-                options.limits());
-        gateway.stageVariables(stageVariables);
-        gateway.throttles(WebSocketStage.throttles(template, template.routes().keySet()));
-        connectAuthorizer.ifPresent(a -> gateway.authorizer(
-                new RequestAuthorizer(a.logicalId(), required(functions, a.function()), a.identitySources())));
-        ManagementApi management = new ManagementApi(gateway, options.stage());
+        webSockets = new LocalWebSocketApis(template, declaredApis, options, id -> required(functions, id), metrics);
+        gateway = webSockets.defaultGateway();
 
         List<EventBridgeIntake.Rule> rules = new ArrayList<>();
         template.eventBridgeRules().forEach(r -> rules.add(
@@ -145,13 +144,17 @@ public final class LocalStack implements AutoCloseable {
             @Override
             public boolean handle(Request request, Response response, Callback callback) throws Exception {
                 boolean local = LocalAccess.hostIsLocal(request);
-                boolean localOnly = management.handles(request) || eventBridge.handles(request) || sqsEndpoint.handles(request);
+                var management = webSockets.management(request);
+                boolean localOnly = management.isPresent() || eventBridge.handles(request) || sqsEndpoint.handles(request);
                 if (localOnly && !local) return LocalAccess.refuse(response, callback);
-                if (management.handles(request)) return management.handle(request, response, callback);
+                if (management.isPresent()) return management.get().handle(request, response, callback);
                 if (eventBridge.handles(request)) return eventBridge.handle(request, response, callback);
                 if (sqsEndpoint.handles(request)) return sqsEndpoint.handle(request, response, callback);
                 if (httpApi.handles(request)) return httpApi.handle(request, response, callback);
                 String path = request.getHttpURI().getPath();
+                if ("GET".equals(request.getMethod()) && path.equals("/local/metrics")) {
+                    return HttpIo.json(response, callback, 200, metrics.json());
+                }
                 if ("GET".equals(request.getMethod()) && (path.equals("/") || path.equals("/index.html"))) {
                     // a page reached under another name (DNS rebinding) gets no token
                     String page = local ? consolePage : consolePage.replace(demoToken, "");
@@ -161,7 +164,7 @@ public final class LocalStack implements AutoCloseable {
                 return HttpIo.json(response, callback, 404, "{\"message\":\"Not Found\"}");
             }
         };
-        WebSocketUpgradeHandler ws = WebSocketUpgradeHandler.from(server, c -> gateway.configure(c, "/" + options.stage()));
+        WebSocketUpgradeHandler ws = WebSocketUpgradeHandler.from(server, webSockets::configure);
         ws.setHandler(routes);
         server.setHandler(ws);
         server.start();
@@ -192,7 +195,7 @@ public final class LocalStack implements AutoCloseable {
      *     Local left when earlier releases embedded it, a corrupt journal), with the engine's message
      */
     private void startDynamo() {
-        dynamo = DynamoDbEngine.builder().dataDir(options.dataDir()).start();
+        dynamo = DynamoDbEngine.builder().dataDir(options.dataDir()).capacityListener(metrics).start();
         dynamoEndpoint = dynamo.endpoint().toString();
         var creds = StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"));
         ddb = DynamoDbClient.builder().endpointOverride(dynamo.endpoint()).region(Region.US_EAST_1)
@@ -213,11 +216,46 @@ public final class LocalStack implements AutoCloseable {
         env.put("AWS_LAMBDA_FUNCTION_NAME", f.logicalId());
         env.put("AWS_ENDPOINT_URL_DYNAMODB", dynamoEndpoint);
         env.put("AWS_ENDPOINT_URL_SQS", httpUrl());
-        env.put("HERALD_CONNECTIONS_URL", managementEndpoint());
+        env.put("HERALD_CONNECTIONS_URL", connectionsUrl(f.environment().get("HERALD_CONNECTIONS_URL")));
         env.put("HERALD_JWT_SECRET", options.jwtSecret());
         env.put(JwtSecrets.ALLOW_DEVELOPMENT_SECRET, "true"); // this is the local stack: the documented secret may be used
         // the local secret is the one source; a --param JwtSecretArn=... would be refused as a second one
         return env;
+    }
+
+    /**
+     * The local Management API a function's HERALD_CONNECTIONS_URL means: the API its template value
+     * names ({@code https://${OtherApi}.execute-api...}, resolved to the logical id), else the default.
+     */
+    private String connectionsUrl(String templateValue) {
+        if (templateValue != null) {
+            for (WebSocketApis.Api a : declaredApis.subList(Math.min(1, declaredApis.size()), declaredApis.size())) {
+                if (templateValue.startsWith("https://" + a.logicalId() + ".")) {
+                    return "http://localhost:" + port + "/" + a.logicalId() + "/" + LocalWebSocketApis.stage(a, options);
+                }
+            }
+        }
+        return managementEndpoint();
+    }
+
+    /** An API's own path, {@code ws://localhost:PORT/{ApiLogicalId}/{stage}} (scheme "ws" or "http"). */
+    public String webSocketApiEndpoint(String apiLogicalId, String scheme) {
+        LocalWebSocketApis.Served a = webSockets.api(apiLogicalId)
+                .orElseThrow(() -> new IllegalArgumentException("no WebSocket API " + apiLogicalId));
+        return scheme + "://localhost:" + port + "/" + a.logicalId() + "/" + a.stage();
+    }
+
+    /** Each WebSocket API of the template, logical id to its own URL (the banner's lines). */
+    public Map<String, String> webSocketApiUrls() {
+        Map<String, String> out = new LinkedHashMap<>();
+        declaredApis.forEach(a -> out.put(a.logicalId(), webSocketApiEndpoint(a.logicalId(), "ws")));
+        return out;
+    }
+
+    /** The gateway of one WebSocket API of the template. */
+    public WebSocketGateway gateway(String apiLogicalId) {
+        return webSockets.api(apiLogicalId).map(LocalWebSocketApis.Served::gateway)
+                .orElseThrow(() -> new IllegalArgumentException("no WebSocket API " + apiLogicalId));
     }
 
     private static LocalFunction required(Map<String, LocalFunction> functions, String id) {
@@ -272,6 +310,11 @@ public final class LocalStack implements AutoCloseable {
         return ddb;
     }
 
+    /** What GET /local/metrics serves. */
+    public LocalMetrics metrics() {
+        return metrics;
+    }
+
     public WebSocketGateway gateway() {
         return gateway;
     }
@@ -290,7 +333,7 @@ public final class LocalStack implements AutoCloseable {
     /** Closes every socket with 1001, stops the servers, then the engine (which closes its journal). */
     @Override
     public void close() {
-        if (gateway != null) gateway.shutdown();
+        if (webSockets != null) webSockets.shutdown();
         pollers.forEach(StreamPoller::stop);
         sqsSources.forEach(SqsEventSource::stop);
         if (sqs != null) sqs.wakeAll();

@@ -49,7 +49,8 @@ public final class Main {
                   HTTP API         %s  (POST /publish, GET /stats, GET /health)
                   EventBridge      %s  (EventBridgeClient endpointOverride)
                   Console          %s/
-
+                  Metrics          %s/local/metrics
+                %s
                 DynamoDB  %s
                 %s
                 Demo token (user %s, scope herald:publish, valid 24 h):
@@ -58,9 +59,16 @@ public final class Main {
                 Try:  wscat -c "%s?token=<token>"   then   {"type":"subscribe","topic":"messages.**"}
                 Ctrl-C stops.
                 """, options.profile(), options.template(), stack.webSocketUrl(), stack.managementEndpoint(),
-                stack.httpUrl(), stack.httpUrl(), stack.httpUrl(), stack.dynamoEndpoint(), queueLines(stack), LocalStack.DEMO_USER,
+                stack.httpUrl(), stack.httpUrl(), stack.httpUrl(), stack.httpUrl(), apiLines(stack), stack.dynamoEndpoint(), queueLines(stack), LocalStack.DEMO_USER,
                 stack.demoToken(), stack.webSocketUrl());
         stopped.await();
+    }
+
+    /** One line per WebSocket API of the template at its own path, {@code   WebSocket API    <url>  (<LogicalId>)}. */
+    static String apiLines(LocalStack stack) {
+        StringBuilder b = new StringBuilder();
+        stack.webSocketApiUrls().forEach((id, url) -> b.append("  WebSocket API    ").append(url).append("  (").append(id).append(")\n"));
+        return b.toString();
     }
 
     /** One line per template queue, {@code SQS  <LogicalId>  <queue URL>}, in template order. */

@@ -91,6 +91,18 @@ final class GatewayEvents {
         return e;
     }
 
+    /** {@code $context} of a mapping template: a MESSAGE event's request context, as plain maps. */
+    @SuppressWarnings("unchecked")
+    java.util.Map<String, Object> templateContext(LocalConnection c, String routeKey, String requestId) {
+        ObjectNode ctx = context(Json.object(), c, routeKey, "MESSAGE", requestId);
+        ctx.put("messageId", newRequestId());
+        return Json.MAPPER.convertValue(ctx, java.util.Map.class);
+    }
+
+    Map<String, String> stageVariables() {
+        return stageVariables;
+    }
+
     /** A text frame's MESSAGE event (binary frames never reach an integration: they close with 1003). */
     byte[] message(LocalConnection c, String routeKey, String requestId, String body) {
         ObjectNode e = Json.object();

@@ -20,6 +20,8 @@ public final class LocalConnection {
     volatile Session session;
     /** The authorizer's principalId and context, in every event's requestContext.authorizer; null without one. */
     volatile com.fasterxml.jackson.databind.node.ObjectNode authorizer;
+    /** Its API's metrics: every message written to the client counts as one out. */
+    volatile io.herald.local.metrics.ApiMetrics metrics;
 
     /** Request headers are not kept: only $connect sees them, and 10,000 idle sockets would hold 10,000 maps. */
     LocalConnection(String id, Instant connectedAt, String sourceIp, String userAgent) {
@@ -57,6 +59,8 @@ public final class LocalConnection {
                 s.sendPartialText(fragments.get(i), i == fragments.size() - 1, done);
                 done.get(10, TimeUnit.SECONDS);
             }
+            io.herald.local.metrics.ApiMetrics m = metrics;
+            if (m != null) m.messageOut();
             return Sent.SENT;
         } catch (Exception e) {
             return isOpen() ? Sent.FAILED : Sent.NOT_OPEN;

@@ -37,6 +37,7 @@ public final class ManagementApi {
         Optional<LocalConnection> found = gateway.find(id).filter(c -> c.state == LocalConnection.State.OPEN);
         switch (request.getMethod()) {
             case "POST" -> {
+                gateway.metrics().posted();
                 byte[] body = HttpIo.body(request, WebSocketGateway.MAX_MESSAGE);
                 if (body.length > WebSocketGateway.MAX_MESSAGE) {
                     return HttpIo.awsError(response, callback, 413, "PayloadTooLargeException", "Request entity too large");
@@ -61,6 +62,8 @@ public final class ManagementApi {
             }
             case "DELETE" -> {
                 if (found.isEmpty()) return gone(response, callback);
+                // gone from now on, as on AWS: a GET or POST racing the close handshake must not find it open
+                found.get().state = LocalConnection.State.CLOSED;
                 found.get().close(1000, "");
                 return HttpIo.respond(response, callback, 204, null, java.util.Map.of(), null);
             }
@@ -70,7 +73,8 @@ public final class ManagementApi {
         }
     }
 
-    private static boolean gone(Response response, Callback callback) {
+    private boolean gone(Response response, Callback callback) {
+        gateway.metrics().gone();
         return HttpIo.awsError(response, callback, 410, "GoneException", null);
     }
 }

@@ -4,6 +4,7 @@ import io.herald.core.concurrent.DaemonThreads;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.core.json.Json;
 import io.herald.local.lambda.LocalFunction;
+import io.herald.local.metrics.ApiMetrics;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -78,6 +79,12 @@ public final class WebSocketGateway implements WebSocketCreator {
      */
     public WebSocketGateway(Map<String, LocalFunction> routes, String selectionExpression, String stage, String domainName,
             Limits limits) {
+        this(routes, selectionExpression, stage, domainName, limits, "local");
+    }
+
+    /** @param apiId the API's id in events and method ARNs */
+    public WebSocketGateway(Map<String, LocalFunction> routes, String selectionExpression, String stage, String domainName,
+            Limits limits, String apiId) {
         this.routes = new LinkedHashMap<>(routes);
         String prefix = "$request.body.";
         // the documented ${request.body.action} form means the same
@@ -88,8 +95,32 @@ public final class WebSocketGateway implements WebSocketCreator {
             throw new IllegalArgumentException("unsupported route selection expression " + selectionExpression);
         }
         this.selectionPath = selectionExpression.substring(prefix.length()).split("\\.");
-        this.events = new GatewayEvents(stage, domainName, "local");
+        this.events = new GatewayEvents(stage, domainName, apiId);
         this.limits = limits;
+    }
+
+    /** This API's CloudWatch-like counters. */
+    private volatile ApiMetrics metrics = new ApiMetrics();
+
+    /** Counts this API's connects and messages into {@code m}, which also reads the open count here. */
+    public void metrics(ApiMetrics m) {
+        m.openConnections(() -> open().size());
+        this.metrics = m;
+    }
+
+    public ApiMetrics metrics() {
+        return metrics;
+    }
+
+    /** Routes answered by a MOCK integration, by route key. */
+    private volatile Map<String, MockIntegration> mocks = Map.of();
+    /** Two-way routes: a route response sends the integration's result back to the client. */
+    private volatile java.util.Set<String> twoWay = java.util.Set.of();
+
+    /** The template's MOCK integrations and route responses. */
+    public void integrations(Map<String, MockIntegration> mocksByRoute, java.util.Set<String> twoWayRoutes) {
+        this.mocks = Map.copyOf(mocksByRoute);
+        this.twoWay = java.util.Set.copyOf(twoWayRoutes);
     }
 
     /** Route key to its throttle (the stage's default and route settings); a route without one is not throttled. */
@@ -149,6 +180,7 @@ public final class WebSocketGateway implements WebSocketCreator {
         String ip = Request.getRemoteAddr(req);
         LocalConnection c = new LocalConnection(GatewayEvents.newConnectionId(), Instant.now(), ip,
                 headers.getOrDefault("User-Agent", ""));
+        c.metrics = metrics;
         connections.put(c.id, c); // CONNECTING: posts answer 410 until $connect returns and the upgrade completes
 
         Map<String, List<String>> query = new LinkedHashMap<>();
@@ -189,6 +221,7 @@ public final class WebSocketGateway implements WebSocketCreator {
         if (protocol != null) resp.setAcceptedSubProtocol(protocol);
         // API Gateway negotiates no extension: a client offering permessage-deflate gets plain frames
         resp.setExtensions(List.of());
+        metrics.connected();
         return new Endpoint(c);
     }
 
@@ -240,6 +273,7 @@ public final class WebSocketGateway implements WebSocketCreator {
 
         private synchronized void dispatch(String body) {
             c.lastActiveAt = Instant.now();
+            metrics.messageIn();
             tail = tail.thenRunAsync(() -> route(c, body), pool);
         }
 
@@ -272,17 +306,25 @@ public final class WebSocketGateway implements WebSocketCreator {
         String requestId = GatewayEvents.newRequestId();
         String routeKey = selectRoute(body);
         LocalFunction f = routes.get(routeKey);
-        if (f != null && throttled(routeKey)) {
+        MockIntegration mock = mocks.get(routeKey);
+        if (f == null && mock == null) {
+            c.send(Json.write(Json.object().put("message", "Forbidden").put("connectionId", c.id).put("requestId", requestId)));
+            return;
+        }
+        if (throttled(routeKey)) {
             // the socket stays open; the client is told in the shape of API Gateway's other error frames
             c.send(Json.write(Json.object().put("message", "Too Many Requests").put("connectionId", c.id).put("requestId", requestId)));
             return;
         }
-        if (f == null) {
-            c.send(Json.write(Json.object().put("message", "Forbidden").put("connectionId", c.id).put("requestId", requestId)));
-            return;
-        }
         try {
-            f.invoke(events.message(c, routeKey, requestId, body));
+            Optional<String> answer;
+            if (mock != null) {
+                answer = mock.answer(events.templateContext(c, routeKey, requestId), events.stageVariables(), body);
+            } else {
+                byte[] out = f.invoke(events.message(c, routeKey, requestId, body));
+                answer = twoWay.contains(routeKey) ? proxyBody(out) : Optional.empty();
+            }
+            if (twoWay.contains(routeKey)) answer.ifPresent(c::send);
         } catch (RuntimeException e) {
             // what API Gateway tells the client when the integration fails; the socket stays open
             System.err.println("[herald-local] " + routeKey + " failed: " + e);
@@ -291,11 +333,23 @@ public final class WebSocketGateway implements WebSocketCreator {
         }
     }
 
+    /** What a route response sends back from a proxy integration: the function's {@code body}, as on AWS. */
+    private static Optional<String> proxyBody(byte[] result) {
+        try {
+            JsonNode r = Json.parse(new String(result, StandardCharsets.UTF_8));
+            JsonNode body = r.path("body");
+            return body.isMissingNode() || body.isNull() ? Optional.empty() : Optional.of(body.isTextual() ? body.asText() : Json.write(body));
+        } catch (Json.MalformedJsonException e) {
+            return Optional.empty(); // a result that is not a proxy response carries no body to send
+        }
+    }
+
     private String selectRoute(String body) {
         try {
             JsonNode n = Json.parse(body);
             for (String p : selectionPath) n = n.path(p);
-            if (n.isValueNode() && routes.containsKey(n.asText()) && !n.asText().startsWith("$")) return n.asText();
+            String key = n.asText();
+            if (n.isValueNode() && (routes.containsKey(key) || mocks.containsKey(key)) && !key.startsWith("$")) return key;
         } catch (Json.MalformedJsonException e) {
             // not JSON: $default, like API Gateway
         }

@@ -19,19 +19,29 @@ public final class RouteAuthorization {
     public record Authorizer(String logicalId, String function, List<String> identitySources) {}
 
     private static final Set<String> ROUTE_PROPERTIES = Set.of("ApiId", "RouteKey", "Target", "AuthorizationType",
-            "AuthorizerId", "OperationName", "ApiKeyRequired");
+            "AuthorizerId", "OperationName", "ApiKeyRequired", "RouteResponseSelectionExpression");
     /** AuthorizerCredentialsArn is the IAM role API Gateway invokes with: no behaviour locally. */
     private static final Set<String> AUTHORIZER_PROPERTIES = Set.of("ApiId", "AuthorizerType", "AuthorizerUri",
             "IdentitySource", "Name", "AuthorizerCredentialsArn");
 
     private RouteAuthorization() {}
 
-    /** @throws IllegalStateException naming the resource and property the local stack cannot honour */
+    /**
+     * The $connect authorizer of the template's (first) WebSocket API.
+     *
+     * @throws IllegalStateException naming the resource and property the local stack cannot honour
+     */
     public static Optional<Authorizer> connectAuthorizer(SamTemplate t) {
+        return connectAuthorizer(t, null);
+    }
+
+    /** The $connect authorizer of one API ({@code apiId} its logical id; null: any route). */
+    public static Optional<Authorizer> connectAuthorizer(SamTemplate t, String apiId) {
         Authorizer found = null;
         for (var e : t.ofType("AWS::ApiGatewayV2::Route").entrySet()) {
             String id = e.getKey() + " (AWS::ApiGatewayV2::Route)";
             Map<String, Object> p = SamTemplate.props(e.getValue());
+            if (apiId != null && !apiId.equals(WebSocketApis.ref(p.get("ApiId")))) continue;
             for (String key : p.keySet()) {
                 if (!ROUTE_PROPERTIES.contains(key)) throw refused(id, key, "is not emulated by the local stack");
             }
@@ -51,11 +61,6 @@ public final class RouteAuthorization {
                     found = authorizer(t, String.valueOf(ref));
                 }
                 default -> throw refused(id, "AuthorizationType", type + " is not emulated by the local stack (NONE and CUSTOM are)");
-            }
-        }
-        for (String type : List.of("AWS::ApiGatewayV2::RouteResponse", "AWS::ApiGatewayV2::IntegrationResponse")) {
-            for (String id : t.ofType(type).keySet()) {
-                throw new IllegalStateException(id + " (" + type + "): two-way routes are not emulated by the local stack");
             }
         }
         return Optional.ofNullable(found);

@@ -11,8 +11,13 @@ public final class WebSocketStage {
 
     /** The stage's StageVariables (values resolved); empty without a stage or variables. */
     public static Map<String, String> variables(SamTemplate t) {
+        return variables(t, null);
+    }
+
+    /** One API's stage variables ({@code apiId} its logical id; null: every stage). */
+    public static Map<String, String> variables(SamTemplate t, String apiId) {
         Map<String, String> out = new LinkedHashMap<>();
-        for (var e : t.ofType("AWS::ApiGatewayV2::Stage").entrySet()) {
+        for (var e : stages(t, apiId).entrySet()) {
             Map<String, Object> vars = SamTemplate.map(SamTemplate.props(e.getValue()).get("StageVariables"));
             vars.forEach((k, v) -> {
                 if (!k.matches("[A-Za-z0-9_]+")) {
@@ -30,8 +35,13 @@ public final class WebSocketStage {
      * DefaultRouteSettings. $disconnect is not throttled (API Gateway runs it best-effort).
      */
     public static Map<String, TokenBucket> throttles(SamTemplate t, Collection<String> routeKeys) {
+        return throttles(t, null, routeKeys);
+    }
+
+    /** One API's throttles ({@code apiId} its logical id; null: every stage). */
+    public static Map<String, TokenBucket> throttles(SamTemplate t, String apiId, Collection<String> routeKeys) {
         Map<String, TokenBucket> out = new LinkedHashMap<>();
-        for (var e : t.ofType("AWS::ApiGatewayV2::Stage").entrySet()) {
+        for (var e : stages(t, apiId).entrySet()) {
             Map<String, Object> p = SamTemplate.props(e.getValue());
             Map<String, Object> defaults = SamTemplate.map(p.get("DefaultRouteSettings"));
             Map<String, Object> perRoute = SamTemplate.map(p.get("RouteSettings"));
@@ -49,6 +59,14 @@ public final class WebSocketStage {
                         Integer.parseInt(String.valueOf(t.resolve(burst)))));
             }
         }
+        return out;
+    }
+
+    private static Map<String, Map<String, Object>> stages(SamTemplate t, String apiId) {
+        Map<String, Map<String, Object>> out = new LinkedHashMap<>();
+        t.ofType("AWS::ApiGatewayV2::Stage").forEach((id, s) -> {
+            if (apiId == null || apiId.equals(WebSocketApis.ref(SamTemplate.props(s).get("ApiId")))) out.put(id, s);
+        });
         return out;
     }
 }
