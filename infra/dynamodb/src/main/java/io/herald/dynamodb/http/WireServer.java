@@ -52,6 +52,8 @@ public final class WireServer implements AutoCloseable {
     static final int MAX_BODY = 16 * 1024 * 1024;
     /** Once a request's first byte arrives, the whole request must within this (a stalled client holds a thread). */
     static final int REQUEST_MILLIS = 10_000;
+    /** How long a connection closed with part of its request unread keeps reading (and dropping) it. */
+    static final int LINGER_MILLIS = 2_000;
     /** An idle keep-alive connection is closed after this; SDK clients reconnect transparently. */
     static final int IDLE_MILLIS = 30_000;
 
@@ -159,6 +161,7 @@ public final class WireServer implements AutoCloseable {
                     } catch (Http1.BadRequest bad) {
                         byte[] body = error("SerializationException", bad.getMessage());
                         Http1.writeResponse(out, bad.status, JSON, requestId(), crc(body), body, true);
+                        lingerUnread();
                         return;
                     }
                     if (head == null) return;
@@ -217,7 +220,32 @@ public final class WireServer implements AutoCloseable {
         private boolean answer(OutputStream out, Http1.Request head, int status, String type, byte[] body, boolean mustClose) throws IOException {
             boolean close = mustClose || !head.keepAlive() || closing;
             Http1.writeResponse(out, status, type, requestId(), crc(body), body, close);
+            if (mustClose) lingerUnread();
             return !close;
+        }
+
+        /**
+         * After an answer that leaves part of the request unread (a 413 before a large body): stop
+         * sending, then read and drop what the client is still sending for a moment before closing.
+         * Closing with unread data makes the kernel send a reset, which can destroy the answer in
+         * the client's receive buffer before the client reads it.
+         */
+        private void lingerUnread() {
+            try {
+                socket.shutdownOutput();
+                socket.setSoTimeout(LINGER_MILLIS);
+                InputStream raw = socket.getInputStream();
+                byte[] sink = new byte[64 * 1024];
+                long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LINGER_MILLIS);
+                long drained = 0;
+                while (System.nanoTime() < until && drained < 2L * MAX_BODY) {
+                    int n = raw.read(sink);
+                    if (n < 0) break;
+                    drained += n;
+                }
+            } catch (IOException ignored) {
+                // the client stopped or went away: either way the answer has been sent
+            }
         }
 
         /** Closes the connection unless a request has begun on it (its first bytes arrived). */
