@@ -35,11 +35,11 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * Herald's benchmark: starts the local stack jar, drives it with real WebSocket clients on
  * 127.0.0.1 (bounded in count and time) and writes docs/benchmarks.md with a latency chart.
  *
- * <pre>java -jar bench/target/herald-bench.jar [--scenario all|fanout|latency|coldstart|cost|memory|notifiers] [--runs 3]</pre>
+ * <pre>java -jar bench/target/herald-bench.jar [--scenario all|fanout|latency|coldstart|cost|memory] [--runs 3]</pre>
  */
 public final class Bench {
     static final AtomicLong SEQ = new AtomicLong();
-    static final List<String> SCENARIOS = List.of("all", "fanout", "latency", "coldstart", "cost", "memory", "notifiers");
+    static final List<String> SCENARIOS = List.of("all", "fanout", "latency", "coldstart", "cost", "memory");
     final int runs;
     final Report report = new Report();
     /** Publishes and stats polls share one client (and its threads). */
@@ -82,10 +82,6 @@ public final class Bench {
         if (!Files.isRegularFile(Path.of("infra/local/target/herald-local.jar"))) {
             System.err.println("build first: mvn -B -q -DskipTests install (run from the repository root)");
             System.exit(2);
-        }
-        if (scenario.equals("notifiers")) {
-            notifiers(runs, port, System.getProperty("bench.sizes", "1000,10000"));
-            System.exit(0);
         }
         Bench b = new Bench(runs);
         try (StackProcess s = new StackProcess(port)) {
@@ -173,73 +169,6 @@ public final class Bench {
         String body = "{\"type\":\"bench\",\"topics\":[\"" + topic + "\"],\"data\":{\"seq\":" + seq + "}}";
         return HttpRequest.newBuilder(URI.create(stack.httpUrl + "/publish")).header("Authorization", "Bearer " + stack.token)
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build();
-    }
-
-    // ------------------------------------------------------------------ notifier A/B (issue 12, item 7)
-
-    /**
-     * Fan-out with each Management API notifier, interleaved: two stacks from the same jars, one
-     * posting through signed HTTP ({@code ManagementClient=http}), one through the SDK's
-     * ApiGatewayManagementApiClient ({@code sdk}), each with its own n subscribers; each round
-     * publishes once to each, the order alternating. Prints one line per publication and the
-     * median ratio sdk/http per size. Writes no report file.
-     */
-    static void notifiers(int rounds, int port, String sizes) throws Exception {
-        try (StackProcess http = new StackProcess(port, "ManagementClient=http");
-                StackProcess sdk = new StackProcess(port + 7, "ManagementClient=sdk")) {
-            Bench a = new Bench(rounds), b = new Bench(rounds);
-            a.stack = http;
-            b.stack = sdk;
-            for (String size : sizes.split(",")) {
-                int n = Integer.parseInt(size.trim());
-                String topic = "bench.notifiers.n" + n;
-                List<Double> ratios = new ArrayList<>(), cpuRatios = new ArrayList<>();
-                try (Clients ca = new Clients(); Clients cb = new Clients()) {
-                    ca.open(http.wsUrl, http.token, n, 300, i -> topic);
-                    cb.open(sdk.wsUrl, sdk.token, n, 300, i -> topic);
-                    http.awaitQuiet();
-                    sdk.awaitQuiet();
-                    a.fanOutOnce(ca, topic, n); // warm-up, not counted: the first fan-out compiles its path
-                    b.fanOutOnce(cb, topic, n);
-                    for (int r = 0; r < rounds; r++) {
-                        // publish → last receipt (wall), and the CPU the stack spent on it (its own process, so
-                        // the other agents' load moves it far less than the wall time)
-                        double[] ms = new double[2], cpu = new double[2];
-                        for (int k = 0; k < 2; k++) {
-                            boolean sdkNow = (r % 2 == 0) == (k == 0);
-                            Bench bench = sdkNow ? b : a;
-                            long t0 = bench.stack.cpuTicks();
-                            ms[sdkNow ? 1 : 0] = bench.fanOutOnce(sdkNow ? cb : ca, topic, n);
-                            bench.stack.awaitQuiet(); // the tail of the fan-out (logs, GC) counts too
-                            cpu[sdkNow ? 1 : 0] = (bench.stack.cpuTicks() - t0) * 10.0;
-                        }
-                        ratios.add(ms[1] / ms[0]);
-                        cpuRatios.add(cpu[1] / cpu[0]);
-                        System.out.printf("notifiers n=%d round=%d http=%.0fms sdk=%.0fms ratio=%.3f cpu http=%.0fms sdk=%.0fms ratio=%.3f load=%s%n",
-                                n, r + 1, ms[0], ms[1], ms[1] / ms[0], cpu[0], cpu[1], cpu[1] / cpu[0],
-                                Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
-                    }
-                }
-                Collections.sort(ratios);
-                Collections.sort(cpuRatios);
-                System.out.printf("notifiers n=%d: sdk/http publish→last receipt, median %.3f (min %.3f, max %.3f); stack CPU per fan-out,"
-                        + " median %.3f (min %.3f, max %.3f); %d rounds%n", n, ratios.get(ratios.size() / 2), ratios.get(0),
-                        ratios.get(ratios.size() - 1), cpuRatios.get(cpuRatios.size() / 2), cpuRatios.get(0),
-                        cpuRatios.get(cpuRatios.size() - 1), ratios.size());
-                a.settle();
-                b.settle();
-            }
-        }
-    }
-
-    /** One publication to the topic's n subscribers: publish → last receipt in ms (all n must arrive). */
-    double fanOutOnce(Clients c, String topic, int n) throws Exception {
-        long seq = SEQ.incrementAndGet();
-        long t0 = System.nanoTime();
-        publish(topic, seq);
-        Queue<Long> got = await(c, seq, n, 60_000);
-        if (got.size() < n) throw new IllegalStateException("fan-out " + n + ": only " + got.size() + " delivered");
-        return (Collections.max(got) - t0) / 1e6;
     }
 
     // ------------------------------------------------------------------ 2: latency under load

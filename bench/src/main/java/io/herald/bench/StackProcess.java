@@ -21,15 +21,13 @@ final class StackProcess implements AutoCloseable {
     final String managementUrl;
     final String token;
 
-    /** @param params template parameters for the stack ({@code --param K=V}), e.g. ManagementClient=sdk */
-    StackProcess(int port, String... params) throws IOException, InterruptedException {
+    StackProcess(int port) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx2g"));
         // extra JVM options for the stack, for profiling runs: -Dbench.stackJvm="-XX:NativeMemoryTracking=summary"
         String extra = System.getProperty("bench.stackJvm", "").trim();
         if (!extra.isEmpty()) cmd.addAll(List.of(extra.split("\\s+")));
         cmd.addAll(List.of("-jar", "infra/local/target/herald-local.jar", "--port", Integer.toString(port),
                 "--param", "MaxConnectionsPerIp=0"));
-        for (String p : params) cmd.addAll(List.of("--param", p));
         process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         String ws = null, http = null, ddb = null, mgmt = null, tok = null;
@@ -94,7 +92,7 @@ final class StackProcess implements AutoCloseable {
     }
 
     /** User + system CPU time of the stack process, in clock ticks (fields 14 and 15 of /proc/pid/stat). */
-    long cpuTicks() throws IOException {
+    private long cpuTicks() throws IOException {
         String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return Long.parseLong(f[11]) + Long.parseLong(f[12]);

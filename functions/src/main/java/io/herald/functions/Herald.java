@@ -1,7 +1,6 @@
 package io.herald.functions;
 
 import io.herald.aws.apigateway.ApiGatewayNotifier;
-import io.herald.aws.apigateway.SdkManagementNotifier;
 import io.herald.aws.config.AwsClients;
 import io.herald.aws.config.Background;
 import io.herald.aws.config.JwtSecrets;
@@ -102,22 +101,9 @@ public final class Herald {
         ConnectionRegistry registry = new ConnectionRegistry(new DynamoDbConnectionStore(ddb, connections),
                 new DynamoDbSubscriptionStore(ddb, subscriptions, connections, shards, c -> { }),
                 new DynamoDbStats(ddb, ledgerTable), new DynamoDbQuotas(ddb, ledgerTable));
-        ConnectionNotifier notifier = notifier(settings, clients, connectionsUrl);
+        ConnectionNotifier notifier = new ApiGatewayNotifier(clients.signedHttp(), connectionsUrl);
         return new Services(Clock.systemUTC(), config, registry, ledger, notifier, verifier, EventLog.STDOUT, Thread::sleep,
                 chat(settings, clients, ddb));
-    }
-
-    /**
-     * The Management API adapter: signed HTTP calls ({@code http}, the default) or the SDK's
-     * client ({@code sdk}), selectable so both are measured from one jar (issue 12, item 7).
-     */
-    static ConnectionNotifier notifier(Settings settings, AwsClients clients, String connectionsUrl) {
-        String which = settings.string("HERALD_MANAGEMENT_CLIENT", "http");
-        return switch (which) {
-            case "http" -> new ApiGatewayNotifier(clients.signedHttp(), connectionsUrl);
-            case "sdk" -> new SdkManagementNotifier(clients.managementApi(connectionsUrl));
-            default -> throw new IllegalArgumentException("HERALD_MANAGEMENT_CLIENT must be http or sdk, got '" + which + "'");
-        };
     }
 
     /**

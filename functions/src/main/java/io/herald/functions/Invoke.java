@@ -12,9 +12,7 @@ import java.nio.file.Path;
  * Runs one handler once, as Lambda would, from the deployment jar alone:
  * {@code java -cp herald-functions.jar io.herald.functions.Invoke io.herald.functions.PublishHandler event.json}.
  * Endpoints and tables come from the environment, as on Lambda. Prints the response, then one
- * line with the JVM's age at init end and at response (what a cold start costs). A typed
- * {@code RequestHandler} needs aws-lambda-java-serialization on the class path, as Lambda's
- * runtime has it ({@link TypedInvoke}).
+ * line with the JVM's age at init end and at response (what a cold start costs).
  */
 public final class Invoke {
     private Invoke() {}
@@ -25,12 +23,11 @@ public final class Invoke {
             System.exit(2);
         }
         long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
-        Object handler = Class.forName(args[0]).getConstructor().newInstance();
+        RequestStreamHandler handler = (RequestStreamHandler) Class.forName(args[0]).getConstructor().newInstance();
         long initDone = System.currentTimeMillis();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (InputStream in = Files.newInputStream(Path.of(args[1]))) {
-            if (handler instanceof RequestStreamHandler stream) stream.handleRequest(in, out, null);
-            else TypedInvoke.invoke(handler, in, out);
+            handler.handleRequest(in, out, null);
         }
         long done = System.currentTimeMillis();
         System.out.println(out.toString(StandardCharsets.UTF_8));

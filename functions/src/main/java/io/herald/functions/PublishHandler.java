@@ -58,25 +58,19 @@ public final class PublishHandler extends JsonStreamHandler {
         ArrayNode failures = out.putArray("batchItemFailures");
         for (JsonNode r : records) {
             String messageId = Json.text(r, "messageId");
-            if (!publishRecord(messageId, r.path("body").asText(""))) failures.addObject().put("itemIdentifier", messageId);
+            try {
+                JsonNode body = Json.parse(r.path("body").asText(""));
+                Publication p = body.has("detail-type") ? fromEventBridge(body) : herald.codec.read(body);
+                if (p.id() == null && messageId != null) p = withId(p, "sqs:" + messageId);
+                herald.publisher.publish(p, herald.clock.instant());
+            } catch (RuntimeException e) {
+                // invalid ones fail too: after maxReceiveCount they rest in the DLQ, visible, instead of vanishing
+                EventLog.STDOUT.log(EventLog.line("sqs_record_failed").put("messageId", messageId)
+                        .put("error", e.getClass().getSimpleName() + ": " + e.getMessage()));
+                failures.addObject().put("itemIdentifier", messageId);
+            }
         }
         return out;
-    }
-
-    /** One SQS record's body; false when it must return to the queue (logged). */
-    boolean publishRecord(String messageId, String body) {
-        try {
-            JsonNode json = Json.parse(body);
-            Publication p = json.has("detail-type") ? fromEventBridge(json) : herald.codec.read(json);
-            if (p.id() == null && messageId != null) p = withId(p, "sqs:" + messageId);
-            herald.publisher.publish(p, herald.clock.instant());
-            return true;
-        } catch (RuntimeException e) {
-            // invalid ones fail too: after maxReceiveCount they rest in the DLQ, visible, instead of vanishing
-            EventLog.STDOUT.log(EventLog.line("sqs_record_failed").put("messageId", messageId)
-                    .put("error", e.getClass().getSimpleName() + ": " + e.getMessage()));
-            return false;
-        }
     }
 
     private static Publication withId(Publication p, String id) {

@@ -4,11 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.herald.aws.apigateway.ApiGatewayNotifier;
-import io.herald.aws.apigateway.SdkManagementNotifier;
 import io.herald.aws.config.AwsClients;
 import io.herald.core.config.Settings;
-import io.herald.core.delivery.ConnectionNotifier;
 import io.herald.core.service.Services;
 import io.herald.testing.EmbeddedDynamoDb;
 import io.herald.testing.RecordingManagementApi;
@@ -110,22 +107,5 @@ class WiringTest {
         assertEquals(1000, c.maxClientMessageBytes());
         assertEquals(null, c.policyJson(), "an empty template parameter keeps the defaults");
         assertEquals(null, c.routesJson());
-    }
-
-    @Test
-    void the_management_client_setting_should_pick_the_notifier_and_refuse_other_values() {
-        Map<String, String> env = new HashMap<>(base);
-        Settings settings = new Settings(env);
-        AwsClients clients = new AwsClients(env);
-        assertTrue(Herald.notifier(settings, clients, api.endpoint()) instanceof ApiGatewayNotifier, "signed HTTP by default");
-        env.put("HERALD_MANAGEMENT_CLIENT", "sdk");
-        ConnectionNotifier sdk = Herald.notifier(new Settings(env), clients, api.endpoint());
-        assertTrue(sdk instanceof SdkManagementNotifier);
-        assertEquals(ConnectionNotifier.Outcome.DELIVERED, sdk.post("wired-sdk", new byte[] {'x'}));
-        assertEquals(List.of("x"), api.to("wired-sdk"));
-        assertEquals(List.of(), api.badSignatures);
-        env.put("HERALD_MANAGEMENT_CLIENT", "apache");
-        assertEquals("HERALD_MANAGEMENT_CLIENT must be http or sdk, got 'apache'", assertThrows(IllegalArgumentException.class,
-                () -> Herald.fromEnv(env, Herald.Tokens.UNUSED)).getMessage());
     }
 }

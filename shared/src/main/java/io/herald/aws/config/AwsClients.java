@@ -11,11 +11,9 @@ import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
-import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.apigatewaymanagementapi.ApiGatewayManagementApiClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
@@ -67,16 +65,6 @@ public final class AwsClients {
 
     public DynamoDbClient dynamoDb() {
         return configure(DynamoDbClient.builder(), "DYNAMODB").httpClient(http).build();
-    }
-
-    /**
-     * The SDK's Management API client for one stage ({@code HERALD_CONNECTIONS_URL}), without
-     * retries: {@link io.herald.core.delivery.Delivery} retries each post with its own backoff.
-     */
-    public ApiGatewayManagementApiClient managementApi(String stageEndpoint) {
-        return ApiGatewayManagementApiClient.builder().region(region).credentialsProvider(credentials).httpClient(http)
-                .endpointOverride(URI.create(stageEndpoint.replaceAll("/+$", "")))
-                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())).build();
     }
 
     /** Signed calls with this function's credentials and region: the Management API, SSM, Secrets Manager. */
