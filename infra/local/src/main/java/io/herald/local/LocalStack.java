@@ -9,15 +9,24 @@ import io.herald.local.events.EventPattern;
 import io.herald.local.events.StreamPoller;
 import io.herald.local.gateway.HttpApiRoutes;
 import io.herald.local.gateway.HttpIo;
+import io.herald.local.gateway.LocalAccess;
 import io.herald.local.gateway.ManagementApi;
 import io.herald.local.gateway.WebSocketGateway;
 import io.herald.local.lambda.LocalFunction;
+import io.herald.local.sqs.SqsEndpoint;
+import io.herald.local.sqs.SqsEventSource;
+import io.herald.local.sqs.SqsQueues;
+import io.herald.local.gateway.RequestAuthorizer;
+import io.herald.local.template.RouteAuthorization;
 import io.herald.local.template.SamTemplate;
+import io.herald.local.template.SqsResources;
+import io.herald.local.template.WebSocketStage;
 import io.herald.local.template.Tables;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -60,6 +69,9 @@ public final class LocalStack implements AutoCloseable {
     private WebSocketGateway gateway;
     private EventBridgeIntake eventBridge;
     private final List<StreamPoller> pollers = new ArrayList<>();
+    private SqsQueues sqs;
+    private final Map<String, String> queueUrls = new LinkedHashMap<>();
+    private final List<SqsEventSource> sqsSources = new ArrayList<>();
     private int port;
     private String dynamoEndpoint;
 
@@ -79,6 +91,16 @@ public final class LocalStack implements AutoCloseable {
         parameters.put("DefaultProfile", options.profile());
         SamTemplate template = SamTemplate.load(options.template(), parameters);
         port = options.port() == 0 ? freePort() : options.port();
+        template.queueEndpoint(httpUrl());
+        // read (and refuse) everything SQS before anything starts
+        List<SqsResources.Queue> queueDefinitions = SqsResources.queues(template);
+        List<SqsResources.Mapping> sqsMappings = SqsResources.mappings(template);
+        sqs = new SqsQueues(httpUrl(), Clock.systemUTC());
+        sqs.create(SqsResources.byName(queueDefinitions));
+        queueDefinitions.forEach(q -> queueUrls.put(q.logicalId(), sqs.url(q.name())));
+        SqsEndpoint sqsEndpoint = new SqsEndpoint(sqs);
+        var connectAuthorizer = RouteAuthorization.connectAuthorizer(template);
+        Map<String, String> stageVariables = WebSocketStage.variables(template);
         startDynamo();
         Tables.create(ddb, template.tables());
 
@@ -91,6 +113,10 @@ public final class LocalStack implements AutoCloseable {
         template.routes().forEach((key, fn) -> wsRoutes.put(key, required(functions, fn)));
         gateway = new WebSocketGateway(wsRoutes, template.routeSelectionExpression(), options.stage(), "localhost",
                 options.limits());
+        gateway.stageVariables(stageVariables);
+        gateway.throttles(WebSocketStage.throttles(template, template.routes().keySet()));
+        connectAuthorizer.ifPresent(a -> gateway.authorizer(
+                new RequestAuthorizer(a.logicalId(), required(functions, a.function()), a.identitySources())));
         ManagementApi management = new ManagementApi(gateway, options.stage());
 
         List<EventBridgeIntake.Rule> rules = new ArrayList<>();
@@ -113,17 +139,24 @@ public final class LocalStack implements AutoCloseable {
         connector.setHost("127.0.0.1");
         connector.setPort(port);
         server.addConnector(connector);
-        String consolePage = consolePage();
+        String demoToken = demoToken();
+        String consolePage = consolePage(demoToken);
         Handler.Abstract routes = new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) throws Exception {
+                boolean local = LocalAccess.hostIsLocal(request);
+                boolean localOnly = management.handles(request) || eventBridge.handles(request) || sqsEndpoint.handles(request);
+                if (localOnly && !local) return LocalAccess.refuse(response, callback);
                 if (management.handles(request)) return management.handle(request, response, callback);
                 if (eventBridge.handles(request)) return eventBridge.handle(request, response, callback);
+                if (sqsEndpoint.handles(request)) return sqsEndpoint.handle(request, response, callback);
                 if (httpApi.handles(request)) return httpApi.handle(request, response, callback);
                 String path = request.getHttpURI().getPath();
                 if ("GET".equals(request.getMethod()) && (path.equals("/") || path.equals("/index.html"))) {
+                    // a page reached under another name (DNS rebinding) gets no token
+                    String page = local ? consolePage : consolePage.replace(demoToken, "");
                     return HttpIo.respond(response, callback, 200, "text/html; charset=utf-8", Map.of(),
-                            consolePage.getBytes(StandardCharsets.UTF_8));
+                            page.getBytes(StandardCharsets.UTF_8));
                 }
                 return HttpIo.json(response, callback, 404, "{\"message\":\"Not Found\"}");
             }
@@ -140,6 +173,14 @@ public final class LocalStack implements AutoCloseable {
             StreamPoller p = new StreamPoller(ddb, streams, table, filters, required(functions, s.function()));
             p.start();
             pollers.add(p);
+        }
+        for (SqsResources.Mapping m : sqsMappings) {
+            if (!m.enabled()) continue;
+            SqsEventSource source = new SqsEventSource(sqs.byName(template.queueName(m.queueLogicalId())).orElseThrow(
+                    () -> new IllegalStateException(m.function() + "'s SQS event names " + m.queueLogicalId()
+                            + ", which is not a queue of this template")), required(functions, m.function()), m.settings());
+            source.start();
+            sqsSources.add(source);
         }
         return this;
     }
@@ -171,6 +212,7 @@ public final class LocalStack implements AutoCloseable {
         env.put("AWS_SECRET_ACCESS_KEY", "local");
         env.put("AWS_LAMBDA_FUNCTION_NAME", f.logicalId());
         env.put("AWS_ENDPOINT_URL_DYNAMODB", dynamoEndpoint);
+        env.put("AWS_ENDPOINT_URL_SQS", httpUrl());
         env.put("HERALD_CONNECTIONS_URL", managementEndpoint());
         env.put("HERALD_JWT_SECRET", options.jwtSecret());
         env.put(JwtSecrets.ALLOW_DEVELOPMENT_SECRET, "true"); // this is the local stack: the documented secret may be used
@@ -184,11 +226,11 @@ public final class LocalStack implements AutoCloseable {
         return f;
     }
 
-    private String consolePage() throws IOException {
+    private String consolePage(String token) throws IOException {
         try (InputStream in = LocalStack.class.getResourceAsStream("/console.html")) {
             if (in == null) throw new IllegalStateException("console.html missing from the jar");
             return new String(in.readAllBytes(), StandardCharsets.UTF_8)
-                    .replace("{{WS_URL}}", webSocketUrl()).replace("{{TOKEN}}", demoToken());
+                    .replace("{{WS_URL}}", webSocketUrl()).replace("{{TOKEN}}", token);
         }
     }
 
@@ -210,6 +252,20 @@ public final class LocalStack implements AutoCloseable {
 
     public String dynamoEndpoint() {
         return dynamoEndpoint;
+    }
+
+    /** The template's queues: logical id to queue URL (the banner's SQS lines). */
+    public Map<String, String> queueUrls() {
+        return java.util.Collections.unmodifiableMap(queueUrls);
+    }
+
+    public SqsQueues queues() {
+        return sqs;
+    }
+
+    /** Failed invocations of SQS event sources (their batches went back to the queue). */
+    public int sqsErrors() {
+        return sqsSources.stream().mapToInt(SqsEventSource::errors).sum();
     }
 
     public DynamoDbClient dynamo() {
@@ -236,6 +292,8 @@ public final class LocalStack implements AutoCloseable {
     public void close() {
         if (gateway != null) gateway.shutdown();
         pollers.forEach(StreamPoller::stop);
+        sqsSources.forEach(SqsEventSource::stop);
+        if (sqs != null) sqs.wakeAll();
         try {
             if (server != null) server.stop();
         } catch (Exception e) {

@@ -51,15 +51,22 @@ public final class Main {
                   Console          %s/
 
                 DynamoDB  %s
-
+                %s
                 Demo token (user %s, scope herald:publish, valid 24 h):
                 %s
 
                 Try:  wscat -c "%s?token=<token>"   then   {"type":"subscribe","topic":"messages.**"}
                 Ctrl-C stops.
                 """, options.profile(), options.template(), stack.webSocketUrl(), stack.managementEndpoint(),
-                stack.httpUrl(), stack.httpUrl(), stack.httpUrl(), stack.dynamoEndpoint(), LocalStack.DEMO_USER,
+                stack.httpUrl(), stack.httpUrl(), stack.httpUrl(), stack.dynamoEndpoint(), queueLines(stack), LocalStack.DEMO_USER,
                 stack.demoToken(), stack.webSocketUrl());
         stopped.await();
+    }
+
+    /** One line per template queue, {@code SQS  <LogicalId>  <queue URL>}, in template order. */
+    static String queueLines(LocalStack stack) {
+        StringBuilder b = new StringBuilder();
+        stack.queueUrls().forEach((id, url) -> b.append("SQS  ").append(id).append("  ").append(url).append('\n'));
+        return b.toString();
     }
 }

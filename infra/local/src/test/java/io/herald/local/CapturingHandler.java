@@ -23,6 +23,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class CapturingHandler implements RequestStreamHandler {
     static final List<JsonNode> EVENTS = new CopyOnWriteArrayList<>();
     static volatile int postDuringConnectStatus;
+    /** A SigV4 Authorization header's shape: the local stack checks a request is signed, not the signature. */
+    static final String SIGNED = "AWS4-HMAC-SHA256 Credential=local/20250101/us-east-1/execute-api/aws4_request, "
+            + "SignedHeaders=host, Signature=0000";
 
     private final Map<String, String> env;
 
@@ -39,6 +42,7 @@ public final class CapturingHandler implements RequestStreamHandler {
             try {
                 HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
                         env.get("HERALD_CONNECTIONS_URL") + "/@connections/" + URLEncoder.encode(id, StandardCharsets.UTF_8)))
+                        .header("Authorization", SIGNED)
                         .POST(HttpRequest.BodyPublishers.ofString("{\"too\":\"early\"}")).build(), HttpResponse.BodyHandlers.ofString());
                 postDuringConnectStatus = r.statusCode();
             } catch (InterruptedException e) {

@@ -30,11 +30,13 @@ final class WsClient implements AutoCloseable {
         return connect(url, null);
     }
 
-    static WsClient connect(String url, String subprotocol) throws Exception {
+    /** @param headers name, value, name, value, ... */
+    static WsClient connect(String url, String subprotocol, String... headers) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         Holder h = new Holder();
         WebSocket.Builder b = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
         if (subprotocol != null) b.subprotocols(subprotocol);
+        for (int i = 0; i < headers.length; i += 2) b.header(headers[i], headers[i + 1]);
         try {
             WebSocket ws = b.buildAsync(URI.create(url), h).get(15, TimeUnit.SECONDS);
             return h.client;
@@ -44,9 +46,9 @@ final class WsClient implements AutoCloseable {
     }
 
     /** The HTTP status of a refused handshake. */
-    static int refusedStatus(String url) throws Exception {
+    static int refusedStatus(String url, String... headers) throws Exception {
         try {
-            connect(url).close();
+            connect(url, null, headers).close();
             return 101;
         } catch (WebSocketHandshakeException e) {
             return e.getResponse().statusCode();

@@ -21,11 +21,17 @@ final class GatewayEvents {
     private final String stage;
     private final String domainName;
     private final String apiId;
+    /** The stage's StageVariables; each event carries them (when there are any), as API Gateway's do. */
+    private volatile Map<String, String> stageVariables = Map.of();
 
     GatewayEvents(String stage, String domainName, String apiId) {
         this.stage = stage;
         this.domainName = domainName;
         this.apiId = apiId;
+    }
+
+    void stageVariables(Map<String, String> variables) {
+        this.stageVariables = Map.copyOf(variables);
     }
 
     /** Connection ids look like API Gateway's: 16 characters ending in '=' (which the SDK must percent-encode). */
@@ -42,6 +48,29 @@ final class GatewayEvents {
     }
 
     byte[] connect(LocalConnection c, String requestId, Map<String, String> requestHeaders, Map<String, List<String>> query) {
+        return bytes(connectEvent(c, requestId, requestHeaders, query));
+    }
+
+    /**
+     * What a REQUEST authorizer receives on $connect: the CONNECT event plus {@code type},
+     * {@code methodArn} and {@code stageVariables}.
+     */
+    ObjectNode authorizerRequest(LocalConnection c, String requestId, Map<String, String> requestHeaders,
+            Map<String, List<String>> query, String methodArn) {
+        ObjectNode e = Json.object().put("type", "REQUEST").put("methodArn", methodArn);
+        e.setAll(connectEvent(c, requestId, requestHeaders, query));
+        e.remove("stageVariables");
+        ObjectNode vars = e.putObject("stageVariables");
+        stageVariables.forEach(vars::put);
+        return e;
+    }
+
+    String methodArn(String routeKey) {
+        return "arn:aws:execute-api:us-east-1:000000000000:" + apiId + "/" + stage + "/" + routeKey;
+    }
+
+    private ObjectNode connectEvent(LocalConnection c, String requestId, Map<String, String> requestHeaders,
+            Map<String, List<String>> query) {
         ObjectNode e = Json.object();
         ObjectNode headers = e.putObject("headers");
         ObjectNode multiHeaders = e.putObject("multiValueHeaders");
@@ -59,7 +88,7 @@ final class GatewayEvents {
         }
         context(e, c, "$connect", "CONNECT", requestId);
         e.put("isBase64Encoded", false);
-        return bytes(e);
+        return e;
     }
 
     /** A text frame's MESSAGE event (binary frames never reach an integration: they close with 1003). */
@@ -85,11 +114,13 @@ final class GatewayEvents {
 
     private ObjectNode context(ObjectNode e, LocalConnection c, String routeKey, String eventType, String requestId) {
         Instant now = Instant.now();
+        if (!stageVariables.isEmpty()) stageVariables.forEach(e.putObject("stageVariables")::put);
         ObjectNode ctx = e.putObject("requestContext");
         ctx.put("routeKey", routeKey).put("eventType", eventType).put("extendedRequestId", requestId)
                 .put("requestTime", REQUEST_TIME.format(now)).put("messageDirection", "IN").put("stage", stage)
                 .put("connectedAt", c.connectedAt.toEpochMilli()).put("requestTimeEpoch", now.toEpochMilli());
         ctx.putObject("identity").put("sourceIp", c.sourceIp).put("userAgent", c.userAgent);
+        if (c.authorizer != null) ctx.set("authorizer", c.authorizer.deepCopy());
         ctx.put("requestId", requestId).put("domainName", domainName).put("connectionId", c.id).put("apiId", apiId);
         return ctx;
     }

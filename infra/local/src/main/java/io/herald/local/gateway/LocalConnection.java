@@ -18,6 +18,8 @@ public final class LocalConnection {
     volatile Instant lastActiveAt;
     volatile State state = State.CONNECTING;
     volatile Session session;
+    /** The authorizer's principalId and context, in every event's requestContext.authorizer; null without one. */
+    volatile com.fasterxml.jackson.databind.node.ObjectNode authorizer;
 
     /** Request headers are not kept: only $connect sees them, and 10,000 idle sockets would hold 10,000 maps. */
     LocalConnection(String id, Instant connectedAt, String sourceIp, String userAgent) {

@@ -27,6 +27,10 @@ public final class ManagementApi {
     }
 
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        if (!LocalAccess.signed(request)) {
+            // what execute-api answers a request without SigV4: the SDKs always sign, a bare curl does not
+            return HttpIo.awsError(response, callback, 403, "MissingAuthenticationTokenException", "Missing Authentication Token");
+        }
         // the raw path: an id may hold characters the SDK percent-encodes (=, and / or + in other alphabets)
         String raw = request.getHttpURI().getPath().substring(prefix.length());
         String id = URLDecoder.decode(raw, StandardCharsets.UTF_8);

@@ -52,6 +52,8 @@ public final class WebSocketGateway implements WebSocketCreator {
     private final String[] selectionPath;
     private final GatewayEvents events;
     private final Limits limits;
+    /** The $connect route's REQUEST authorizer, if the template gives it one. */
+    private volatile RequestAuthorizer authorizer;
     /**
      * Integration invocations in flight at once, like a function's concurrency limit: without a
      * bound, ten thousand clients dropping together start ten thousand $disconnect threads and
@@ -60,6 +62,8 @@ public final class WebSocketGateway implements WebSocketCreator {
     static final int CONCURRENCY = 64;
     private final ExecutorService pool = Executors.newFixedThreadPool(CONCURRENCY, DaemonThreads.named("herald-ws-invoke"));
     private final ScheduledThreadPoolExecutor timers = timers();
+    /** Set when the stack stops: a socket whose upgrade completes after that is closed with 1001 at once. */
+    private volatile boolean shuttingDown;
 
     /** Cancelled timers leave the queue at once, not when they would have fired. */
     private static ScheduledThreadPoolExecutor timers() {
@@ -76,12 +80,38 @@ public final class WebSocketGateway implements WebSocketCreator {
             Limits limits) {
         this.routes = new LinkedHashMap<>(routes);
         String prefix = "$request.body.";
+        // the documented ${request.body.action} form means the same
+        if (selectionExpression.matches("\\$\\{request\\.body\\.[^}]+}")) {
+            selectionExpression = "$" + selectionExpression.substring(2, selectionExpression.length() - 1);
+        }
         if (!selectionExpression.startsWith(prefix)) {
             throw new IllegalArgumentException("unsupported route selection expression " + selectionExpression);
         }
         this.selectionPath = selectionExpression.substring(prefix.length()).split("\\.");
         this.events = new GatewayEvents(stage, domainName, "local");
         this.limits = limits;
+    }
+
+    /** Route key to its throttle (the stage's default and route settings); a route without one is not throttled. */
+    private volatile Map<String, TokenBucket> throttles = Map.of();
+
+    public void throttles(Map<String, TokenBucket> byRoute) {
+        this.throttles = Map.copyOf(byRoute);
+    }
+
+    private boolean throttled(String routeKey) {
+        TokenBucket b = throttles.get(routeKey);
+        return b != null && !b.tryTake();
+    }
+
+    /** The stage's StageVariables, for every event and the authorizer's request. */
+    public void stageVariables(Map<String, String> variables) {
+        events.stageVariables(variables);
+    }
+
+    /** Protects $connect with a REQUEST authorizer, as the template's route does on AWS. */
+    public void authorizer(RequestAuthorizer authorizer) {
+        this.authorizer = authorizer;
     }
 
     public void configure(ServerWebSocketContainer container, String stagePath) {
@@ -110,6 +140,10 @@ public final class WebSocketGateway implements WebSocketCreator {
 
     @Override
     public Object createWebSocket(ServerUpgradeRequest req, ServerUpgradeResponse resp, org.eclipse.jetty.util.Callback cb) {
+        if (throttled("$connect")) {
+            Response.writeError(req, resp, cb, 429, "Too Many Requests");
+            return null;
+        }
         Map<String, String> headers = new LinkedHashMap<>();
         for (HttpField f : req.getHeaders()) headers.merge(f.getName(), f.getValue(), (a, b) -> a + "," + b);
         String ip = Request.getRemoteAddr(req);
@@ -119,6 +153,18 @@ public final class WebSocketGateway implements WebSocketCreator {
 
         Map<String, List<String>> query = new LinkedHashMap<>();
         Request.extractQueryParameters(req).forEach(f -> query.put(f.getName(), f.getValues()));
+        RequestAuthorizer auth = authorizer;
+        if (auth != null) {
+            RequestAuthorizer.Decision d = auth.authorize(
+                    events.authorizerRequest(c, GatewayEvents.newRequestId(), headers, query, events.methodArn("$connect")),
+                    headers, query, events.methodArn("$connect"));
+            if (!d.allowed()) {
+                connections.remove(c.id);
+                Response.writeError(req, resp, cb, d.status(), d.message());
+                return null;
+            }
+            c.authorizer = d.context();
+        }
         LocalFunction connect = routes.get("$connect");
         JsonNode result = Json.object().put("statusCode", 200);
         if (connect != null) {
@@ -172,6 +218,10 @@ public final class WebSocketGateway implements WebSocketCreator {
         public void onWebSocketOpen(Session session) {
             c.session = session;
             c.state = LocalConnection.State.OPEN;
+            if (shuttingDown) {
+                c.close(1001, "Server shutting down");
+                return;
+            }
             maxDuration = timers.schedule(() -> c.close(1001, "Going away"), limits.maxConnection().toMillis(),
                     TimeUnit.MILLISECONDS);
         }
@@ -222,6 +272,11 @@ public final class WebSocketGateway implements WebSocketCreator {
         String requestId = GatewayEvents.newRequestId();
         String routeKey = selectRoute(body);
         LocalFunction f = routes.get(routeKey);
+        if (f != null && throttled(routeKey)) {
+            // the socket stays open; the client is told in the shape of API Gateway's other error frames
+            c.send(Json.write(Json.object().put("message", "Too Many Requests").put("connectionId", c.id).put("requestId", requestId)));
+            return;
+        }
         if (f == null) {
             c.send(Json.write(Json.object().put("message", "Forbidden").put("connectionId", c.id).put("requestId", requestId)));
             return;
@@ -249,6 +304,17 @@ public final class WebSocketGateway implements WebSocketCreator {
 
     /** Closes every socket with 1001 (the local stack is going away). */
     public void shutdown() {
+        shuttingDown = true;
+        // an upgrade still completing has no session to close yet: let it open (and close itself)
+        long deadline = System.currentTimeMillis() + 1000;
+        while (connections.values().stream().anyMatch(c -> c.session == null) && System.currentTimeMillis() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         CompletableFuture<?>[] closing = connections.values().stream().map(c -> c.close(1001, "Server shutting down"))
                 .toArray(CompletableFuture[]::new);
         try {

@@ -27,12 +27,12 @@ public final class SamTemplate {
 
     public record StreamSource(String function, String table, List<String> filterPatterns) {}
 
-    public record SqsSource(String function, String queue) {}
-
     private final Map<String, Object> root;
     private final Map<String, String> parameters = new LinkedHashMap<>();
     private final Map<String, Boolean> conditions = new LinkedHashMap<>();
     private final Map<String, Object> resources;
+    /** Where the local stack serves SQS: a queue's Ref is its URL there. */
+    private String queueEndpoint = "http://localhost";
 
     @SuppressWarnings("unchecked")
     private SamTemplate(Map<String, Object> root, Map<String, String> overrides) {
@@ -70,7 +70,14 @@ public final class SamTemplate {
 
     // ------------------------------------------------------------------ resources by type
 
-    private Map<String, Map<String, Object>> ofType(String type) {
+    /** Sets the endpoint queue URLs (a queue's Ref, its QueueUrl attribute) are built on. */
+    public SamTemplate queueEndpoint(String endpoint) {
+        this.queueEndpoint = endpoint;
+        return this;
+    }
+
+    /** The resources of one type (those whose condition holds), logical id to resource. */
+    public Map<String, Map<String, Object>> ofType(String type) {
         Map<String, Map<String, Object>> out = new LinkedHashMap<>();
         resources.forEach((id, r) -> {
             Map<String, Object> res = map(r);
@@ -82,7 +89,7 @@ public final class SamTemplate {
         return out;
     }
 
-    private Map<String, Object> props(Map<String, Object> resource) {
+    public static Map<String, Object> props(Map<String, Object> resource) {
         return map(resource.getOrDefault("Properties", Map.of()));
     }
 
@@ -174,15 +181,10 @@ public final class SamTemplate {
         return out;
     }
 
-    public List<SqsSource> sqsSources() {
-        List<SqsSource> out = new ArrayList<>();
-        events("SQS").forEach(e -> out.add(new SqsSource(e.function, getAttTarget(e.properties.get("Queue")))));
-        return out;
-    }
+    /** One entry of a function's Events. */
+    public record Event(String function, Map<String, Object> properties) {}
 
-    private record Event(String function, Map<String, Object> properties) {}
-
-    private List<Event> events(String type) {
+    public List<Event> events(String type) {
         List<Event> out = new ArrayList<>();
         ofType("AWS::Serverless::Function").forEach((id, r) -> {
             Map<String, Object> events = map(props(r).getOrDefault("Events", Map.of()));
@@ -194,7 +196,7 @@ public final class SamTemplate {
         return out;
     }
 
-    private String getAttTarget(Object getAtt) {
+    public String getAttTarget(Object getAtt) {
         Object v = map(getAtt).get("Fn::GetAtt");
         if (v instanceof List<?> l && !l.isEmpty()) return String.valueOf(l.get(0));
         throw new IllegalStateException("expected !GetAtt Resource.Attribute, got " + getAtt);
@@ -214,7 +216,7 @@ public final class SamTemplate {
         }
         if (fn.containsKey("Fn::GetAtt")) {
             List<?> a = (List<?>) fn.get("Fn::GetAtt");
-            return "arn:local:" + a.get(0) + ":" + a.get(1);
+            return getAtt(String.valueOf(a.get(0)), String.valueOf(a.get(1)));
         }
         if (fn.containsKey("Fn::Join")) {
             List<?> args = (List<?>) fn.get("Fn::Join");
@@ -247,9 +249,38 @@ public final class SamTemplate {
                     yield tn == null ? name : String.valueOf(resolve(tn));
                 }
                 if ("AWS::Events::EventBus".equals(r.get("Type"))) yield String.valueOf(resolve(props(r).get("Name")));
+                if (QUEUE.equals(r.get("Type"))) yield queueEndpoint + "/000000000000/" + queueName(name);
                 yield name; // API ids and other physical ids: the logical id stands in locally
             }
         };
+    }
+
+    private static final String QUEUE = "AWS::SQS::Queue";
+
+    /** A queue's name: its QueueName, else (unlike CloudFormation's generated names) its logical id. */
+    public String queueName(String logicalId) {
+        Object n = props(map(resources.get(logicalId))).get("QueueName");
+        return n == null ? logicalId : String.valueOf(resolve(n));
+    }
+
+    /** Attributes with local values: a queue's Arn, QueueName and QueueUrl as SQS forms them; others a placeholder ARN. */
+    private String getAtt(String resource, String attribute) {
+        if (QUEUE.equals(map(resources.get(resource)).get("Type"))) {
+            String name = queueName(resource);
+            switch (attribute) {
+                case "Arn" -> {
+                    return "arn:aws:sqs:us-east-1:000000000000:" + name;
+                }
+                case "QueueName" -> {
+                    return name;
+                }
+                case "QueueUrl" -> {
+                    return ref(resource);
+                }
+                default -> { }
+            }
+        }
+        return "arn:local:" + resource + ":" + attribute;
     }
 
     private String sub(Object arg) {
@@ -258,7 +289,8 @@ public final class SamTemplate {
         StringBuilder b = new StringBuilder();
         while (m.find()) {
             String name = m.group(1);
-            String value = name.contains(".") && !name.startsWith("AWS::") ? "arn:local:" + name : ref(name);
+            int dot = name.indexOf('.');
+            String value = dot > 0 && !name.startsWith("AWS::") ? getAtt(name.substring(0, dot), name.substring(dot + 1)) : ref(name);
             m.appendReplacement(b, Matcher.quoteReplacement(value));
         }
         m.appendTail(b);
