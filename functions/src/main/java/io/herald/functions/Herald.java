@@ -5,15 +5,19 @@ import io.herald.aws.config.AwsClients;
 import io.herald.aws.config.Background;
 import io.herald.aws.config.JwtSecrets;
 import io.herald.aws.dynamodb.DynamoDbConnectionStore;
+import io.herald.aws.dynamodb.DynamoDbDeliveredSets;
 import io.herald.aws.dynamodb.DynamoDbPublicationLedger;
 import io.herald.aws.dynamodb.DynamoDbQuotas;
 import io.herald.aws.dynamodb.DynamoDbStats;
 import io.herald.aws.dynamodb.DynamoDbSubscriptionStore;
+import io.herald.aws.sqs.SqsFanOutQueue;
 import io.herald.jwt.JwksKeys;
 import io.herald.jwt.JwtVerifier;
 import io.herald.core.auth.TokenVerifier;
 import io.herald.core.config.Settings;
 import io.herald.core.delivery.ConnectionNotifier;
+import io.herald.core.delivery.RetryPolicy;
+import io.herald.core.fanout.FanOutPorts;
 import io.herald.core.service.ConnectionRegistry;
 import io.herald.core.service.EventLog;
 import io.herald.core.service.HeraldConfig;
@@ -97,7 +101,20 @@ public final class Herald {
                 new DynamoDbSubscriptionStore(ddb, subscriptions, connections, shards, c -> { }),
                 new DynamoDbStats(ddb, ledgerTable), new DynamoDbQuotas(ddb, ledgerTable));
         ConnectionNotifier notifier = new ApiGatewayNotifier(clients.signedHttp(), connectionsUrl);
-        return new Services(Clock.systemUTC(), config, registry, ledger, notifier, verifier, EventLog.STDOUT, Thread::sleep);
+        return new Services(Clock.systemUTC(), config, registry, ledger, notifier, verifier, EventLog.STDOUT, Thread::sleep,
+                fanOut(settings, clients, ddb, ledgerTable, config));
+    }
+
+    /**
+     * The tree fan-out's ports when the function is given a fan-out queue (publish and the
+     * fan-out worker); without one every publication is fanned out inline.
+     */
+    static FanOutPorts fanOut(Settings settings, AwsClients clients, DynamoDbClient ddb, String ledgerTable, HeraldConfig config) {
+        String queueUrl = settings.optional("HERALD_FANOUT_QUEUE_URL");
+        if (queueUrl == null) return FanOutPorts.NONE;
+        return new FanOutPorts(new SqsFanOutQueue(clients.signedHttp(), clients.sqsEndpoint(), queueUrl, RetryPolicy.DEFAULT, Thread::sleep),
+                new DynamoDbDeliveredSets(ddb, ledgerTable),
+                new DynamoDbPublicationLedger(ddb, ledgerTable, config.dedupWindow(), "fob#"));
     }
 
     /** One read of a key that never exists: loads the SDK's request path and opens a pooled connection. */

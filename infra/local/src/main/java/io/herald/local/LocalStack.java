@@ -70,6 +70,7 @@ public final class LocalStack implements AutoCloseable {
     private EventBridgeIntake eventBridge;
     private final List<StreamPoller> pollers = new ArrayList<>();
     private SqsQueues sqs;
+    private ManagementApi management;
     private final Map<String, String> queueUrls = new LinkedHashMap<>();
     private final List<SqsEventSource> sqsSources = new ArrayList<>();
     private int port;
@@ -117,7 +118,7 @@ public final class LocalStack implements AutoCloseable {
         gateway.throttles(WebSocketStage.throttles(template, template.routes().keySet()));
         connectAuthorizer.ifPresent(a -> gateway.authorizer(
                 new RequestAuthorizer(a.logicalId(), required(functions, a.function()), a.identitySources())));
-        ManagementApi management = new ManagementApi(gateway, options.stage());
+        management = new ManagementApi(gateway, options.stage());
 
         List<EventBridgeIntake.Rule> rules = new ArrayList<>();
         template.eventBridgeRules().forEach(r -> rules.add(
@@ -257,6 +258,11 @@ public final class LocalStack implements AutoCloseable {
     /** The template's queues: logical id to queue URL (the banner's SQS lines). */
     public Map<String, String> queueUrls() {
         return java.util.Collections.unmodifiableMap(queueUrls);
+    }
+
+    /** Failures PostToConnection answers instead of delivering (tests and benchmarks inject throttling and errors). */
+    public void managementFaults(ManagementApi.Faults faults) {
+        management.faults(faults);
     }
 
     public SqsQueues queues() {

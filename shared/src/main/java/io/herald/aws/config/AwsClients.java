@@ -86,6 +86,11 @@ public final class AwsClients {
                 .path("Parameter").path("Value").asText(null);
     }
 
+    /** SQS's endpoint for this region (or AWS_ENDPOINT_URL_SQS): where JSON-protocol calls go, the queue URL in the body. */
+    public URI sqsEndpoint() {
+        return endpoint("SQS", "sqs");
+    }
+
     private URI endpoint(String service, String host) {
         String override = env.getOrDefault("AWS_ENDPOINT_URL_" + service, env.get("AWS_ENDPOINT_URL"));
         return URI.create(override != null && !override.isBlank() ? override : "https://" + host + "." + region.id() + ".amazonaws.com");
