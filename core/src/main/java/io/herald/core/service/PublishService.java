@@ -97,15 +97,8 @@ public final class PublishService {
         Map<String, List<Subscriber>> found = candidates(p, now);
         if (found == null) return publishAsTree(p, now, started);
         List<Delivery.Target> targets = targets(p, now, found);
-        if (p.id() != null) {
-            PublicationLedger.Claim claim = ledger.claim(p.id(), now, now.plus(CLAIM_LIFETIME));
-            if (claim != PublicationLedger.Claim.CLAIMED) {
-                Result r = new Result(p.id(), true, 0, 0, 0, 0, 0);
-                logResult(p, r, started, claim.name(), 0);
-                if (claim == PublicationLedger.Claim.IN_PROGRESS) throw new PublicationInProgressException(p.id());
-                return r;
-            }
-        }
+        Result duplicate = claim(p, now, started);
+        if (duplicate != null) return duplicate;
 
         Delivery.Report report;
         try {
@@ -179,15 +172,8 @@ public final class PublishService {
             throw new InvalidPublicationException("publication of " + bodyBytes + " bytes (data, topics and metadata) exceeds the "
                     + FanOutTask.MAX_BODY_BYTES + " bytes a fan-out task may carry");
         }
-        if (p.id() != null) {
-            PublicationLedger.Claim claim = ledger.claim(p.id(), now, now.plus(CLAIM_LIFETIME));
-            if (claim != PublicationLedger.Claim.CLAIMED) {
-                Result r = new Result(p.id(), true, 0, 0, 0, 0, 0);
-                logResult(p, r, started, claim.name(), 0);
-                if (claim == PublicationLedger.Claim.IN_PROGRESS) throw new PublicationInProgressException(p.id());
-                return r;
-            }
-        }
+        Result duplicate = claim(p, now, started);
+        if (duplicate != null) return duplicate;
         try {
             tree.queue().enqueue(tasks);
         } catch (RuntimeException | Error e) {
@@ -197,6 +183,22 @@ public final class PublishService {
         if (p.id() != null) ledger.complete(p.id(), now);
         Result r = new Result(p.id(), false, 0, 0, 0, 0, 0, tasks.size());
         logResult(p, r, started, p.id() == null ? null : "QUEUED", 0);
+        return r;
+    }
+
+    /**
+     * Claims the publication's id (none: nothing to claim). Null when this call owns it now; the
+     * duplicate's result when it was completed before.
+     *
+     * @throws PublicationInProgressException when another attempt holds it
+     */
+    private Result claim(Publication p, Instant now, long started) {
+        if (p.id() == null) return null;
+        PublicationLedger.Claim claim = ledger.claim(p.id(), now, now.plus(CLAIM_LIFETIME));
+        if (claim == PublicationLedger.Claim.CLAIMED) return null;
+        Result r = new Result(p.id(), true, 0, 0, 0, 0, 0);
+        logResult(p, r, started, claim.name(), 0);
+        if (claim == PublicationLedger.Claim.IN_PROGRESS) throw new PublicationInProgressException(p.id());
         return r;
     }
 

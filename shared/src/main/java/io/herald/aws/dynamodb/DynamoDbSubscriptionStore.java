@@ -249,7 +249,12 @@ public final class DynamoDbSubscriptionStore implements SubscriptionStore {
         return readAll(buckets(topic, shard, shard + 1), now.getEpochSecond(), new AtomicInteger(), Integer.MAX_VALUE);
     }
 
-    /** Stops every bucket's paging once more than {@code limit} were seen in all: at most a page per bucket beyond it. */
+    /**
+     * Stops every bucket's paging once more than {@code limit} were seen in all. Pages are capped
+     * (Query's Limit): the first of each bucket at its share of the limit, the next at what is
+     * left, so a topic with a million subscribers over 64 shards costs about twice the limit in
+     * items read, not a 1 MB page from each of its buckets.
+     */
     @Override
     public Optional<List<Subscriber>> candidates(String topic, Instant now, int limit) {
         AtomicInteger seen = new AtomicInteger();
@@ -270,11 +275,12 @@ public final class DynamoDbSubscriptionStore implements SubscriptionStore {
     private List<Subscriber> readAll(List<String> buckets, long nowSec, AtomicInteger seen, int limit) {
         // the buckets are independent Queries: in flight together, a publication waits for the
         // slowest instead of their sum (3 for a two-segment topic, more with shards)
+        int share = limit == Integer.MAX_VALUE ? 0 : (int) Math.min(Integer.MAX_VALUE, (limit + 1L) / buckets.size() + 1);
         List<CompletableFuture<List<Subscriber>>> reads = new ArrayList<>();
         for (String bucket : buckets.subList(1, buckets.size())) {
-            reads.add(CompletableFuture.supplyAsync(() -> read(bucket, nowSec, seen, limit), QUERIES));
+            reads.add(CompletableFuture.supplyAsync(() -> read(bucket, nowSec, seen, limit, share), QUERIES));
         }
-        List<Subscriber> out = new ArrayList<>(read(buckets.get(0), nowSec, seen, limit));
+        List<Subscriber> out = new ArrayList<>(read(buckets.get(0), nowSec, seen, limit, share));
         for (CompletableFuture<List<Subscriber>> r : reads) {
             try {
                 out.addAll(r.join());
@@ -285,14 +291,18 @@ public final class DynamoDbSubscriptionStore implements SubscriptionStore {
         return out;
     }
 
-    /** One bucket's live subscriptions, all pages, or fewer once {@code seen} (shared by the buckets) passed {@code limit}. */
-    private List<Subscriber> read(String bucket, long nowSec, AtomicInteger seen, int limit) {
+    /**
+     * One bucket's live subscriptions, all pages, or fewer once {@code seen} (shared by the buckets)
+     * passed {@code limit}; {@code firstPage} &gt; 0 caps the pages of such a bounded read.
+     */
+    private List<Subscriber> read(String bucket, long nowSec, AtomicInteger seen, int limit, int firstPage) {
         List<Subscriber> out = new ArrayList<>();
         Map<String, AttributeValue> start = null;
         do {
+            Integer pageLimit = firstPage <= 0 ? null : start == null ? firstPage : Math.max(1, limit + 1 - seen.get());
             QueryResponse r = ddb.query(QueryRequest.builder().tableName(table)
                     .keyConditionExpression("#b = :b").expressionAttributeNames(Map.of("#b", BUCKET))
-                    .expressionAttributeValues(Map.of(":b", s(bucket))).exclusiveStartKey(start)
+                    .expressionAttributeValues(Map.of(":b", s(bucket))).exclusiveStartKey(start).limit(pageLimit)
                     .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL).build());
             if (r.consumedCapacity() != null) capacity.accept(r.consumedCapacity());
             int live = 0;
@@ -302,7 +312,7 @@ public final class DynamoDbSubscriptionStore implements SubscriptionStore {
                     live++;
                 }
             }
-            if (seen.addAndGet(live) > limit) break;
+            if (seen.addAndGet(live) > limit || seen.get() > limit) break;
             start = r.hasLastEvaluatedKey() && !r.lastEvaluatedKey().isEmpty() ? r.lastEvaluatedKey() : null;
         } while (start != null);
         return out;

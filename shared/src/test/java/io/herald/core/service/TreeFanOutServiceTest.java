@@ -262,6 +262,21 @@ class TreeFanOutServiceTest {
         assertThrows(IllegalArgumentException.class, () -> store.candidates(TOPIC, SHARDS, now));
     }
 
+    /** The publisher's test of a large topic must not read it: about twice the limit, not every shard's first 1 MB page. */
+    @Test
+    void the_bounded_read_of_a_large_topic_should_read_about_twice_the_limit() {
+        Services s = services(tree(), 12, 10);
+        subscribers(s, 300);
+        Instant now = Instant.now();
+        ddb.resetCounters();
+        assertTrue(registry.subscriptions().candidates(TOPIC, now, 20).isEmpty());
+        int read = ddb.itemsQueried.get();
+        assertTrue(read <= 3 * 21, read + " items read to learn that 300 exceed 20");
+        ddb.resetCounters();
+        assertEquals(300, registry.subscriptions().candidates(TOPIC, now).size());
+        assertEquals(300, ddb.itemsQueried.get());
+    }
+
     @Test
     void a_malformed_task_should_be_refused_with_what_is_wrong() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FanOutTask.read("{\"pub\":\"p\",\"task\":\"nope\"}"));
