@@ -251,9 +251,8 @@ public final class DynamoDbSubscriptionStore implements SubscriptionStore {
 
     /**
      * Stops every bucket's paging once more than {@code limit} were seen in all. Pages are capped
-     * (Query's Limit): the first of each bucket at its share of the limit, the next at what is
-     * left, so a topic with a million subscribers over 64 shards costs about twice the limit in
-     * items read, not a 1 MB page from each of its buckets.
+     * (Query's Limit) at each bucket's share of what is left, so a topic with a million subscribers
+     * over 64 shards costs about twice the limit in items read, not a 1 MB page from each bucket.
      */
     @Override
     public Optional<List<Subscriber>> candidates(String topic, Instant now, int limit) {
@@ -278,9 +277,9 @@ public final class DynamoDbSubscriptionStore implements SubscriptionStore {
         int share = limit == Integer.MAX_VALUE ? 0 : (int) Math.min(Integer.MAX_VALUE, (limit + 1L) / buckets.size() + 1);
         List<CompletableFuture<List<Subscriber>>> reads = new ArrayList<>();
         for (String bucket : buckets.subList(1, buckets.size())) {
-            reads.add(CompletableFuture.supplyAsync(() -> read(bucket, nowSec, seen, limit, share), QUERIES));
+            reads.add(CompletableFuture.supplyAsync(() -> read(bucket, nowSec, seen, limit, share, buckets.size()), QUERIES));
         }
-        List<Subscriber> out = new ArrayList<>(read(buckets.get(0), nowSec, seen, limit, share));
+        List<Subscriber> out = new ArrayList<>(read(buckets.get(0), nowSec, seen, limit, share, buckets.size()));
         for (CompletableFuture<List<Subscriber>> r : reads) {
             try {
                 out.addAll(r.join());
@@ -293,13 +292,16 @@ public final class DynamoDbSubscriptionStore implements SubscriptionStore {
 
     /**
      * One bucket's live subscriptions, all pages, or fewer once {@code seen} (shared by the buckets)
-     * passed {@code limit}; {@code firstPage} &gt; 0 caps the pages of such a bounded read.
+     * passed {@code limit}; {@code firstPage} &gt; 0 caps the pages of such a bounded read: each
+     * at the bucket's share of what is left (at least {@code firstPage}), so the buckets read in
+     * parallel overshoot the limit by at most one such page each.
      */
-    private List<Subscriber> read(String bucket, long nowSec, AtomicInteger seen, int limit, int firstPage) {
+    private List<Subscriber> read(String bucket, long nowSec, AtomicInteger seen, int limit, int firstPage, int buckets) {
         List<Subscriber> out = new ArrayList<>();
         Map<String, AttributeValue> start = null;
         do {
-            Integer pageLimit = firstPage <= 0 ? null : start == null ? firstPage : Math.max(1, limit + 1 - seen.get());
+            Integer pageLimit = firstPage <= 0 ? null
+                    : (int) Math.max(firstPage, (limit + 1L - seen.get()) / buckets + 1);
             QueryResponse r = ddb.query(QueryRequest.builder().tableName(table)
                     .keyConditionExpression("#b = :b").expressionAttributeNames(Map.of("#b", BUCKET))
                     .expressionAttributeValues(Map.of(":b", s(bucket))).exclusiveStartKey(start).limit(pageLimit)
