@@ -104,7 +104,9 @@ final class Report {
         section(b, "5. Memory of the local stack per idle connection (read 70 s after the last connect)",
                 "| connections | RSS | per connection | heap after GC | per connection |\n|---|---|---|---|---|\n", memory);
         b.append("What each fix changed, with the numbers before and after, and what the targets' misses come from: ")
-                .append("[benchmark-history.md](benchmark-history.md).\n");
+                .append("[benchmark-history.md](benchmark-history.md).\n\n");
+        b.append("Tree fan-out to 100,000 and 1,000,000 subscribers (a simulation with its own command, `TreeBench`): ")
+                .append("[tree-fanout-benchmark.md](tree-fanout-benchmark.md), [tree-fanout-benchmark-1m.md](tree-fanout-benchmark-1m.md).\n");
         Files.writeString(md, b.toString());
     }
 

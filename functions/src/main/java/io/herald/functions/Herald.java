@@ -6,6 +6,7 @@ import io.herald.aws.config.Background;
 import io.herald.aws.config.JwtSecrets;
 import io.herald.aws.dynamodb.DynamoDbChatStore;
 import io.herald.aws.dynamodb.DynamoDbConnectionStore;
+import io.herald.aws.dynamodb.DynamoDbDeliveredSets;
 import io.herald.aws.dynamodb.DynamoDbPublicationLedger;
 import io.herald.aws.dynamodb.DynamoDbQuotas;
 import io.herald.aws.dynamodb.DynamoDbRateLimiter;
@@ -17,11 +18,14 @@ import io.herald.core.chat.DelayedTasks;
 import io.herald.core.chat.InProcessDelayedTasks;
 import java.time.Duration;
 import io.herald.aws.dynamodb.DynamoDbSubscriptionStore;
+import io.herald.aws.sqs.SqsFanOutQueue;
 import io.herald.jwt.JwksKeys;
 import io.herald.jwt.JwtVerifier;
 import io.herald.core.auth.TokenVerifier;
 import io.herald.core.config.Settings;
 import io.herald.core.delivery.ConnectionNotifier;
+import io.herald.core.delivery.RetryPolicy;
+import io.herald.core.fanout.FanOutPorts;
 import io.herald.core.service.ConnectionRegistry;
 import io.herald.core.service.EventLog;
 import io.herald.core.service.HeraldConfig;
@@ -106,7 +110,7 @@ public final class Herald {
                 new DynamoDbStats(ddb, ledgerTable), new DynamoDbQuotas(ddb, ledgerTable));
         ConnectionNotifier notifier = new ApiGatewayNotifier(clients.signedHttp(), connectionsUrl);
         return new Services(Clock.systemUTC(), config, registry, ledger, notifier, verifier, EventLog.STDOUT, Thread::sleep,
-                chat(settings, clients, ddb, ledgerTable));
+                chat(settings, clients, ddb, ledgerTable), fanOut(settings, clients, ddb, ledgerTable, config));
     }
 
     /**
@@ -123,6 +127,18 @@ public final class Herald {
         return new Services.Chat(new DynamoDbChatStore(ddb, table, Duration.ofDays(retentionDays)), delays,
                 Duration.ofSeconds(settings.positiveInt("HERALD_TYPING_EXPIRY_SECONDS", 5)), ChatLimits.from(settings),
                 new DynamoDbRateLimiter(ddb, ledgerTable), ContentProtection.from(settings, settings.optional("HERALD_CHAT_BLOCKED_WORDS")));
+    }
+
+    /**
+     * The tree fan-out's ports when the function is given a fan-out queue (publish and the
+     * fan-out worker); without one every publication is fanned out inline.
+     */
+    static FanOutPorts fanOut(Settings settings, AwsClients clients, DynamoDbClient ddb, String ledgerTable, HeraldConfig config) {
+        String queueUrl = settings.optional("HERALD_FANOUT_QUEUE_URL");
+        if (queueUrl == null) return FanOutPorts.NONE;
+        return new FanOutPorts(new SqsFanOutQueue(clients.signedHttp(), clients.sqsEndpoint(), queueUrl, RetryPolicy.DEFAULT, Thread::sleep),
+                new DynamoDbDeliveredSets(ddb, ledgerTable),
+                new DynamoDbPublicationLedger(ddb, ledgerTable, config.dedupWindow(), "fob#"));
     }
 
     /** One read of a key that never exists: loads the SDK's request path and opens a pooled connection. */

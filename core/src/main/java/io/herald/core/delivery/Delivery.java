@@ -103,14 +103,23 @@ public final class Delivery implements AutoCloseable {
      * again, and the report of what did finish is returned.
      */
     public Report deliver(List<Target> targets) {
+        return deliver(targets, id -> { });
+    }
+
+    /**
+     * As {@link #deliver(List)}, telling {@code delivered} (from the delivery threads) each
+     * connection the moment its post succeeded: what a tree fan-out batch records, so its retry
+     * skips them.
+     */
+    public Report deliver(List<Target> targets, java.util.function.Consumer<String> delivered) {
         if (targets.isEmpty()) return Report.EMPTY;
-        if (targets.size() == 1) return fold(List.of(send(targets.get(0))));
+        if (targets.size() == 1) return fold(List.of(send(targets.get(0), delivered)));
         List<FutureTask<Result>> tasks = new ArrayList<>(targets.size());
         boolean interrupted = false;
         try {
             for (Target t : targets) {
                 permits.acquire(); // bounds in-flight posts; the pool itself stays small in practice
-                FutureTask<Result> task = bounded(() -> send(t));
+                FutureTask<Result> task = bounded(() -> send(t, delivered));
                 tasks.add(task);
                 try {
                     pool.execute(task);
@@ -235,7 +244,12 @@ public final class Delivery implements AutoCloseable {
     private record Result(String connectionId, ConnectionNotifier.Outcome outcome, int retries) {}
 
     private Result send(Target t) {
+        return send(t, id -> { });
+    }
+
+    private Result send(Target t, java.util.function.Consumer<String> delivered) {
         Result r = withRetries(() -> notifier.post(t.connectionId(), t.payload()));
+        if (r.outcome == ConnectionNotifier.Outcome.DELIVERED) delivered.accept(t.connectionId());
         return new Result(t.connectionId(), r.outcome, r.retries);
     }
 

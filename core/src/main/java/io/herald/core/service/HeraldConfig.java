@@ -11,6 +11,9 @@ import java.util.Map;
  * @param maxClientMessageBytes   the largest frame a client may send (HERALD_MAX_MESSAGE_BYTES)
  * @param maxOutboundMessageBytes API Gateway's message limit; a rendered event above it is refused at publish
  * @param connectionLifetime      API Gateway's maximum connection duration; items live this long plus a margin
+ * @param inlineFanOutLimit       subscription candidates a publication may have and still be posted by the
+ *                                publish function itself; beyond it the fan-out becomes a tree (when a fan-out queue is set)
+ * @param fanOutBatchSize         connections per batch task of a tree fan-out
  */
 public record HeraldConfig(
         String defaultProfile,
@@ -23,7 +26,9 @@ public record HeraldConfig(
         Duration ttlMargin,
         Duration dedupWindow,
         String policyJson,
-        String routesJson) {
+        String routesJson,
+        int inlineFanOutLimit,
+        int fanOutBatchSize) {
 
     public static final int API_GATEWAY_MESSAGE_LIMIT = 128 * 1024;
 
@@ -44,7 +49,10 @@ public record HeraldConfig(
                 Duration.ofMinutes(5),
                 Duration.ofHours(s.positiveInt("HERALD_DEDUP_HOURS", 24)),
                 s.optional("HERALD_POLICY"),
-                s.optional("HERALD_ROUTES"));
+                s.optional("HERALD_ROUTES"),
+                s.positiveInt("HERALD_INLINE_FANOUT_LIMIT", 2000),
+                // a batch task holds one frame (base64, up to 171 KB) and its ids within SQS's 256 KB
+                s.intBetween("HERALD_FANOUT_BATCH_SIZE", 500, 1, 1000));
     }
 
     public static HeraldConfig defaults() {
@@ -53,11 +61,18 @@ public record HeraldConfig(
 
     public HeraldConfig withSubscriptionLimit(int limit) {
         return new HeraldConfig(defaultProfile, limit, maxConnectionsPerIp, maxClientMessageBytes, maxOutboundMessageBytes,
-                fanoutConcurrency, connectionLifetime, ttlMargin, dedupWindow, policyJson, routesJson);
+                fanoutConcurrency, connectionLifetime, ttlMargin, dedupWindow, policyJson, routesJson,
+                inlineFanOutLimit, fanOutBatchSize);
     }
 
     public HeraldConfig withMaxConnectionsPerIp(int limit) {
         return new HeraldConfig(defaultProfile, subscriptionLimit, limit, maxClientMessageBytes, maxOutboundMessageBytes,
-                fanoutConcurrency, connectionLifetime, ttlMargin, dedupWindow, policyJson, routesJson);
+                fanoutConcurrency, connectionLifetime, ttlMargin, dedupWindow, policyJson, routesJson,
+                inlineFanOutLimit, fanOutBatchSize);
+    }
+
+    public HeraldConfig withFanOut(int inlineLimit, int batchSize) {
+        return new HeraldConfig(defaultProfile, subscriptionLimit, maxConnectionsPerIp, maxClientMessageBytes, maxOutboundMessageBytes,
+                fanoutConcurrency, connectionLifetime, ttlMargin, dedupWindow, policyJson, routesJson, inlineLimit, batchSize);
     }
 }

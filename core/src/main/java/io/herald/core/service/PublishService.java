@@ -2,6 +2,8 @@ package io.herald.core.service;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.core.delivery.Delivery;
+import io.herald.core.fanout.FanOutPorts;
+import io.herald.core.fanout.FanOutTask;
 import io.herald.core.json.Json;
 import io.herald.core.model.InvalidPublicationException;
 import io.herald.core.model.Publication;
@@ -19,21 +21,37 @@ import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Fan-out: find the subscribers of a publication's topics (Queries, never a Scan), keep each
  * connection once, check private topics, encode once per (profile, topic), post concurrently,
  * forget connections that answer 410 (unless still in their connect window). With an id the
  * publication is delivered at least once to every reachable subscriber and completed once.
+ *
+ * <p>With a fan-out queue ({@link FanOutPorts}), a publication whose topics have more than
+ * {@code inlineFanOutLimit} subscription candidates is not posted here: it is handed to the queue
+ * as one task per subscription shard, and {@link FanOutService} workers read, split and post it.
  */
 public final class PublishService {
     /** What one publication did; also the HTTP publish API's response body. */
-    public record Result(String publicationId, boolean duplicate, int matched, int delivered, int gone, int retried, int failed) {
+    public record Result(String publicationId, boolean duplicate, int matched, int delivered, int gone, int retried, int failed,
+            int tasks) {
+        /** An inline fan-out's result (no tasks handed out). */
+        public Result(String publicationId, boolean duplicate, int matched, int delivered, int gone, int retried, int failed) {
+            this(publicationId, duplicate, matched, delivered, gone, retried, failed, 0);
+        }
+
         public ObjectNode toJson() {
             ObjectNode o = Json.object();
             if (publicationId != null) o.put("id", publicationId);
-            return o.put("duplicate", duplicate).put("matched", matched).put("delivered", delivered)
+            o.put("duplicate", duplicate).put("matched", matched).put("delivered", delivered)
                     .put("gone", gone).put("retried", retried).put("failed", failed);
+            // a tree fan-out: the workers count matches and deliveries (their log lines), not this call
+            if (tasks > 0) o.put("tasks", tasks);
+            return o;
         }
     }
 
@@ -45,9 +63,16 @@ public final class PublishService {
     private final HeraldConfig config;
     private final EventLog log;
     private volatile java.util.function.BiConsumer<Publication, Instant> beforeFanOut = (p, t) -> { };
+    private final FanOutPorts tree;
 
     public PublishService(ConnectionRegistry registry, PublicationLedger ledger, Delivery delivery, Profiles profiles,
             AccessPolicy policy, HeraldConfig config, EventLog log) {
+        this(registry, ledger, delivery, profiles, policy, config, log, FanOutPorts.NONE);
+    }
+
+    public PublishService(ConnectionRegistry registry, PublicationLedger ledger, Delivery delivery, Profiles profiles,
+            AccessPolicy policy, HeraldConfig config, EventLog log, FanOutPorts tree) {
+        this.tree = tree;
         this.registry = registry;
         this.ledger = ledger;
         this.delivery = delivery;
@@ -71,16 +96,11 @@ public final class PublishService {
         beforeFanOut.accept(p, now);
         int dataBytes = Json.write(p.data()).getBytes(StandardCharsets.UTF_8).length;
         if (dataBytes > config.maxOutboundMessageBytes()) throw tooLarge(dataBytes);
-        List<Delivery.Target> targets = targets(p, now);
-        if (p.id() != null) {
-            PublicationLedger.Claim claim = ledger.claim(p.id(), now, now.plus(CLAIM_LIFETIME));
-            if (claim != PublicationLedger.Claim.CLAIMED) {
-                Result r = new Result(p.id(), true, 0, 0, 0, 0, 0);
-                logResult(p, r, started, claim.name(), 0);
-                if (claim == PublicationLedger.Claim.IN_PROGRESS) throw new PublicationInProgressException(p.id());
-                return r;
-            }
-        }
+        Map<String, List<Subscriber>> found = candidates(p, now);
+        if (found == null) return publishAsTree(p, now, started);
+        List<Delivery.Target> targets = targets(p, now, found);
+        Result duplicate = claim(p, now, started);
+        if (duplicate != null) return duplicate;
 
         Delivery.Report report;
         try {
@@ -121,16 +141,90 @@ public final class PublishService {
      */
     static final Duration CLAIM_LIFETIME = Duration.ofSeconds(60);
 
+    /**
+     * Each topic's candidates, or null when a fan-out queue is set and together they exceed the
+     * inline limit (then little beyond the limit was read: the workers read the rest, shard by shard).
+     */
+    private Map<String, List<Subscriber>> candidates(Publication p, Instant now) {
+        Map<String, List<Subscriber>> out = new LinkedHashMap<>();
+        int left = config.inlineFanOutLimit();
+        for (String topic : p.topics()) {
+            if (!tree.enabled()) {
+                out.put(topic, registry.subscriptions().candidates(topic, now));
+                continue;
+            }
+            java.util.Optional<List<Subscriber>> c = registry.subscriptions().candidates(topic, now, left);
+            if (c.isEmpty()) return null;
+            out.put(topic, c.get());
+            left -= c.get().size();
+        }
+        return out;
+    }
+
+    /**
+     * Hands a large publication to the workers: one task per subscription shard. The id is claimed
+     * as inline, and completed once every task is queued (the queue holds the work from then on);
+     * a failure to queue releases it, and the trigger's retry queues the same tasks again (their
+     * batches carry the same keys, so workers do not post twice).
+     */
+    private Result publishAsTree(Publication p, Instant now, long started) {
+        for (String topic : p.topics()) {
+            for (String profile : profiles.names()) {
+                byte[] frame = render(p, new Encoding(profile, topic), now);
+                if (frame.length > config.maxOutboundMessageBytes()) throw tooLarge(frame.length);
+            }
+        }
+        String id = p.id() != null ? p.id() : "tree-" + UUID.randomUUID();
+        List<FanOutTask> tasks = new ArrayList<>();
+        for (int shard = 0; shard < registry.subscriptions().shards(); shard++) tasks.add(new FanOutTask.Shard(id, shard, p));
+        int bodyBytes = FanOutTask.write(tasks.get(0)).getBytes(StandardCharsets.UTF_8).length;
+        if (bodyBytes > FanOutTask.MAX_BODY_BYTES) {
+            throw new InvalidPublicationException("publication of " + bodyBytes + " bytes (data, topics and metadata) exceeds the "
+                    + FanOutTask.MAX_BODY_BYTES + " bytes a fan-out task may carry");
+        }
+        Result duplicate = claim(p, now, started);
+        if (duplicate != null) return duplicate;
+        try {
+            tree.queue().enqueue(tasks);
+        } catch (RuntimeException | Error e) {
+            if (p.id() != null) release(p.id(), e);
+            throw e;
+        }
+        if (p.id() != null) ledger.complete(p.id(), now);
+        Result r = new Result(p.id(), false, 0, 0, 0, 0, 0, tasks.size());
+        logResult(p, r, started, p.id() == null ? null : "QUEUED", 0);
+        return r;
+    }
+
+    /**
+     * Claims the publication's id (none: nothing to claim). Null when this call owns it now; the
+     * duplicate's result when it was completed before.
+     *
+     * @throws PublicationInProgressException when another attempt holds it
+     */
+    private Result claim(Publication p, Instant now, long started) {
+        if (p.id() == null) return null;
+        PublicationLedger.Claim claim = ledger.claim(p.id(), now, now.plus(CLAIM_LIFETIME));
+        if (claim == PublicationLedger.Claim.CLAIMED) return null;
+        Result r = new Result(p.id(), true, 0, 0, 0, 0, 0);
+        logResult(p, r, started, claim.name(), 0);
+        if (claim == PublicationLedger.Claim.IN_PROGRESS) throw new PublicationInProgressException(p.id());
+        return r;
+    }
+
+    /** One encoding's frame; empty when the profile sends nothing for this event. */
+    byte[] render(Publication p, Encoding e, Instant now) {
+        String text = profiles.get(e.profile()).renderEvent(p, e.topic(), now);
+        return text == null ? new byte[0] : text.getBytes(StandardCharsets.UTF_8);
+    }
+
     /** The targets with their shared frames; refuses the publication before anything is claimed or posted. */
-    private List<Delivery.Target> targets(Publication p, Instant now) {
-        Map<String, Encoding> encodingOf = match(p, now);
+    private List<Delivery.Target> targets(Publication p, Instant now, Map<String, List<Subscriber>> found) {
+        Map<String, Encoding> encodingOf = match(p, found::get);
         Map<Encoding, byte[]> encoded = new HashMap<>();
         List<Delivery.Target> targets = new ArrayList<>(encodingOf.size());
         for (Map.Entry<String, Encoding> m : encodingOf.entrySet()) {
-            byte[] frame = encoded.computeIfAbsent(m.getValue(), e -> {
-                String text = profiles.get(e.profile()).renderEvent(p, e.topic(), now);
-                return text == null ? new byte[0] : text.getBytes(StandardCharsets.UTF_8);
-            });
+            byte[] frame = encoded.computeIfAbsent(m.getValue(), e -> render(p, e, now));
             if (frame.length > config.maxOutboundMessageBytes()) throw tooLarge(frame.length);
             if (frame.length > 0) targets.add(new Delivery.Target(m.getKey(), frame));
         }
@@ -142,8 +236,13 @@ public final class PublishService {
      * {@link ConnectWindow}) a few times. Those still refusing at the end are not reported gone
      * (they are not forgotten) but as retryable failures.
      */
-    private Delivery.Report deliver(List<Delivery.Target> targets, Instant now) {
-        Delivery.Report first = delivery.deliver(targets);
+    Delivery.Report deliver(List<Delivery.Target> targets, Instant now) {
+        return deliver(targets, now, id -> { });
+    }
+
+    /** As above, telling {@code delivered} each connection reached (a tree batch records them). */
+    Delivery.Report deliver(List<Delivery.Target> targets, Instant now, Consumer<String> delivered) {
+        Delivery.Report first = delivery.deliver(targets, delivered);
         List<Delivery.Target> young = young(first.gone(), targets, now);
         if (young.isEmpty()) return first;
         Delivery.Report total = withoutGone(first, young);
@@ -155,7 +254,7 @@ public final class PublishService {
                 Thread.currentThread().interrupt();
                 break;
             }
-            Delivery.Report again = delivery.deliver(young);
+            Delivery.Report again = delivery.deliver(young, delivered);
             List<Delivery.Target> still = young(again.gone(), young, at);
             total = total.plus(withoutGone(again, still));
             young = still;
@@ -187,13 +286,13 @@ public final class PublishService {
      * Forgets connections that answered 410, side by side within the delivery bound. A failure
      * here costs a later 410 (or the TTL), never a redelivery.
      */
-    private void cleanUp(List<String> gone) {
+    void cleanUp(List<String> gone) {
         if (gone.isEmpty()) return;
         List<String> failed = registry.forgetAll(gone, delivery::forEach);
         if (!failed.isEmpty()) log.log(EventLog.line("cleanup_failed").put("connections", failed.size()));
     }
 
-    private void release(String id, Throwable cause) {
+    void release(String id, Throwable cause) {
         try {
             ledger.releaseClaim(id);
         } catch (RuntimeException e) {
@@ -204,13 +303,13 @@ public final class PublishService {
     }
 
     /** One rendering of a publication: every connection with the same profile and topic shares its bytes. */
-    private record Encoding(String profile, String topic) {}
+    record Encoding(String profile, String topic) {}
 
-    /** Connection id to the encoding of its first matching subscription. */
-    private Map<String, Encoding> match(Publication p, Instant now) {
+    /** Connection id to the encoding of its first matching subscription, among each topic's candidates. */
+    Map<String, Encoding> match(Publication p, Function<String, List<Subscriber>> candidatesOf) {
         Map<String, Encoding> out = new LinkedHashMap<>();
         for (String topic : p.topics()) {
-            for (Subscriber s : registry.subscriptions().candidates(topic, now)) {
+            for (Subscriber s : candidatesOf.apply(topic)) {
                 if (out.containsKey(s.connectionId())) continue; // once per connection, whatever matched
                 if (!s.spec().pattern().matches(topic) || !s.spec().accepts(p)) continue;
                 // exact subscriptions were authorized when made; wildcards are checked per topic
@@ -221,7 +320,7 @@ public final class PublishService {
         return out;
     }
 
-    private InvalidPublicationException tooLarge(int bytes) {
+    InvalidPublicationException tooLarge(int bytes) {
         return InvalidPublicationException.tooLarge(bytes, config.maxOutboundMessageBytes());
     }
 

@@ -17,6 +17,7 @@ import io.herald.core.delivery.ConnectionNotifier;
 import io.herald.core.delivery.Delivery;
 import io.herald.core.delivery.RetryPolicy;
 import io.herald.core.model.InvalidPublicationException;
+import io.herald.core.fanout.FanOutPorts;
 import io.herald.core.model.PublicationCodec;
 import io.herald.core.policy.AccessPolicy;
 import io.herald.core.policy.Membership;
@@ -58,6 +59,8 @@ public final class Services {
     public final SessionService sessions;
     public final PublishService publisher;
     public final LifecycleService lifecycle;
+    /** Runs tree fan-out tasks; refuses them when no fan-out queue was given. */
+    public final FanOutService fanOut;
     public final Profiles profiles;
     /** The chat's behaviour (HTTP conversations and history, delayed tasks), or null without chat. */
     public final ChatService chat;
@@ -66,11 +69,22 @@ public final class Services {
 
     public Services(Clock clock, HeraldConfig config, ConnectionRegistry registry, PublicationLedger ledger,
             ConnectionNotifier notifier, TokenVerifier verifier, EventLog log, Delivery.Sleeper sleeper) {
-        this(clock, config, registry, ledger, notifier, verifier, log, sleeper, null);
+        this(clock, config, registry, ledger, notifier, verifier, log, sleeper, null, FanOutPorts.NONE);
     }
 
+    /** With the chat's ports (null: no chat profile); every fan-out inline. */
     public Services(Clock clock, HeraldConfig config, ConnectionRegistry registry, PublicationLedger ledger,
             ConnectionNotifier notifier, TokenVerifier verifier, EventLog log, Delivery.Sleeper sleeper, Chat chatPorts) {
+        this(clock, config, registry, ledger, notifier, verifier, log, sleeper, chatPorts, FanOutPorts.NONE);
+    }
+
+    /**
+     * @param chatPorts the chat's ports, or null: no chat profile
+     * @param tree      the fan-out queue and its stores; {@link FanOutPorts#NONE}: every fan-out inline
+     */
+    public Services(Clock clock, HeraldConfig config, ConnectionRegistry registry, PublicationLedger ledger,
+            ConnectionNotifier notifier, TokenVerifier verifier, EventLog log, Delivery.Sleeper sleeper, Chat chatPorts,
+            FanOutPorts tree) {
         this.clock = clock;
         this.config = config;
         this.verifier = verifier;
@@ -87,7 +101,8 @@ public final class Services {
         if (chat != null) policy = policy.withMembership((user, conversation) -> chatPorts.store().isMember(conversation, user));
         this.codec = new PublicationCodec(config.routesJson() == null ? TopicRouter.defaults() : TopicRouter.parse(config.routesJson()));
         Delivery delivery = new Delivery(notifier, RetryPolicy.DEFAULT, config.fanoutConcurrency(), sleeper);
-        this.publisher = new PublishService(registry, ledger, delivery, profiles, policy, config, log);
+        this.publisher = new PublishService(registry, ledger, delivery, profiles, policy, config, log, tree);
+        this.fanOut = new FanOutService(publisher, registry.subscriptions(), tree, config, log);
         ProfileRuntime runtime = new ProfileRuntime(registry, profiles, delivery, publisher, config, log);
         this.context = runtime;
         this.connect = new ConnectService(registry, verifier, profiles, policy, config, log);

@@ -6,6 +6,7 @@ import io.herald.core.model.SubscriptionSpec;
 import io.herald.core.topic.TopicPattern;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Subscriptions, indexed so a publication finds its subscribers without scanning: exact patterns
@@ -46,4 +47,23 @@ public interface SubscriptionStore {
      * ones indexed under one of its prefixes. Callers still match patterns and filters. Queries only.
      */
     List<Subscriber> candidates(String topic, Instant now);
+
+    /** Partitions per topic: every connection's subscriptions sit in one of them ({@code 0..shards()-1}). */
+    default int shards() {
+        return 1;
+    }
+
+    /** {@link #candidates(String, Instant)} of one shard only: what one tree fan-out worker reads. */
+    default List<Subscriber> candidates(String topic, int shard, Instant now) {
+        return shard == 0 ? candidates(topic, now) : List.of();
+    }
+
+    /**
+     * {@link #candidates(String, Instant)} when there are at most {@code limit}; empty as soon as
+     * more are found, having read little beyond the limit (the publisher's test of a large topic).
+     */
+    default Optional<List<Subscriber>> candidates(String topic, Instant now, int limit) {
+        List<Subscriber> all = candidates(topic, now);
+        return all.size() > limit ? Optional.empty() : Optional.of(all);
+    }
 }

@@ -297,6 +297,11 @@ public final class LocalStack implements AutoCloseable {
         return java.util.Collections.unmodifiableMap(queueUrls);
     }
 
+    /** Failures PostToConnection answers instead of delivering (tests and benchmarks inject throttling and errors). */
+    public void managementFaults(io.herald.local.gateway.ManagementApi.Faults faults) {
+        webSockets.faults(faults);
+    }
+
     public SqsQueues queues() {
         return sqs;
     }

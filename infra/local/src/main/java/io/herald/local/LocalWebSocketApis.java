@@ -94,6 +94,11 @@ final class LocalWebSocketApis {
         return apis.stream().flatMap(a -> a.management().stream()).filter(m -> m.handles(request)).findFirst();
     }
 
+    /** Failures every API's PostToConnection answers instead of delivering (tests, benchmarks). */
+    void faults(ManagementApi.Faults faults) {
+        apis.forEach(a -> a.management().forEach(m -> m.faults(faults)));
+    }
+
     void shutdown() {
         apis.forEach(a -> a.gateway().shutdown());
     }

@@ -50,6 +50,8 @@ class EventSamplesTest {
             Map<String, String> env = new HashMap<>(f.environment());
             env.putAll(Map.of("AWS_REGION", "us-east-1", "AWS_ACCESS_KEY_ID", "x", "AWS_SECRET_ACCESS_KEY", "y",
                     "AWS_ENDPOINT_URL_DYNAMODB", ddb.endpoint(), "HERALD_CONNECTIONS_URL", api.endpoint(),
+                    // no SQS here: the worker's backoff call (best-effort) meets an endpoint that refuses it
+                    "AWS_ENDPOINT_URL_SQS", api.endpoint(),
                     "HERALD_JWT_SECRET", LocalOptions.DEFAULT_SECRET, "HERALD_ALLOW_DEVELOPMENT_SECRET", "true"));
             env.put("HERALD_CHAT_TASKS_QUEUE_URL", ""); // no SQS endpoint here: these samples run the handlers alone
             functions.put(f.logicalId(), new LocalFunction(f.logicalId(), f.handlerClass(), env));
@@ -166,6 +168,11 @@ class EventSamplesTest {
         JsonNode history = invoke("HttpApiFunction", "http-conversation-messages.json");
         assertEquals(200, history.get("statusCode").asInt(), history.toString());
         assertEquals(1, Json.parse(history.get("body").asText()).get("messages").size());
+        // a tree fan-out worker's batch: a batch task posted, an unknown task reported as the batch's failure
+        JsonNode fanOut = invoke("FanOutFunction", "fanout-sqs-batch.json");
+        assertEquals(1, fanOut.get("batchItemFailures").size(), fanOut.toString());
+        assertEquals("7e4f2f0a-8c43-4a77-9f7e-2a5e3b1c9d02", fanOut.get("batchItemFailures").get(0).get("itemIdentifier").asText());
+        assertEquals("u7", lastTo("sample-conn-1").get("data").get("winner").asText());
 
         // $disconnect
         assertEquals(200, invoke("DisconnectFunction", "disconnect.json").get("statusCode").asInt());

@@ -241,6 +241,38 @@ class TemplateInvariantsTest {
         assertEquals(List.of("secretsmanager:GetSecretValue", "ssm:GetParameter"), actions);
     }
 
+    /**
+     * Issue 16: the tree fan-out's queue has a dead-letter queue, its worker reports partial batch
+     * failures under a concurrency cap from a parameter, and only the functions that hand out or
+     * run tasks may touch the queue, with no more than they use.
+     */
+    @Test
+    void the_fan_out_queue_should_have_a_dead_letter_queue_and_a_capped_least_privilege_worker() {
+        Map<String, Object> redrive = map(props("FanOutQueue").get("RedrivePolicy"));
+        assertEquals(Map.of("Fn::GetAtt", List.of("FanOutDeadLetterQueue", "Arn")), redrive.get("deadLetterTargetArn"));
+        Map<String, Object> worker = props("FanOutFunction");
+        assertEquals("io.herald.functions.FanOutHandler::handleRequest", worker.get("Handler"));
+        Map<String, Object> source = map(map(map(worker.get("Events")).get("Tasks")).get("Properties"));
+        assertEquals(Map.of("Fn::GetAtt", List.of("FanOutQueue", "Arn")), source.get("Queue"));
+        assertEquals(List.of("ReportBatchItemFailures"), source.get("FunctionResponseTypes"));
+        assertEquals(Map.of("Ref", "FanOutMaximumConcurrency"), map(source.get("ScalingConfig")).get("MaximumConcurrency"));
+
+        Map<String, Set<String>> sqsActions = new java.util.TreeMap<>();
+        for (String fn : ofType("AWS::Serverless::Function")) {
+            for (Map<String, Object> st : statements(props(fn).get("Policies"))) {
+                if (!String.valueOf(st.get("Resource")).contains("FanOutQueue")) continue;
+                Object a = st.get("Action");
+                sqsActions.computeIfAbsent(fn, x -> new java.util.TreeSet<>()).addAll(a instanceof List<?> l
+                        ? l.stream().map(String::valueOf).toList() : List.of(String.valueOf(a)));
+            }
+        }
+        assertEquals(Map.of("PublishFunction", Set.of("sqs:SendMessage"), "HttpApiFunction", Set.of("sqs:SendMessage"),
+                "FanOutFunction", Set.of("sqs:SendMessage", "sqs:ChangeMessageVisibility")), sqsActions);
+        for (String fn : sqsActions.keySet()) {
+            assertEquals(Map.of("Ref", "FanOutQueue"), map(map(props(fn).get("Environment")).get("Variables")).get("HERALD_FANOUT_QUEUE_URL"), fn);
+        }
+    }
+
     /** Issue 12, item 6: every setting the core reads can be set at deploy time, through a template parameter. */
     @Test
     void every_core_setting_should_come_from_a_template_parameter() {
@@ -249,7 +281,8 @@ class TemplateInvariantsTest {
         io.herald.core.config.Settings settings = new io.herald.core.config.Settings(Map.of());
         io.herald.core.service.HeraldConfig.from(settings);
         assertTrue(settings.read().containsAll(Set.of("HERALD_POLICY", "HERALD_ROUTES", "HERALD_FANOUT_CONCURRENCY",
-                "HERALD_DEDUP_HOURS", "HERALD_SUBSCRIPTION_LIMIT", "HERALD_MAX_MESSAGE_BYTES")), settings.read().toString());
+                "HERALD_DEDUP_HOURS", "HERALD_SUBSCRIPTION_LIMIT", "HERALD_MAX_MESSAGE_BYTES", "HERALD_INLINE_FANOUT_LIMIT",
+                "HERALD_FANOUT_BATCH_SIZE")), settings.read().toString());
         for (String name : settings.read()) {
             Object ref = map(globals.get(name)).get("Ref");
             assertNotNull(ref, name + " must be set in Globals from a parameter");

@@ -86,7 +86,7 @@ public final class AwsClients {
                 .path("Parameter").path("Value").asText(null);
     }
 
-    /** SQS's endpoint for this region, or {@code AWS_ENDPOINT_URL_SQS}. */
+    /** SQS's endpoint for this region (or AWS_ENDPOINT_URL_SQS): where JSON-protocol calls go, the queue URL in the body. */
     public URI sqsEndpoint() {
         return endpoint("SQS", "sqs");
     }

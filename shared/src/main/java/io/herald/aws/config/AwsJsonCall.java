@@ -12,11 +12,13 @@ import java.util.Map;
 import software.amazon.awssdk.http.SdkHttpMethod;
 
 /**
- * One call to an AWS JSON 1.1 API (Secrets Manager, SSM). Herald makes one such call per
- * container, to read its JWT secret; the full SSM and Secrets Manager SDK modules would be two
- * thirds of the deployment jar for it.
+ * One call to an AWS JSON API: 1.1 (Secrets Manager, SSM: one call per container, to read the JWT
+ * secret; their SDK modules would be two thirds of the deployment jar for it) or 1.0 (SQS: the
+ * tree fan-out's SendMessageBatch and ChangeMessageVisibility).
  */
-final class AwsJsonCall {
+public final class AwsJsonCall {
+    public static final String JSON_1_0 = "application/x-amz-json-1.0", JSON_1_1 = "application/x-amz-json-1.1";
+
     private AwsJsonCall() {}
 
     /**
@@ -25,9 +27,15 @@ final class AwsJsonCall {
      * @throws IllegalStateException with the service's error type and message on a non-2xx answer
      */
     static JsonNode call(SignedHttp http, URI endpoint, String signingName, String target, ObjectNode body) {
+        return call(http, endpoint, signingName, JSON_1_1, target, body);
+    }
+
+    /** @param contentType {@link #JSON_1_0} or {@link #JSON_1_1}, as the service's protocol says */
+    public static JsonNode call(SignedHttp http, URI endpoint, String signingName, String contentType, String target,
+            ObjectNode body) {
         try {
             SignedHttp.Response r = http.send(SdkHttpMethod.POST, endpoint, signingName,
-                    Map.of("Content-Type", "application/x-amz-json-1.1", "X-Amz-Target", target),
+                    Map.of("Content-Type", contentType, "X-Amz-Target", target),
                     Json.write(body).getBytes(StandardCharsets.UTF_8));
             String text = new String(r.body(), StandardCharsets.UTF_8);
             if (!r.ok()) {

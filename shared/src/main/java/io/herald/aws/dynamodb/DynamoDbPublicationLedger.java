@@ -24,9 +24,19 @@ public final class DynamoDbPublicationLedger implements PublicationLedger {
     private final DynamoDbClient ddb;
     private final String table;
     private final Duration window;
+    private final String prefix;
 
     /** @param window how long a completed id is kept, so a redelivery within it is a duplicate */
     public DynamoDbPublicationLedger(DynamoDbClient ddb, String table, Duration window) {
+        this(ddb, table, window, "pub#");
+    }
+
+    /**
+     * @param prefix put before every id in the table's key: {@code pub#} for publications,
+     *     another for another kind of id (tree fan-out batches: {@code fob#}), so the two never meet
+     */
+    public DynamoDbPublicationLedger(DynamoDbClient ddb, String table, Duration window, String prefix) {
+        this.prefix = prefix;
         this.ddb = ddb;
         this.table = table;
         this.window = window;
@@ -34,7 +44,7 @@ public final class DynamoDbPublicationLedger implements PublicationLedger {
 
     @Override
     public Claim claim(String publicationId, Instant now, Instant inProgressUntil) {
-        Map<String, AttributeValue> key = Map.of(PK, s("pub#" + publicationId));
+        Map<String, AttributeValue> key = Map.of(PK, s(prefix + publicationId));
         for (int attempt = 0; ; attempt++) {
             try {
                 // a lapsed claim (its attempt died) or an expired id (TTL passed, not yet deleted) may be taken over
@@ -60,14 +70,14 @@ public final class DynamoDbPublicationLedger implements PublicationLedger {
 
     @Override
     public void complete(String publicationId, Instant now) {
-        ddb.putItem(b -> b.tableName(table).item(Map.of(PK, s("pub#" + publicationId), STATUS, s(COMPLETED),
+        ddb.putItem(b -> b.tableName(table).item(Map.of(PK, s(prefix + publicationId), STATUS, s(COMPLETED),
                 TTL, n(now.plus(window).getEpochSecond()))));
     }
 
     @Override
     public void releaseClaim(String publicationId) {
         try {
-            ddb.deleteItem(b -> b.tableName(table).key(Map.of(PK, s("pub#" + publicationId)))
+            ddb.deleteItem(b -> b.tableName(table).key(Map.of(PK, s(prefix + publicationId)))
                     .conditionExpression("#st = :p").expressionAttributeNames(Map.of("#st", STATUS))
                     .expressionAttributeValues(Map.of(":p", s(IN_PROGRESS))));
         } catch (ConditionalCheckFailedException e) {

@@ -24,6 +24,8 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -233,19 +235,51 @@ public final class DynamoDbSubscriptionStore implements SubscriptionStore {
 
     @Override
     public List<Subscriber> candidates(String topic, Instant now) {
+        return readAll(buckets(topic, 0, shards), now.getEpochSecond(), new AtomicInteger(), Integer.MAX_VALUE);
+    }
+
+    @Override
+    public int shards() {
+        return shards;
+    }
+
+    @Override
+    public List<Subscriber> candidates(String topic, int shard, Instant now) {
+        if (shard < 0 || shard >= shards) throw new IllegalArgumentException("shard " + shard + " of " + shards);
+        return readAll(buckets(topic, shard, shard + 1), now.getEpochSecond(), new AtomicInteger(), Integer.MAX_VALUE);
+    }
+
+    /**
+     * Stops every bucket's paging once more than {@code limit} were seen in all. Pages are capped
+     * (Query's Limit) at each bucket's share of what is left, so a topic with a million subscribers
+     * over 64 shards costs about twice the limit in items read, not a 1 MB page from each bucket.
+     */
+    @Override
+    public Optional<List<Subscriber>> candidates(String topic, Instant now, int limit) {
+        AtomicInteger seen = new AtomicInteger();
+        List<Subscriber> out = readAll(buckets(topic, 0, shards), now.getEpochSecond(), seen, limit);
+        return seen.get() > limit ? Optional.empty() : Optional.of(out);
+    }
+
+    /** The exact bucket and the wildcard-prefix buckets of a topic, in shards {@code from} to {@code to} (exclusive). */
+    private static List<String> buckets(String topic, int from, int to) {
         List<String> buckets = new ArrayList<>();
-        for (int shard = 0; shard < shards; shard++) {
+        for (int shard = from; shard < to; shard++) {
             buckets.add(bucket(topic, shard));
             for (String prefix : TopicPattern.wildcardPrefixesFor(topic)) buckets.add(bucket(prefix + "*", shard));
         }
-        long nowSec = now.getEpochSecond();
+        return buckets;
+    }
+
+    private List<Subscriber> readAll(List<String> buckets, long nowSec, AtomicInteger seen, int limit) {
         // the buckets are independent Queries: in flight together, a publication waits for the
         // slowest instead of their sum (3 for a two-segment topic, more with shards)
+        int share = limit == Integer.MAX_VALUE ? 0 : (int) Math.min(Integer.MAX_VALUE, (limit + 1L) / buckets.size() + 1);
         List<CompletableFuture<List<Subscriber>>> reads = new ArrayList<>();
         for (String bucket : buckets.subList(1, buckets.size())) {
-            reads.add(CompletableFuture.supplyAsync(() -> read(bucket, nowSec), QUERIES));
+            reads.add(CompletableFuture.supplyAsync(() -> read(bucket, nowSec, seen, limit, share, buckets.size()), QUERIES));
         }
-        List<Subscriber> out = new ArrayList<>(read(buckets.get(0), nowSec));
+        List<Subscriber> out = new ArrayList<>(read(buckets.get(0), nowSec, seen, limit, share, buckets.size()));
         for (CompletableFuture<List<Subscriber>> r : reads) {
             try {
                 out.addAll(r.join());
@@ -256,17 +290,31 @@ public final class DynamoDbSubscriptionStore implements SubscriptionStore {
         return out;
     }
 
-    /** One bucket's live subscriptions, all pages. */
-    private List<Subscriber> read(String bucket, long nowSec) {
+    /**
+     * One bucket's live subscriptions, all pages, or fewer once {@code seen} (shared by the buckets)
+     * passed {@code limit}; {@code firstPage} &gt; 0 caps the pages of such a bounded read: each
+     * at the bucket's share of what is left (at least {@code firstPage}), so the buckets read in
+     * parallel overshoot the limit by at most one such page each.
+     */
+    private List<Subscriber> read(String bucket, long nowSec, AtomicInteger seen, int limit, int firstPage, int buckets) {
         List<Subscriber> out = new ArrayList<>();
         Map<String, AttributeValue> start = null;
         do {
+            Integer pageLimit = firstPage <= 0 ? null
+                    : (int) Math.max(firstPage, (limit + 1L - seen.get()) / buckets + 1);
             QueryResponse r = ddb.query(QueryRequest.builder().tableName(table)
                     .keyConditionExpression("#b = :b").expressionAttributeNames(Map.of("#b", BUCKET))
-                    .expressionAttributeValues(Map.of(":b", s(bucket))).exclusiveStartKey(start)
+                    .expressionAttributeValues(Map.of(":b", s(bucket))).exclusiveStartKey(start).limit(pageLimit)
                     .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL).build());
             if (r.consumedCapacity() != null) capacity.accept(r.consumedCapacity());
-            for (Map<String, AttributeValue> i : r.items()) if (Items.live(i, nowSec)) out.add(toSubscriber(i));
+            int live = 0;
+            for (Map<String, AttributeValue> i : r.items()) {
+                if (Items.live(i, nowSec)) {
+                    out.add(toSubscriber(i));
+                    live++;
+                }
+            }
+            if (seen.addAndGet(live) > limit || seen.get() > limit) break;
             start = r.hasLastEvaluatedKey() && !r.lastEvaluatedKey().isEmpty() ? r.lastEvaluatedKey() : null;
         } while (start != null);
         return out;

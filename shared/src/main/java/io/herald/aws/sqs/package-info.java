@@ -1,2 +1,2 @@
-/** SQS through one signed call: the chat's delayed tasks. */
+/** SQS through signed JSON-protocol calls, no SQS SDK module: the chat's delayed tasks and the tree fan-out's task queue. */
 package io.herald.aws.sqs;

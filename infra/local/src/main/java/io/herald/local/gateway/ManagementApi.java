@@ -14,8 +14,24 @@ import org.eclipse.jetty.util.Callback;
  * Errors carry x-amzn-ErrorType so the AWS SDKs raise GoneException, PayloadTooLargeException, ...
  */
 public final class ManagementApi {
+    /**
+     * Failures to inject into PostToConnection (tests, benchmarks): the HTTP status API Gateway
+     * would answer instead of delivering (429 throttled, 500), or 0 to deliver.
+     */
+    @FunctionalInterface
+    public interface Faults {
+        Faults NONE = id -> 0;
+
+        int statusFor(String connectionId);
+    }
+
     private final WebSocketGateway gateway;
     private final String prefix;
+    private volatile Faults faults = Faults.NONE;
+
+    public void faults(Faults faults) {
+        this.faults = faults == null ? Faults.NONE : faults;
+    }
 
     public ManagementApi(WebSocketGateway gateway, String stage) {
         this.gateway = gateway;
@@ -43,6 +59,9 @@ public final class ManagementApi {
                     return HttpIo.awsError(response, callback, 413, "PayloadTooLargeException", "Request entity too large");
                 }
                 if (found.isEmpty()) return gone(response, callback);
+                int injected = faults.statusFor(id);
+                if (injected == 429) return HttpIo.awsError(response, callback, 429, "LimitExceededException", "Too Many Requests");
+                if (injected != 0) return HttpIo.awsError(response, callback, injected, "InternalServerErrorException", "Internal server error");
                 return switch (found.get().send(new String(body, StandardCharsets.UTF_8))) {
                     case SENT -> HttpIo.respond(response, callback, 200, null, java.util.Map.of(), null);
                     case NOT_OPEN -> gone(response, callback);

@@ -1,0 +1,16 @@
+package io.herald.core.fanout;
+
+import io.herald.core.store.PublicationLedger;
+
+/**
+ * What a tree fan-out needs besides the inline ports: the task queue, the delivered sets, and a
+ * ledger of batch keys (claimed like publication ids, so a batch handed out twice runs once).
+ * {@link #NONE}: no queue, every publication is fanned out inline, as before trees existed.
+ */
+public record FanOutPorts(FanOutQueue queue, DeliveredSets delivered, PublicationLedger batches) {
+    public static final FanOutPorts NONE = new FanOutPorts(null, null, null);
+
+    public boolean enabled() {
+        return queue != null;
+    }
+}

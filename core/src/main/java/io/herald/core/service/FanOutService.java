@@ -1,0 +1,145 @@
+package io.herald.core.service;
+
+import io.herald.core.delivery.Delivery;
+import io.herald.core.fanout.FanOutPorts;
+import io.herald.core.fanout.FanOutTask;
+import io.herald.core.store.PublicationLedger;
+import io.herald.core.store.SubscriptionStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The worker side of a tree fan-out. A {@link FanOutTask.Shard} is read, matched and encoded as
+ * the inline fan-out does it, then split into {@link FanOutTask.Batch}es of at most
+ * {@code fanOutBatchSize} connections sharing one frame; a batch is posted with the inline
+ * fan-out's delivery (bounded, 429/5xx retried with backoff, 410 forgotten).
+ *
+ * <p>Once per connection per publication, despite retries: a batch key is claimed in the batch
+ * ledger like a publication id (a batch handed out twice, or retried while another worker holds
+ * it, is not posted twice) and completed when every connection was reached or found gone. When
+ * some are not, the ones reached are recorded in the batch's delivered set, the claim is released
+ * and the task fails ({@link FanOutIncompleteException}); its retry posts to the rest only. What
+ * remains at least once: a worker that dies between a post and that record (a crash or the
+ * function timeout mid-batch) repeats the batch's posts on retry.
+ */
+public final class FanOutService {
+    /** Backoff of a failed task before its retry: grows with the task's receive count, up to the cap. */
+    static final Duration RETRY_BASE = Duration.ofSeconds(1), RETRY_CAP = Duration.ofMinutes(2);
+
+    private final PublishService publisher;
+    private final SubscriptionStore subscriptions;
+    private final FanOutPorts tree;
+    private final HeraldConfig config;
+    private final EventLog log;
+
+    public FanOutService(PublishService publisher, SubscriptionStore subscriptions, FanOutPorts tree, HeraldConfig config,
+            EventLog log) {
+        this.publisher = publisher;
+        this.subscriptions = subscriptions;
+        this.tree = tree;
+        this.config = config;
+        this.log = log;
+    }
+
+    /**
+     * Runs one task.
+     *
+     * @throws RetryablePublicationException when the task must be retried (some connections not
+     *     reached, or another worker holds the batch); anything else thrown also fails the task
+     */
+    public void handle(FanOutTask task, Instant now) {
+        if (!tree.enabled()) throw new IllegalStateException("fan-out task received, but no fan-out queue is configured");
+        if (task instanceof FanOutTask.Shard s) shard(s, now);
+        else if (task instanceof FanOutTask.Batch b) batch(b, now);
+    }
+
+    /**
+     * How long a failed task stays out of sight before its retry: equal jitter over
+     * {@code base * 2^(receiveCount-1)}, capped. Throttling therefore slows the tree down, and the
+     * queue's redrive count bounds how long it keeps trying before the dead-letter queue.
+     */
+    public static Duration retryDelay(int receiveCount) {
+        long ceiling = Math.min(RETRY_CAP.toMillis(), RETRY_BASE.toMillis() << Math.min(Math.max(receiveCount, 1) - 1, 20));
+        return Duration.ofMillis(ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1));
+    }
+
+    /** Keeps a failed task out of sight for {@link #retryDelay} of its receive count; best-effort. */
+    public void retryLater(String handle, int receiveCount) {
+        if (tree.enabled() && handle != null) tree.queue().retryAfter(handle, retryDelay(receiveCount));
+    }
+
+    private void shard(FanOutTask.Shard task, Instant now) {
+        Map<String, PublishService.Encoding> encodingOf =
+                publisher.match(task.publication(), topic -> subscriptions.candidates(topic, task.shard(), now));
+        // connections by encoding, sorted: the same shard read twice splits into the same batches
+        Map<PublishService.Encoding, TreeSet<String>> byEncoding = new LinkedHashMap<>();
+        encodingOf.forEach((id, e) -> byEncoding.computeIfAbsent(e, x -> new TreeSet<>()).add(id));
+        List<FanOutTask> batches = new ArrayList<>();
+        for (Map.Entry<PublishService.Encoding, TreeSet<String>> e : byEncoding.entrySet()) {
+            byte[] frame = publisher.render(task.publication(), e.getKey(), now);
+            if (frame.length == 0) continue;
+            if (frame.length > config.maxOutboundMessageBytes()) throw publisher.tooLarge(frame.length); // checked at publish
+            String prefix = task.publicationId() + "#" + task.shard() + "#" + e.getKey().profile() + "#" + e.getKey().topic() + "#";
+            List<String> ids = new ArrayList<>(e.getValue());
+            for (int from = 0, n = 0; from < ids.size(); from += config.fanOutBatchSize(), n++) {
+                List<String> chunk = ids.subList(from, Math.min(ids.size(), from + config.fanOutBatchSize()));
+                batches.add(new FanOutTask.Batch(task.publicationId(), prefix + n, frame, chunk));
+            }
+        }
+        if (!batches.isEmpty()) tree.queue().enqueue(batches);
+        log.log(EventLog.line("fanout_shard").put("publicationId", task.publicationId()).put("shard", task.shard())
+                .put("matched", encodingOf.size()).put("batches", batches.size()));
+    }
+
+    private void batch(FanOutTask.Batch task, Instant now) {
+        long started = System.nanoTime();
+        PublicationLedger.Claim claim = tree.batches().claim(task.key(), now, now.plus(PublishService.CLAIM_LIFETIME));
+        if (claim == PublicationLedger.Claim.COMPLETED) {
+            log.log(EventLog.line("fanout_batch").put("key", task.key()).put("ledger", "COMPLETED"));
+            return;
+        }
+        if (claim == PublicationLedger.Claim.IN_PROGRESS) throw new PublicationInProgressException(task.key());
+        PublishService.Result r;
+        try {
+            Set<String> before = tree.delivered().delivered(task.key());
+            List<Delivery.Target> targets = new ArrayList<>();
+            for (String id : new HashSet<>(task.connectionIds())) {
+                if (!before.contains(id)) targets.add(new Delivery.Target(id, task.frame()));
+            }
+            Set<String> reached = ConcurrentHashMap.newKeySet();
+            Delivery.Report report = publisher.deliver(targets, now, reached::add);
+            publisher.cleanUp(report.gone());
+            r = new PublishService.Result(task.publicationId(), false, task.connectionIds().size(), report.delivered(),
+                    report.gone().size(), report.retried(), report.failed());
+            com.fasterxml.jackson.databind.node.ObjectNode line = EventLog.line("fanout_batch").put("key", task.key())
+                    .put("skipped", before.size());
+            line.setAll((com.fasterxml.jackson.databind.node.ObjectNode) r.toJson().without("id"));
+            log.log(line.put("durationMs", (System.nanoTime() - started) / 1_000_000.0));
+            if (report.retryable() > 0) {
+                // only an incomplete batch needs its record: a completed one is skipped by its claim
+                if (!reached.isEmpty()) tree.delivered().record(task.key(), reached, now.plus(config.dedupWindow()));
+                tree.batches().releaseClaim(task.key());
+                throw new FanOutIncompleteException(task.publicationId(), r);
+            }
+        } catch (FanOutIncompleteException e) {
+            throw e;
+        } catch (RuntimeException | Error e) {
+            try {
+                tree.batches().releaseClaim(task.key());
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed); // the claim lapses after CLAIM_LIFETIME
+            }
+            throw e;
+        }
+        tree.batches().complete(task.key(), now);
+    }
+}
