@@ -24,9 +24,17 @@ public final class ChatFrames {
     public static String error(String code, String message, String field, String issue, String requestEvent, Instant now) {
         ObjectNode d = Json.object().put("code", code).put("message", message);
         if (field != null) d.putObject("details").put("field", field).put("error", issue);
-        d.put("request_event", requestEvent);
+        d.put("request_event", bounded(requestEvent));
         return frame("error", d, now);
     }
+
+    /** Client input echoed in an error, cut short: an error never carries a client's 32 KB back. */
+    static String bounded(String clientText) {
+        if (clientText == null || clientText.length() <= MAX_ECHO) return clientText;
+        return clientText.substring(0, MAX_ECHO) + "…";
+    }
+
+    static final int MAX_ECHO = 64;
 
     /** A message as {@code message:new} and history show it. */
     public static ObjectNode message(ChatMessage m, boolean isRead) {

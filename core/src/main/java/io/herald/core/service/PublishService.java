@@ -44,7 +44,29 @@ public final class PublishService {
     private final AccessPolicy policy;
     private final HeraldConfig config;
     private final EventLog log;
-    private volatile java.util.function.BiConsumer<Publication, Instant> beforeFanOut = (p, t) -> { };
+    private volatile BackendHook backendHook = BackendHook.NONE;
+
+    /**
+     * What a profile does with a backend's publication before its fan-out (the chat stores
+     * {@code conversation.*}). Only trusted entry points run it; clients may not publish its types.
+     */
+    public interface BackendHook {
+        BackendHook NONE = new BackendHook() {
+            @Override
+            public boolean owns(String type) {
+                return false;
+            }
+
+            @Override
+            public void accept(Publication p, Instant now) {}
+        };
+
+        /** Whether publications of this type are reserved to backends. */
+        boolean owns(String type);
+
+        /** @throws InvalidPublicationException to refuse the publication */
+        void accept(Publication p, Instant now);
+    }
 
     public PublishService(ConnectionRegistry registry, PublicationLedger ledger, Delivery delivery, Profiles profiles,
             AccessPolicy policy, HeraldConfig config, EventLog log) {
@@ -67,8 +89,25 @@ public final class PublishService {
      * @throws FanOutIncompleteException when subscribers could not be reached (id released)
      */
     public Result publish(Publication p, Instant now) {
+        return publish(p, now, false);
+    }
+
+    /**
+     * A backend's publication (HTTP publish with the publish scope, SQS, EventBridge, direct
+     * invocation): as {@link #publish}, and the {@link BackendHook} runs once the id is claimed, so
+     * a duplicate never reaches it and a refusal releases the id.
+     */
+    public Result publishFromBackend(Publication p, Instant now) {
+        return publish(p, now, true);
+    }
+
+    /** True for types only a backend may publish (a client's publication of one is refused). */
+    public boolean reservedForBackends(String type) {
+        return type != null && backendHook.owns(type);
+    }
+
+    private Result publish(Publication p, Instant now, boolean fromBackend) {
         long started = System.nanoTime();
-        beforeFanOut.accept(p, now);
         int dataBytes = Json.write(p.data()).getBytes(StandardCharsets.UTF_8).length;
         if (dataBytes > config.maxOutboundMessageBytes()) throw tooLarge(dataBytes);
         List<Delivery.Target> targets = targets(p, now);
@@ -79,6 +118,14 @@ public final class PublishService {
                 logResult(p, r, started, claim.name(), 0);
                 if (claim == PublicationLedger.Claim.IN_PROGRESS) throw new PublicationInProgressException(p.id());
                 return r;
+            }
+        }
+        if (fromBackend && backendHook.owns(p.type())) {
+            try {
+                backendHook.accept(p, now);
+            } catch (RuntimeException | Error e) {
+                if (p.id() != null) release(p.id(), e);
+                throw e;
             }
         }
 
@@ -106,12 +153,8 @@ public final class PublishService {
         return r;
     }
 
-    /**
-     * Runs before every fan-out (the chat stores {@code conversation.upserted}); it may refuse the
-     * publication with {@link InvalidPublicationException}.
-     */
-    void beforeFanOut(java.util.function.BiConsumer<Publication, Instant> hook) {
-        this.beforeFanOut = hook;
+    void backendHook(BackendHook hook) {
+        this.backendHook = hook;
     }
 
     /**
