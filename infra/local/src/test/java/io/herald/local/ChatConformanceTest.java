@@ -348,6 +348,18 @@ class ChatConformanceTest {
         assertEquals(200, p.statusCode(), p.body());
         assertEquals(200, call("GET", "/conversations/" + viaPublish, stack.demoToken(), null).statusCode());
 
+        // ... but a WebSocket client's publication of that type is refused and changes nothing
+        String mallory = u("mallory");
+        try (WsClient m = WsClient.connect(stack.webSocketUrl() + "?token=" + stack.token(mallory))) {
+            m.send("{\"type\":\"message\",\"topic\":\"messages.channel.lobby\",\"eventType\":\"conversation.upserted\","
+                    + "\"data\":{\"conversation_id\":\"" + viaPublish + "\",\"members\":[\"" + mallory + "\"]}}");
+            JsonNode refused = m.nextOfType("type", "error");
+            assertEquals(403, refused.get("code").asInt(), refused.toString());
+        }
+        JsonNode members = Json.parse(call("GET", "/conversations/" + viaPublish, stack.demoToken(), null).body()).get("members");
+        assertEquals(1, members.size());
+        assertEquals(alice, members.get(0).asText());
+
         try (WsClient a = chat(alice)) {
             a.send(send(conv, "text", "for the stream"));
             data(a.nextOfType("event", "message:new"), "message:new");
