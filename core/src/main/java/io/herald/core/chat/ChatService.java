@@ -186,15 +186,10 @@ public final class ChatService {
         return out;
     }
 
-    /**
-     * The room's subscribers that belong to current members, by the user each subscription was
-     * made for (consistent with it, unlike the user index): a removed member's subscription gets nothing.
-     */
-    private static Set<String> room(Conversation k, ProfileContext ctx, Instant now) {
-        Set<String> room = new LinkedHashSet<>();
-        ctx.subscribers(room(k.id()), ChatProfile.NAME, now).forEach((connection, user) -> {
-            if (k.hasMember(user)) room.add(connection);
-        });
+    /** The room's subscribers that belong to current members: a removed member's late subscription gets nothing. */
+    private static Set<String> room(Conversation k, Map<String, String> members, ProfileContext ctx, Instant now) {
+        Set<String> room = new LinkedHashSet<>(ctx.subscribers(room(k.id()), ChatProfile.NAME, now));
+        room.retainAll(members.keySet());
         return room;
     }
 
@@ -207,8 +202,8 @@ public final class ChatService {
         ObjectNode d = Json.object();
         d.set("message", ChatFrames.message(m, false));
         d.set("sender", sender);
-        Set<String> room = room(k, ctx, now);
         Map<String, String> members = memberConnections(k, ctx, now);
+        Set<String> room = room(k, members, ctx, now);
         Set<String> targets = new LinkedHashSet<>(room);
         if (from != null) targets.add(from.id());
         Set<String> reached = new HashSet<>(ctx.send(targets, ChatFrames.frame("message:new", d, now)));
@@ -270,7 +265,7 @@ public final class ChatService {
         Conversation k = conversationOf(c, conv);
         Optional<ChatMessage> gone = Ulid.isValid(id) ? store.deleteMessage(conv, id, c.userId(), now) : Optional.empty();
         if (gone.isEmpty()) throw new ChatException(ChatException.NOT_FOUND, "Message not found", "message_id", "not found");
-        Set<String> to = room(k, ctx, now);
+        Set<String> to = room(k, memberConnections(k, ctx, now), ctx, now);
         to.add(c.id());
         return List.of(new Effect.Send(List.copyOf(to), ChatFrames.frame("message:deleted", Json.object().put("message_id", id)
                 .put("conversation_id", conv).put("deleted_by", c.userId()).put("deleted_at", ChatFrames.time(now)), now)));
@@ -297,10 +292,9 @@ public final class ChatService {
 
     /** To the members in the room, never back to any of the typist's connections. */
     private static Effect indicator(Conversation k, String userId, String username, boolean typing, ProfileContext ctx, Instant now) {
-        Set<String> to = new LinkedHashSet<>();
-        ctx.subscribers(room(k.id()), ChatProfile.NAME, now).forEach((connection, user) -> {
-            if (k.hasMember(user) && !user.equals(userId)) to.add(connection);
-        });
+        Map<String, String> members = memberConnections(k, ctx, now);
+        Set<String> to = room(k, members, ctx, now);
+        ctx.connectionsOf(userId, ChatProfile.NAME, now).forEach(x -> to.remove(x.id()));
         String conv = k.id();
         return new Effect.Send(List.copyOf(to), ChatFrames.frame("typing:indicator", Json.object().put("conversation_id", conv)
                 .put("user_id", userId).put("username", username).put("is_typing", typing).put("timestamp", ChatFrames.time(now)), now));

@@ -7,7 +7,6 @@ import io.herald.core.topic.TopicPattern;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -18,11 +17,8 @@ public interface ProfileContext {
     /** The user's live connections that speak {@code profile} (a Query on the user index). */
     List<Connection> connectionsOf(String userId, String profile, Instant now);
 
-    /**
-     * Connections of {@code profile} with an exact subscription to {@code topic} (a Query on its
-     * bucket), each with the user it was made for.
-     */
-    Map<String, String> subscribers(String topic, String profile, Instant now);
+    /** Connections of {@code profile} with an exact subscription to {@code topic} (a Query on its bucket). */
+    Set<String> subscribers(String topic, String profile, Instant now);
 
     /** Subscribes the connection within the subscription limit; says what became of it. */
     SubscriptionStore.AddResult subscribe(Connection c, TopicPattern pattern, Instant now);

@@ -44,11 +44,11 @@ final class ProfileRuntime implements ProfileContext {
     }
 
     @Override
-    public java.util.Map<String, String> subscribers(String topic, String profile, Instant now) {
-        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+    public Set<String> subscribers(String topic, String profile, Instant now) {
+        Set<String> out = new LinkedHashSet<>();
         for (Subscriber s : registry.subscriptions().candidates(topic, now)) {
             if (profile.equals(s.profile()) && s.spec().pattern().isExact() && s.spec().pattern().matches(topic)) {
-                out.put(s.connectionId(), s.userId());
+                out.add(s.connectionId());
             }
         }
         return out;
