@@ -115,13 +115,19 @@ public final class Herald {
 
     /**
      * The chat profile's ports when the template gives a chat table. Delayed tasks go to the SQS
-     * queue (on AWS and in the local stack); without a queue URL to an in-process timer.
+     * queue (on AWS and in the local stack). A chat table without a queue is a wiring mistake: an
+     * in-process timer dies with the invocation, and typing would never expire; only a process that
+     * outlives its calls may ask for one ({@code HERALD_CHAT_TASKS_IN_PROCESS=true}).
      */
     private static Services.Chat chat(Settings settings, AwsClients clients, DynamoDbClient ddb, String ledgerTable) {
         String table = settings.optional("HERALD_CHAT_TABLE");
         if (table == null) return null;
         int retentionDays = settings.nonNegativeInt("HERALD_CHAT_RETENTION_DAYS", 0); // 0 keeps messages
         String queue = settings.optional("HERALD_CHAT_TASKS_QUEUE_URL");
+        if (queue == null && !settings.flag("HERALD_CHAT_TASKS_IN_PROCESS")) {
+            throw new IllegalStateException("HERALD_CHAT_TABLE is set but HERALD_CHAT_TASKS_QUEUE_URL is not: the chat's typing expiry "
+                    + "needs the ChatTasksQueue (set HERALD_CHAT_TASKS_IN_PROCESS=true only where the process outlives its calls)");
+        }
         DelayedTasks delays = queue == null ? new InProcessDelayedTasks()
                 : new SqsDelayedTasks(clients.signedHttp(), clients.sqsEndpoint(), queue);
         return new Services.Chat(new DynamoDbChatStore(ddb, table, Duration.ofDays(retentionDays)), delays,

@@ -51,18 +51,11 @@ public final class HttpApiHandler extends JsonStreamHandler {
     }
 
     private JsonNode publish(JsonNode event) {
-        String auth = null;
-        JsonNode headers = event.path("headers");
-        for (var it = headers.fields(); it.hasNext(); ) {
-            var h = it.next();
-            if (h.getKey().equalsIgnoreCase("authorization")) auth = h.getValue().asText();
-        }
-        if (auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return error(401, "Authorization: Bearer <jwt> with scope " + Identity.PUBLISH_SCOPE + " is required");
-        }
+        String token = bearer(event);
+        if (token == null) return error(401, "Authorization: Bearer <jwt> with scope " + Identity.PUBLISH_SCOPE + " is required");
         Identity id;
         try {
-            id = herald.verifier.verify(auth.substring(7).trim());
+            id = herald.verifier.verify(token);
         } catch (InvalidTokenException e) {
             return error(401, e.getMessage());
         } catch (IssuerUnavailableException e) {
@@ -78,7 +71,7 @@ public final class HttpApiHandler extends JsonStreamHandler {
             } catch (Json.MalformedJsonException e) {
                 return error(400, "invalid JSON body: " + e.getMessage());
             }
-            return response(200, herald.publisher.publish(herald.codec.read(doc), herald.clock.instant()).toJson());
+            return response(200, herald.publisher.publishFromBackend(herald.codec.read(doc), herald.clock.instant()).toJson());
         } catch (InvalidPublicationException e) {
             return error(e.isTooLarge() ? 413 : 400, e.getMessage());
         } catch (PublicationInProgressException e) {
@@ -119,13 +112,14 @@ public final class HttpApiHandler extends JsonStreamHandler {
                     } catch (Json.MalformedJsonException e) {
                         return error(400, "invalid JSON body: " + e.getMessage());
                     }
-                    return response(200, ChatService.toJson(herald.chat.upsert(id, body.get("members"), herald.clock.instant())));
+                    return response(200, ChatService.toJson(herald.chat.upsert(id, body.get("members"), herald.context,
+                            herald.clock.instant())));
                 }
                 case "GET /conversations/{id}":
-                    return herald.chat.store().conversation(id).<JsonNode>map(k -> response(200, ChatService.toJson(k)))
+                    return herald.chat.conversation(id).<JsonNode>map(k -> response(200, ChatService.toJson(k)))
                             .orElseGet(() -> error(404, "Conversation not found"));
                 case "DELETE /conversations/{id}":
-                    return herald.chat.store().delete(id) ? response(200, Json.object().put("deleted", id))
+                    return herald.chat.delete(id, herald.context, herald.clock.instant()) ? response(200, Json.object().put("deleted", id))
                             : error(404, "Conversation not found");
                 default:
                     return error(404, "No route for " + routeKey);
@@ -142,6 +136,7 @@ public final class HttpApiHandler extends JsonStreamHandler {
         }
     }
 
+    /** The token of an {@code Authorization: Bearer} header, or null. */
     private static String bearer(JsonNode event) {
         for (var it = event.path("headers").fields(); it.hasNext(); ) {
             var h = it.next();

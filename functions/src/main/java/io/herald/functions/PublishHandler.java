@@ -37,10 +37,10 @@ public final class PublishHandler extends JsonStreamHandler {
         if (event.has("Records")) return sqs(event.get("Records"));
         if (event.has("detail-type")) {
             // an invalid event throws: Lambda's async retries then the DLQ keep it, nothing is dropped
-            return herald.publisher.publish(fromEventBridge(event), herald.clock.instant()).toJson();
+            return herald.publisher.publishFromBackend(fromEventBridge(event), herald.clock.instant()).toJson();
         }
         try {
-            return herald.publisher.publish(herald.codec.read(event), herald.clock.instant()).toJson();
+            return herald.publisher.publishFromBackend(herald.codec.read(event), herald.clock.instant()).toJson();
         } catch (InvalidPublicationException e) {
             return Json.object().put("error", e.getMessage());
         }
@@ -62,7 +62,7 @@ public final class PublishHandler extends JsonStreamHandler {
                 JsonNode body = Json.parse(r.path("body").asText(""));
                 Publication p = body.has("detail-type") ? fromEventBridge(body) : herald.codec.read(body);
                 if (p.id() == null && messageId != null) p = withId(p, "sqs:" + messageId);
-                herald.publisher.publish(p, herald.clock.instant());
+                herald.publisher.publishFromBackend(p, herald.clock.instant());
             } catch (RuntimeException e) {
                 // invalid ones fail too: after maxReceiveCount they rest in the DLQ, visible, instead of vanishing
                 EventLog.STDOUT.log(EventLog.line("sqs_record_failed").put("messageId", messageId)

@@ -1,6 +1,7 @@
 package io.herald.functions;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -93,6 +94,16 @@ class WiringTest {
         missing.remove("HERALD_LEDGER_TABLE");
         assertEquals("environment variable HERALD_LEDGER_TABLE is not set",
                 assertThrows(IllegalStateException.class, () -> Herald.fromEnv(missing, Herald.Tokens.UNUSED)).getMessage());
+    }
+
+    @Test
+    void a_chat_table_without_its_task_queue_should_stop_the_start() {
+        Map<String, String> env = new HashMap<>(base);
+        env.put("HERALD_CHAT_TABLE", "Chat");
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Herald.fromEnv(env, Herald.Tokens.UNUSED));
+        assertTrue(e.getMessage().startsWith("HERALD_CHAT_TABLE is set but HERALD_CHAT_TASKS_QUEUE_URL is not"), e.getMessage());
+        env.put("HERALD_CHAT_TASKS_IN_PROCESS", "true"); // explicitly, for a long-lived process
+        assertNotNull(Herald.fromEnv(env, Herald.Tokens.UNUSED).chat);
     }
 
     @Test

@@ -29,13 +29,21 @@ public final class ChatFrames {
     public static String error(String code, String message, ObjectNode details, String requestEvent, Instant now) {
         ObjectNode d = Json.object().put("code", code).put("message", message);
         if (details != null) d.set("details", details);
-        d.put("request_event", requestEvent);
+        d.put("request_event", bounded(requestEvent));
         return frame("error", d, now);
     }
 
     public static String error(ChatException e, String requestEvent, Instant now) {
         return error(e.code(), e.getMessage(), e.details(), requestEvent, now);
     }
+
+    /** Client input echoed in an error, cut short: an error never carries a client's 32 KB back. */
+    static String bounded(String clientText) {
+        if (clientText == null || clientText.length() <= MAX_ECHO) return clientText;
+        return clientText.substring(0, MAX_ECHO) + "…";
+    }
+
+    static final int MAX_ECHO = 64;
 
     /** A message as {@code message:new} and history show it. */
     public static ObjectNode message(ChatMessage m, boolean isRead) {

@@ -104,11 +104,12 @@ public final class ChatProfile implements Profile {
 
     /**
      * Backend publications to a conversation or a user show as themselves: {@code event} is the
-     * publication's type. {@code conversation.upserted} is Herald's own and is not shown.
+     * publication's type. {@code conversation.*} are Herald's own (the chat shows a posted message
+     * as {@code message:new} itself) and are not shown.
      */
     @Override
     public String renderEvent(Publication p, String topic, Instant now) {
-        if (ChatService.CONVERSATION_UPSERTED.equals(p.type())) return null;
+        if (ChatService.ownsType(p.type())) return null;
         return ChatFrames.frame(p.type(), p.data(), now);
     }
 

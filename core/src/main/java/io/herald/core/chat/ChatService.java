@@ -36,6 +36,8 @@ public final class ChatService {
     public static final String SYSTEM_SENDER = "system";
     public static final int MAX_HISTORY = 100;
     public static final int DEFAULT_HISTORY = 50;
+    /** Conversation and message ids: 1 to 200 characters (a DynamoDB key must stay small). */
+    public static final int MAX_ID_LENGTH = 200;
     static final Set<String> STATUSES = Set.of("online", "away", "busy", "offline");
 
     private final ChatStore store;
@@ -73,6 +75,11 @@ public final class ChatService {
 
     static String room(String conversationId) {
         return "conversations." + Topic.segment(conversationId);
+    }
+
+    /** Publication types only a backend may publish: they declare conversations and post system messages. */
+    public static boolean ownsType(String type) {
+        return type != null && type.startsWith("conversation.");
     }
 
     // ------------------------------------------------------------------ lifecycle
@@ -121,7 +128,8 @@ public final class ChatService {
                 case "typing:start" -> typing(c, data, true, ctx, now);
                 case "typing:stop" -> typing(c, data, false, ctx, now);
                 case "user:status" -> status(c, data, ctx, now);
-                default -> throw new ChatException(ChatException.INVALID_MESSAGE_TYPE, "Unknown event: " + event, "event", "unknown");
+                default -> throw new ChatException(ChatException.INVALID_MESSAGE_TYPE, "Unknown event: " + ChatFrames.bounded(event),
+                        "event", "unknown");
             };
         } catch (ChatException e) {
             return List.of(Effect.send(c.id(), ChatFrames.error(e, event, now)));
@@ -135,21 +143,27 @@ public final class ChatService {
     }
 
     private List<Effect> join(Connection c, JsonNode data, ProfileContext ctx, Instant now) {
-        String conv = memberOf(c, data);
-        if (!ctx.subscribe(c, TopicPattern.parse(room(conv)), now)) {
-            throw new ChatException(ChatException.CONVERSATION_FULL, "Cannot join: this connection's room limit is reached", null, null);
+        String conv = memberOf(c, data).id();
+        switch (ctx.subscribe(c, TopicPattern.parse(room(conv)), now)) {
+            case ADDED, ALREADY_SUBSCRIBED -> { } // joining twice is joined
+            case LIMIT_REACHED -> throw new ChatException(ChatException.CONVERSATION_FULL,
+                    "Cannot join: this connection's room limit is reached", null, null);
+            case BUSY -> throw new ChatException(ChatException.INTERNAL_ERROR, "Join not stored: busy, try again", null, null);
+            case CONNECTION_GONE -> {
+                return List.of(); // nobody left to answer
+            }
         }
         return reply(c, "conversation:joined", Json.object().put("conversation_id", conv).put("joined_at", ChatFrames.time(now)), now);
     }
 
     private List<Effect> leave(Connection c, JsonNode data, ProfileContext ctx, Instant now) {
-        String conv = memberOf(c, data);
+        String conv = memberOf(c, data).id();
         ctx.unsubscribe(c, TopicPattern.parse(room(conv)));
         return reply(c, "conversation:left", Json.object().put("conversation_id", conv).put("left_at", ChatFrames.time(now)), now);
     }
 
     private List<Effect> send(Connection c, JsonNode data, ProfileContext ctx, Instant now) {
-        String conv = requiredText(data, "conversation_id");
+        String conv = id(data, "conversation_id");
         String type = requiredText(data, "type");
         JsonNode content = data.get("content");
         if (content != null && !content.isNull() && !content.isTextual()) throw ChatException.field("content", "must be a string");
@@ -158,22 +172,37 @@ public final class ChatService {
         MessageCheck.Draft draft = new MessageCheck.Draft(conv, c.userId(), type, content == null || content.isNull() ? null : content.asText(),
                 metadata instanceof ObjectNode o ? o : Json.object());
         if (!MessageRules.TYPES.contains(type)) {
-            throw new ChatException(ChatException.INVALID_MESSAGE_TYPE, "Unsupported message type: " + type, "type", "one of " + MessageRules.TYPES);
+            throw new ChatException(ChatException.INVALID_MESSAGE_TYPE, "Unsupported message type: " + ChatFrames.bounded(type), "type",
+                    "one of " + MessageRules.TYPES);
         }
         Conversation k = conversationOf(c, conv);
         for (MessageCheck check : checks) draft = check.check(draft, now);
-        ChatMessage m = post(k, draft, now);
+        ChatMessage m = post(k, draft, null, now).orElseThrow();
         deliver(k, m, sender(c), c, ctx, now);
         return List.of();
     }
 
-    private ChatMessage post(Conversation k, MessageCheck.Draft d, Instant now) {
+    /** Stores the message; empty when {@code publicationId} was stored before (a backend's retry). */
+    private Optional<ChatMessage> post(Conversation k, MessageCheck.Draft d, String publicationId, Instant now) {
         ChatMessage m = new ChatMessage(ids.next(now), k.id(), d.senderId(), d.type(), d.content() == null ? "" : d.content(),
                 d.metadata(), now, now, null, null);
         Set<String> recipients = new LinkedHashSet<>(k.members());
         recipients.remove(d.senderId());
-        store.append(m, recipients);
-        return m;
+        return store.append(m, recipients, publicationId) ? Optional.of(m) : Optional.empty();
+    }
+
+    /** Connection id to user for every live chat connection of the conversation's current members. */
+    private static Map<String, String> memberConnections(Conversation k, ProfileContext ctx, Instant now) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String member : k.members()) ctx.connectionsOf(member, ChatProfile.NAME, now).forEach(x -> out.put(x.id(), member));
+        return out;
+    }
+
+    /** The room's subscribers that belong to current members: a removed member's late subscription gets nothing. */
+    private static Set<String> room(Conversation k, Map<String, String> members, ProfileContext ctx, Instant now) {
+        Set<String> room = new LinkedHashSet<>(ctx.subscribers(room(k.id()), ChatProfile.NAME, now));
+        room.retainAll(members.keySet());
+        return room;
     }
 
     /**
@@ -185,19 +214,18 @@ public final class ChatService {
         ObjectNode d = Json.object();
         d.set("message", ChatFrames.message(m, false));
         d.set("sender", sender);
-        Set<String> room = ctx.subscribers(room(k.id()), ChatProfile.NAME, now);
+        Map<String, String> members = memberConnections(k, ctx, now);
+        Set<String> room = room(k, members, ctx, now);
         Set<String> targets = new LinkedHashSet<>(room);
         if (from != null) targets.add(from.id());
         Set<String> reached = new HashSet<>(ctx.send(targets, ChatFrames.frame("message:new", d, now)));
 
         Map<String, List<String>> away = new LinkedHashMap<>(); // recipient -> connections outside the room
         Set<String> senderConnections = new LinkedHashSet<>();
-        for (String member : k.members()) {
-            for (Connection x : ctx.connectionsOf(member, ChatProfile.NAME, now)) {
-                if (member.equals(m.senderId())) senderConnections.add(x.id());
-                else if (!room.contains(x.id())) away.computeIfAbsent(member, u -> new ArrayList<>()).add(x.id());
-            }
-        }
+        members.forEach((connection, member) -> {
+            if (member.equals(m.senderId())) senderConnections.add(connection);
+            else if (!room.contains(connection)) away.computeIfAbsent(member, u -> new ArrayList<>()).add(connection);
+        });
         Set<String> recipientsReached = new HashSet<>(reached);
         recipientsReached.removeAll(senderConnections);
         if (from != null) recipientsReached.remove(from.id());
@@ -226,8 +254,8 @@ public final class ChatService {
     }
 
     private List<Effect> read(Connection c, JsonNode data, ProfileContext ctx, Instant now) {
-        String conv = requiredText(data, "conversation_id");
-        String id = requiredText(data, "message_id");
+        String conv = id(data, "conversation_id");
+        String id = id(data, "message_id");
         Conversation k = conversationOf(c, conv);
         if (!Ulid.isValid(id) || store.message(conv, id).isEmpty()) {
             throw new ChatException(ChatException.NOT_FOUND, "Message not found", "message_id", "not found");
@@ -244,19 +272,20 @@ public final class ChatService {
     }
 
     private List<Effect> delete(Connection c, JsonNode data, ProfileContext ctx, Instant now) {
-        String conv = requiredText(data, "conversation_id");
-        String id = requiredText(data, "message_id");
-        conversationOf(c, conv);
+        String conv = id(data, "conversation_id");
+        String id = id(data, "message_id");
+        Conversation k = conversationOf(c, conv);
         Optional<ChatMessage> gone = Ulid.isValid(id) ? store.deleteMessage(conv, id, c.userId(), now) : Optional.empty();
         if (gone.isEmpty()) throw new ChatException(ChatException.NOT_FOUND, "Message not found", "message_id", "not found");
-        Set<String> to = new LinkedHashSet<>(ctx.subscribers(room(conv), ChatProfile.NAME, now));
+        Set<String> to = room(k, memberConnections(k, ctx, now), ctx, now);
         to.add(c.id());
         return List.of(new Effect.Send(List.copyOf(to), ChatFrames.frame("message:deleted", Json.object().put("message_id", id)
                 .put("conversation_id", conv).put("deleted_by", c.userId()).put("deleted_at", ChatFrames.time(now)), now)));
     }
 
     private List<Effect> typing(Connection c, JsonNode data, boolean typing, ProfileContext ctx, Instant now) {
-        String conv = memberOf(c, data);
+        Conversation k = memberOf(c, data);
+        String conv = k.id();
         if (typing && rates != null) rates.typing(c.userId(), now);
         if (typing) {
             store.typingStarted(conv, c.userId(), now);
@@ -271,13 +300,15 @@ public final class ChatService {
         } else {
             store.typingStopped(conv, c.userId(), null);
         }
-        return List.of(indicator(conv, c.userId(), c.attribute(USERNAME), typing, ctx, now));
+        return List.of(indicator(k, c.userId(), c.attribute(USERNAME), typing, ctx, now));
     }
 
-    /** To the room, never back to any of the typist's connections. */
-    private static Effect indicator(String conv, String userId, String username, boolean typing, ProfileContext ctx, Instant now) {
-        Set<String> to = new LinkedHashSet<>(ctx.subscribers(room(conv), ChatProfile.NAME, now));
+    /** To the members in the room, never back to any of the typist's connections. */
+    private static Effect indicator(Conversation k, String userId, String username, boolean typing, ProfileContext ctx, Instant now) {
+        Map<String, String> members = memberConnections(k, ctx, now);
+        Set<String> to = room(k, members, ctx, now);
         ctx.connectionsOf(userId, ChatProfile.NAME, now).forEach(x -> to.remove(x.id()));
+        String conv = k.id();
         return new Effect.Send(List.copyOf(to), ChatFrames.frame("typing:indicator", Json.object().put("conversation_id", conv)
                 .put("user_id", userId).put("username", username).put("is_typing", typing).put("timestamp", ChatFrames.time(now)), now));
     }
@@ -296,19 +327,33 @@ public final class ChatService {
         return List.of(Effect.send(c.id(), ChatFrames.frame(event, data, now)));
     }
 
-    private String memberOf(Connection c, JsonNode data) {
-        String conv = requiredText(data, "conversation_id");
-        conversationOf(c, conv);
-        return conv;
+    private Conversation memberOf(Connection c, JsonNode data) {
+        return conversationOf(c, id(data, "conversation_id"));
     }
 
     private Conversation conversationOf(Connection c, String conv) {
-        Conversation k = store.conversation(conv)
-                .orElseThrow(() -> new ChatException(ChatException.NOT_FOUND, "Conversation not found", "conversation_id", "not found"));
+        Conversation k = existing(conv);
         if (!k.hasMember(c.userId())) {
             throw new ChatException(ChatException.FORBIDDEN, "Not a member of this conversation", "conversation_id", "forbidden");
         }
         return k;
+    }
+
+    /** @throws ChatException NOT_FOUND when nobody declared it (or it was deleted) */
+    private Conversation existing(String conv) {
+        return store.conversation(conv)
+                .orElseThrow(() -> new ChatException(ChatException.NOT_FOUND, "Conversation not found", "conversation_id", "not found"));
+    }
+
+    /** A conversation or message id: required, a string, at most {@link #MAX_ID_LENGTH} characters. */
+    static String id(JsonNode data, String field) {
+        return checkedId(requiredText(data, field), field);
+    }
+
+    /** @throws ChatException VALIDATION_ERROR (details.field) for a blank or overlong id */
+    public static String checkedId(String id, String field) {
+        if (id == null || id.isBlank() || id.length() > MAX_ID_LENGTH) throw ChatException.field(field, "1 to " + MAX_ID_LENGTH + " characters");
+        return id;
     }
 
     static String requiredText(JsonNode data, String field) {
@@ -328,7 +373,7 @@ public final class ChatService {
         Instant started = Instant.ofEpochMilli(task.path("started_at").asLong());
         if (conv == null || user == null) return;
         if (store.typingStopped(conv, user, started)) {
-            ctx.run(List.of(indicator(conv, user, Json.text(task, "username"), false, ctx, now)), now);
+            store.conversation(conv).ifPresent(k -> ctx.run(List.of(indicator(k, user, Json.text(task, "username"), false, ctx, now)), now));
         }
     }
 
@@ -341,27 +386,26 @@ public final class ChatService {
      */
     public void onPublication(Publication p, ProfileContext ctx, Instant now) {
         if (CONVERSATION_UPSERTED.equals(p.type())) {
-            upsert(requiredText(p.data(), "conversation_id"), p.data().get("members"), now);
+            upsert(id(p.data(), "conversation_id"), p.data().get("members"), ctx, now);
         } else if (MESSAGE_POSTED.equals(p.type())) {
-            String conv = requiredText(p.data(), "conversation_id");
-            Conversation k = store.conversation(conv)
-                    .orElseThrow(() -> new ChatException(ChatException.NOT_FOUND, "Conversation not found", "conversation_id", "not found"));
+            Conversation k = existing(id(p.data(), "conversation_id"));
+            String conv = k.id();
             String type = p.data().path("type").asText("system");
             JsonNode meta = p.data().get("metadata");
             MessageCheck.Draft d = new MessageCheck.Draft(conv, SYSTEM_SENDER, type, Json.text(p.data(), "content"),
                     meta instanceof ObjectNode o ? o : Json.object());
             if (!"system".equals(type)) d = new MessageRules().check(d, now);
             else if (d.content() == null || d.content().isBlank()) throw ChatException.field("content", "Message content cannot be empty");
-            ChatMessage m = post(k, d, now);
+            Optional<ChatMessage> stored = post(k, d, p.id(), now);
+            if (stored.isEmpty()) return; // a retry of a publication already stored (and delivered)
+            ChatMessage m = stored.get();
             deliver(k, m, Json.object().put("id", SYSTEM_SENDER).put("username", SYSTEM_SENDER).putNull("avatar_url"), null, ctx, now);
         }
     }
 
-    /** PUT /conversations/{id} and conversation.upserted. */
-    public Conversation upsert(String conversationId, JsonNode members, Instant now) {
-        if (conversationId == null || conversationId.isBlank() || conversationId.length() > 200) {
-            throw ChatException.field("conversation_id", "1 to 200 characters");
-        }
+    /** PUT /conversations/{id} and conversation.upserted; removed members leave the room. */
+    public Conversation upsert(String conversationId, JsonNode members, ProfileContext ctx, Instant now) {
+        checkedId(conversationId, "conversation_id");
         if (members == null || !members.isArray() || members.isEmpty()) throw ChatException.field("members", "a non-empty array of user ids");
         List<String> list = new ArrayList<>();
         for (JsonNode m : members) {
@@ -371,7 +415,32 @@ public final class ChatService {
         if (list.size() > ChatStore.MAX_MEMBERS) {
             throw new ChatException(ChatException.CONVERSATION_FULL, "At most " + ChatStore.MAX_MEMBERS + " members", "members", "too many");
         }
-        return store.upsert(conversationId, list, now);
+        Optional<Conversation> before = store.conversation(conversationId);
+        Conversation after = store.upsert(conversationId, list, now);
+        before.ifPresent(old -> leaveRoom(conversationId, old.members().stream().filter(u -> !after.hasMember(u)).toList(), ctx, now));
+        return after;
+    }
+
+    /** GET /conversations/{id}. */
+    public Optional<Conversation> conversation(String conversationId) {
+        return store.conversation(checkedId(conversationId, "conversation_id"));
+    }
+
+    /** DELETE /conversations/{id}: its members leave the room too. False when it did not exist. */
+    public boolean delete(String conversationId, ProfileContext ctx, Instant now) {
+        Optional<Conversation> k = store.conversation(checkedId(conversationId, "conversation_id"));
+        boolean existed = store.delete(conversationId);
+        k.ifPresent(old -> leaveRoom(conversationId, old.members(), ctx, now));
+        return existed;
+    }
+
+    /**
+     * Removes the users' room subscriptions, so topic fan-out to the room stops reaching them too.
+     * Best effort (the user index lags): the chat's own sends check membership regardless.
+     */
+    private static void leaveRoom(String conversationId, List<String> users, ProfileContext ctx, Instant now) {
+        TopicPattern room = TopicPattern.parse(room(conversationId));
+        for (String u : users) ctx.connectionsOf(u, ChatProfile.NAME, now).forEach(c -> ctx.unsubscribe(c, room));
     }
 
     public static ObjectNode toJson(Conversation k) {
@@ -388,8 +457,7 @@ public final class ChatService {
      * @throws ChatException NOT_FOUND, FORBIDDEN, or VALIDATION_ERROR for a bad limit or before
      */
     public ObjectNode history(String conversationId, String userId, String before, String limit, ProfileContext ctx, Instant now) {
-        Conversation k = store.conversation(conversationId)
-                .orElseThrow(() -> new ChatException(ChatException.NOT_FOUND, "Conversation not found", null, null));
+        Conversation k = existing(checkedId(conversationId, "conversation_id"));
         if (!k.hasMember(userId)) throw new ChatException(ChatException.FORBIDDEN, "Not a member of this conversation", null, null);
         int n = DEFAULT_HISTORY;
         if (limit != null) {

@@ -31,9 +31,10 @@ public interface ChatStore {
 
     /**
      * Stores the message and adds one to the unread count of each recipient, atomically together
-     * (one transaction), so {@link #markRead} can count exactly.
+     * (one transaction), so {@link #markRead} can count exactly. With a publication id, only once
+     * per id: false (nothing written) when a message of that publication was stored before.
      */
-    void append(ChatMessage message, Collection<String> recipients);
+    boolean append(ChatMessage message, Collection<String> recipients, String publicationId);
 
     /** The members' unread counts, read consistently. */
     Map<String, Long> unread(String conversationId, Collection<String> userIds);

@@ -2,6 +2,7 @@ package io.herald.core.profile;
 
 import io.herald.core.model.Connection;
 import io.herald.core.model.Publication;
+import io.herald.core.store.SubscriptionStore;
 import io.herald.core.topic.TopicPattern;
 import java.time.Instant;
 import java.util.Collection;
@@ -19,8 +20,8 @@ public interface ProfileContext {
     /** Connections of {@code profile} with an exact subscription to {@code topic} (a Query on its bucket). */
     Set<String> subscribers(String topic, String profile, Instant now);
 
-    /** Subscribes the connection within the subscription limit; false when it could not be stored. */
-    boolean subscribe(Connection c, TopicPattern pattern, Instant now);
+    /** Subscribes the connection within the subscription limit; says what became of it. */
+    SubscriptionStore.AddResult subscribe(Connection c, TopicPattern pattern, Instant now);
 
     void unsubscribe(Connection c, TopicPattern pattern);
 

@@ -55,9 +55,8 @@ final class ProfileRuntime implements ProfileContext {
     }
 
     @Override
-    public boolean subscribe(Connection c, TopicPattern pattern, Instant now) {
-        return registry.subscribe(c, SubscriptionSpec.of(pattern), config.subscriptionLimit(), now)
-                == SubscriptionStore.AddResult.ADDED;
+    public SubscriptionStore.AddResult subscribe(Connection c, TopicPattern pattern, Instant now) {
+        return registry.subscribe(c, SubscriptionSpec.of(pattern), config.subscriptionLimit(), now);
     }
 
     @Override

@@ -62,8 +62,30 @@ public final class PublishService {
     private final AccessPolicy policy;
     private final HeraldConfig config;
     private final EventLog log;
-    private volatile java.util.function.BiConsumer<Publication, Instant> beforeFanOut = (p, t) -> { };
     private final FanOutPorts tree;
+    private volatile BackendHook backendHook = BackendHook.NONE;
+
+    /**
+     * What a profile does with a backend's publication before its fan-out (the chat stores
+     * {@code conversation.*}). Only trusted entry points run it; clients may not publish its types.
+     */
+    public interface BackendHook {
+        BackendHook NONE = new BackendHook() {
+            @Override
+            public boolean owns(String type) {
+                return false;
+            }
+
+            @Override
+            public void accept(Publication p, Instant now) {}
+        };
+
+        /** Whether publications of this type are reserved to backends. */
+        boolean owns(String type);
+
+        /** @throws InvalidPublicationException to refuse the publication */
+        void accept(Publication p, Instant now);
+    }
 
     public PublishService(ConnectionRegistry registry, PublicationLedger ledger, Delivery delivery, Profiles profiles,
             AccessPolicy policy, HeraldConfig config, EventLog log) {
@@ -92,15 +114,33 @@ public final class PublishService {
      * @throws FanOutIncompleteException when subscribers could not be reached (id released)
      */
     public Result publish(Publication p, Instant now) {
+        return publish(p, now, false);
+    }
+
+    /**
+     * A backend's publication (HTTP publish with the publish scope, SQS, EventBridge, direct
+     * invocation): as {@link #publish}, and the {@link BackendHook} runs once the id is claimed, so
+     * a duplicate never reaches it and a refusal releases the id.
+     */
+    public Result publishFromBackend(Publication p, Instant now) {
+        return publish(p, now, true);
+    }
+
+    /** True for types only a backend may publish (a client's publication of one is refused). */
+    public boolean reservedForBackends(String type) {
+        return type != null && backendHook.owns(type);
+    }
+
+    private Result publish(Publication p, Instant now, boolean fromBackend) {
         long started = System.nanoTime();
-        beforeFanOut.accept(p, now);
         int dataBytes = Json.write(p.data()).getBytes(StandardCharsets.UTF_8).length;
         if (dataBytes > config.maxOutboundMessageBytes()) throw tooLarge(dataBytes);
         Map<String, List<Subscriber>> found = candidates(p, now);
-        if (found == null) return publishAsTree(p, now, started);
+        if (found == null) return publishAsTree(p, now, started, fromBackend);
         List<Delivery.Target> targets = targets(p, now, found);
         Result duplicate = claim(p, now, started);
         if (duplicate != null) return duplicate;
+        runBackendHook(p, now, fromBackend);
 
         Delivery.Report report;
         try {
@@ -126,12 +166,19 @@ public final class PublishService {
         return r;
     }
 
-    /**
-     * Runs before every fan-out (the chat stores {@code conversation.upserted}); it may refuse the
-     * publication with {@link InvalidPublicationException}.
-     */
-    void beforeFanOut(java.util.function.BiConsumer<Publication, Instant> hook) {
-        this.beforeFanOut = hook;
+    void backendHook(BackendHook hook) {
+        this.backendHook = hook;
+    }
+
+    /** Once the id is claimed: a backend's publication of a hooked type; a refusal releases the id. */
+    private void runBackendHook(Publication p, Instant now, boolean fromBackend) {
+        if (!fromBackend || !backendHook.owns(p.type())) return;
+        try {
+            backendHook.accept(p, now);
+        } catch (RuntimeException | Error e) {
+            if (p.id() != null) release(p.id(), e);
+            throw e;
+        }
     }
 
     /**
@@ -167,7 +214,7 @@ public final class PublishService {
      * a failure to queue releases it, and the trigger's retry queues the same tasks again (their
      * batches carry the same keys, so workers do not post twice).
      */
-    private Result publishAsTree(Publication p, Instant now, long started) {
+    private Result publishAsTree(Publication p, Instant now, long started, boolean fromBackend) {
         for (String topic : p.topics()) {
             for (String profile : profiles.names()) {
                 byte[] frame = render(p, new Encoding(profile, topic), now);
@@ -184,6 +231,7 @@ public final class PublishService {
         }
         Result duplicate = claim(p, now, started);
         if (duplicate != null) return duplicate;
+        runBackendHook(p, now, fromBackend);
         try {
             tree.queue().enqueue(tasks);
         } catch (RuntimeException | Error e) {

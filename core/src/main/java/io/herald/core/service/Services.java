@@ -110,11 +110,19 @@ public final class Services {
         this.lifecycle = new LifecycleService(registry, profiles, delivery, sleeper, log, runtime);
         registry.onForgotten(c -> lifecycle.forgotten(c, clock.instant()));
         if (chat != null) {
-            publisher.beforeFanOut((p, now) -> {
-                try {
-                    chat.onPublication(p, runtime, now);
-                } catch (ChatException e) {
-                    throw new InvalidPublicationException(e.getMessage());
+            publisher.backendHook(new PublishService.BackendHook() {
+                @Override
+                public boolean owns(String type) {
+                    return ChatService.ownsType(type);
+                }
+
+                @Override
+                public void accept(io.herald.core.model.Publication p, java.time.Instant now) {
+                    try {
+                        chat.onPublication(p, runtime, now);
+                    } catch (ChatException e) {
+                        throw new InvalidPublicationException(e.getMessage());
+                    }
                 }
             });
             if (chatPorts.delays() instanceof InProcessDelayedTasks local) {

@@ -157,6 +157,11 @@ public final class SessionService {
             reply(c, profile, new Reply.Error(403, "Forbidden: cannot publish to " + p.topic(), "topic", "forbidden"), now);
             return;
         }
+        if (publisher.reservedForBackends(p.type())) {
+            // conversation.* would replace members or post system messages: a backend's right only
+            reply(c, profile, new Reply.Error(403, "Forbidden: type " + p.type() + " is reserved to backends", "type", "forbidden"), now);
+            return;
+        }
         ObjectNode metadata = profile.publicationMetadata(c, p.metadata());
         try {
             publisher.publish(new Publication(null, p.type(), List.of(p.topic()), p.data(), metadata), now);

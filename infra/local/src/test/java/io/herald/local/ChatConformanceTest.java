@@ -165,6 +165,7 @@ class ChatConformanceTest {
             String second = data(a.nextOfType("event", "message:new"), "message:new").get("message").get("id").asText();
             assertEquals(2, data(b.nextOfType("event", "conversation:unread"), "conversation:unread").get("unread_count").asLong());
             assertTrue(second.compareTo(m.get("id").asText()) > 0, "ids sort by time");
+            b.neverReceived("event", "message:new", 0); // message:new would have come before each unread
 
             // bob joins: now message:new reaches him, not conversation:unread
             b.send(ev("conversation:join", conv));
@@ -182,6 +183,7 @@ class ChatConformanceTest {
             assertEquals(bob, typing.get("user_id").asText());
             b.send(ev("typing:stop", conv));
             assertFalse(data(a.nextOfType("event", "typing:indicator"), "typing:indicator").get("is_typing").asBoolean());
+            b.neverReceived("event", "typing:indicator", 300);
 
             // bob reads up to the second message: one unread left, both see message:viewed
             b.send("{\"event\":\"message:read\",\"data\":{\"conversation_id\":\"" + conv + "\",\"message_id\":\"" + second + "\"}}");
@@ -212,6 +214,21 @@ class ChatConformanceTest {
             JsonNode after = Json.parse(call("GET", "/conversations/" + conv + "/messages", stack.token(alice), null).body());
             assertEquals(2, after.get("messages").size());
             after.get("messages").forEach(x -> assertFalse(x.get("id").asText().equals(second)));
+
+            // bob read up to the second: the third is his one unread; leaving the room, the next counts 2
+            b.send(ev("conversation:leave", conv));
+            data(b.nextOfType("event", "conversation:left"), "conversation:left");
+            a.send(send(conv, "text", "one more"));
+            String fourth = data(a.nextOfType("event", "message:new"), "message:new").get("message").get("id").asText();
+            assertEquals(2, data(b.nextOfType("event", "conversation:unread"), "conversation:unread").get("unread_count").asLong());
+            // a deleted message he never read is no longer unread
+            a.send("{\"event\":\"message:delete\",\"data\":{\"conversation_id\":\"" + conv + "\",\"message_id\":\"" + third + "\"}}");
+            data(a.nextOfType("event", "message:deleted"), "message:deleted");
+            a.send(send(conv, "text", "last one"));
+            data(a.nextOfType("event", "message:new"), "message:new");
+            assertEquals(2, data(b.nextOfType("event", "conversation:unread"), "conversation:unread").get("unread_count").asLong(),
+                    "the fourth and this one");
+            assertTrue(fourth.compareTo(third) > 0);
 
             a.send("{\"event\":\"user:status\",\"data\":{\"status\":\"away\"}}");
             JsonNode status = data(b.nextOfType("event", "user:status_updated"), "user:status_updated");
@@ -290,10 +307,21 @@ class ChatConformanceTest {
             assertEquals(403, call("GET", "/conversations/" + conv + "/messages", stack.token(stranger), null).statusCode());
             assertEquals(404, call("GET", "/conversations/nope-" + UUID.randomUUID() + "/messages", stack.token(stranger), null).statusCode());
             assertEquals(400, call("GET", "/conversations/" + conv + "/messages?limit=1000", stack.token(alice), null).statusCode());
+            // an id too long for a key is the client's mistake, not ours
+            String longId = "x".repeat(2100);
+            a.send(ev("conversation:join", longId));
+            assertEquals("conversation_id", error(a, "VALIDATION_ERROR", "conversation:join").get("details").get("field").asText());
+            a.send("{\"event\":\"message:delete\",\"data\":{\"conversation_id\":\"" + conv + "\",\"message_id\":\"" + longId + "\"}}");
+            assertEquals("message_id", error(a, "VALIDATION_ERROR", "message:delete").get("details").get("field").asText());
+            HttpResponse<String> tooLong = call("GET", "/conversations/" + longId + "/messages", stack.token(alice), null);
+            assertEquals(400, tooLong.statusCode(), tooLong.body());
+            assertEquals("conversation_id", Json.parse(tooLong.body()).get("details").get("field").asText());
+            assertEquals(400, call("GET", "/conversations/" + longId, stack.demoToken(), null).statusCode());
             // the socket is still open and working
             a.send(ev("conversation:join", conv));
             data(a.nextOfType("event", "conversation:joined"), "conversation:joined");
-            assertNull(e.quiet(200));
+            e.neverReceived("event", "message:new", 200); // the location message went to members only
+            assertNull(e.quiet(0));
         }
     }
 
@@ -319,6 +347,18 @@ class ChatConformanceTest {
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, p.statusCode(), p.body());
         assertEquals(200, call("GET", "/conversations/" + viaPublish, stack.demoToken(), null).statusCode());
+
+        // ... but a WebSocket client's publication of that type is refused and changes nothing
+        String mallory = u("mallory");
+        try (WsClient m = WsClient.connect(stack.webSocketUrl() + "?token=" + stack.token(mallory))) {
+            m.send("{\"type\":\"message\",\"topic\":\"messages.channel.lobby\",\"eventType\":\"conversation.upserted\","
+                    + "\"data\":{\"conversation_id\":\"" + viaPublish + "\",\"members\":[\"" + mallory + "\"]}}");
+            JsonNode refused = m.nextOfType("type", "error");
+            assertEquals(403, refused.get("code").asInt(), refused.toString());
+        }
+        JsonNode members = Json.parse(call("GET", "/conversations/" + viaPublish, stack.demoToken(), null).body()).get("members");
+        assertEquals(1, members.size());
+        assertEquals(alice, members.get(0).asText());
 
         try (WsClient a = chat(alice)) {
             a.send(send(conv, "text", "for the stream"));

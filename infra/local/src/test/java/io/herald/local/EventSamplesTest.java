@@ -54,6 +54,7 @@ class EventSamplesTest {
                     "AWS_ENDPOINT_URL_SQS", api.endpoint(),
                     "HERALD_JWT_SECRET", LocalOptions.DEFAULT_SECRET, "HERALD_ALLOW_DEVELOPMENT_SECRET", "true"));
             env.put("HERALD_CHAT_TASKS_QUEUE_URL", ""); // no SQS endpoint here: these samples run the handlers alone
+            env.put("HERALD_CHAT_TASKS_IN_PROCESS", "true");
             functions.put(f.logicalId(), new LocalFunction(f.logicalId(), f.handlerClass(), env));
         }
     }

@@ -296,6 +296,66 @@ class TemplateInvariantsTest {
         }
     }
 
+    /** The resource texts each DynamoDB action of the function is granted on. */
+    private Map<String, Set<String>> dynamoGrants(String fn) {
+        Map<String, Set<String>> out = new java.util.TreeMap<>();
+        for (Map<String, Object> statement : statements(props(fn).get("Policies"))) {
+            Object a = statement.get("Action");
+            List<Object> res = statement.get("Resource") instanceof List<?> l ? new ArrayList<>(l) : List.of(statement.get("Resource"));
+            for (Object action : a instanceof List<?> l ? l : List.of(a)) {
+                if (!String.valueOf(action).startsWith("dynamodb:")) continue;
+                for (Object r : res) {
+                    out.computeIfAbsent(String.valueOf(action), k -> new HashSet<>()).add(Json.write(Json.MAPPER.valueToTree(r)));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static boolean onChatTable(String resource) {
+        return resource.contains("ChatTable") && !resource.contains("/index/");
+    }
+
+    /**
+     * Any function that sends to chat connections can meet a 410; the chat's disconnected hook then
+     * lists the user's conversations, a Query on the byMember index (AccessDenied on AWS without it).
+     */
+    @Test
+    void every_function_granted_the_chat_table_should_query_its_member_index() {
+        List<String> missing = new ArrayList<>();
+        for (String fn : ofType("AWS::Serverless::Function")) {
+            Map<String, Set<String>> grants = dynamoGrants(fn);
+            boolean chat = grants.values().stream().flatMap(Set::stream).anyMatch(TemplateInvariantsTest::onChatTable);
+            boolean index = grants.getOrDefault("dynamodb:Query", Set.of()).stream().anyMatch(r -> r.contains("${ChatTable.Arn}/index/byMember"));
+            if (chat && !index) missing.add(fn);
+        }
+        assertEquals(List.of(), missing);
+        assertTrue(dynamoGrants("ChatTasksFunction").getOrDefault("dynamodb:Query", Set.of()).stream()
+                .anyMatch(r -> r.contains("${ChatTable.Arn}/index/byMember")));
+    }
+
+    /** $disconnect and the connections stream run only the presence hooks: they read the chat table, never write it. */
+    @Test
+    void the_presence_hooks_should_only_read_the_chat_table() {
+        for (String fn : List.of("DisconnectFunction", "LifecycleFunction")) {
+            Set<String> onChat = new java.util.TreeSet<>();
+            dynamoGrants(fn).forEach((action, res) -> {
+                if (res.stream().anyMatch(r -> r.contains("ChatTable"))) onChat.add(action);
+            });
+            assertEquals(Set.of("dynamodb:GetItem", "dynamodb:Query"), onChat, fn);
+        }
+    }
+
+    @Test
+    void the_chat_tasks_queue_should_redrive_to_a_dead_letter_queue() {
+        Map<String, Object> redrive = map(props("ChatTasksQueue").get("RedrivePolicy"));
+        Object target = map(redrive.get("deadLetterTargetArn")).get("Fn::GetAtt");
+        assertTrue(target instanceof List<?> l && l.size() == 2 && "Arn".equals(l.get(1)), "deadLetterTargetArn: " + redrive);
+        String dlq = String.valueOf(((List<?>) target).get(0));
+        assertEquals("AWS::SQS::Queue", map(resources.get(dlq)).get("Type"));
+        assertTrue(Integer.parseInt(String.valueOf(redrive.get("maxReceiveCount"))) > 0);
+    }
+
     static String templateText() {
         try {
             return java.nio.file.Files.readString(Path.of("template.yaml"));

@@ -19,6 +19,8 @@ import java.util.function.Predicate;
 final class WsClient implements AutoCloseable {
     final WebSocket socket;
     final BlockingQueue<String> frames = new LinkedBlockingQueue<>();
+    /** Every frame ever received, in order, whether a test read it, skipped it or never looked. */
+    final java.util.List<String> received = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
     final CompletableFuture<int[]> closed = new CompletableFuture<>();
     volatile String closeReason;
 
@@ -87,6 +89,26 @@ final class WsClient implements AutoCloseable {
         return next(n -> type.equals(n.path(field).asText()));
     }
 
+    /** The very next frame, which must be of this type (nothing skipped). */
+    JsonNode nextExactly(String field, String type) throws InterruptedException {
+        JsonNode n = next();
+        if (!type.equals(n.path(field).asText())) throw new AssertionError("expected the next frame to be " + type + ", got " + n);
+        return n;
+    }
+
+    /**
+     * After {@code millis} more of listening, no frame of this type has arrived, ever: skipped
+     * frames count too, so a rule like "never to the typist" can fail.
+     */
+    void neverReceived(String field, String type, long millis) throws InterruptedException {
+        Thread.sleep(millis);
+        synchronized (received) {
+            for (String f : received) {
+                if (type.equals(Json.parse(f).path(field).asText())) throw new AssertionError("received " + type + ": " + f);
+            }
+        }
+    }
+
     /** Nothing arrives for a while. */
     String quiet(long millis) throws InterruptedException {
         return frames.poll(millis, TimeUnit.MILLISECONDS);
@@ -126,6 +148,7 @@ final class WsClient implements AutoCloseable {
         public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
             partial.append(data);
             if (last) {
+                client.received.add(partial.toString());
                 client.frames.add(partial.toString());
                 partial.setLength(0);
             }

@@ -28,12 +28,14 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.Select;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+import software.amazon.awssdk.services.dynamodb.model.TransactionConflictException;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
  * The chat in one DynamoDB table, one partition per conversation ({@code pk = c#{id}}), sort keys
  * by kind: {@code #meta} the conversation, {@code g#{ulid}} its messages in time order,
- * {@code m#{user}} a member's read state and unread count, {@code t#{user}} a typing mark. The
+ * {@code m#{user}} a member's read state and unread count, {@code t#{user}} a typing mark,
+ * {@code p#{publication id}} that a backend's message was stored. The
  * index {@code byMember} (hash {@code mu}, keys only) lists a user's conversations. The table's
  * stream is how backends learn of each stored message, read and delete (docs/architecture.md).
  */
@@ -42,6 +44,11 @@ public final class DynamoDbChatStore implements ChatStore {
     private static final String MSG = "g#";
     private static final String MEMBER = "m#";
     private static final String TYPING = "t#";
+    /** A backend publication's message was stored (its retry stores nothing). */
+    private static final String PUBLICATION = "p#";
+    /** How long a publication's mark stands: beyond SQS's longest retention (14 days). */
+    private static final Duration PUBLICATION_MARK = Duration.ofDays(15);
+    private static final int CONFLICT_ATTEMPTS = 6;
     /** Sorts after every ULID character: the upper end of the message range. */
     private static final String MSG_END = "g#~";
     private static final int READ_ATTEMPTS = 8;
@@ -183,7 +190,7 @@ public final class DynamoDbChatStore implements ChatStore {
     }
 
     @Override
-    public void append(ChatMessage m, Collection<String> recipients) {
+    public boolean append(ChatMessage m, Collection<String> recipients, String publicationId) {
         Map<String, AttributeValue> item = new HashMap<>(key(m.conversationId(), MSG + m.id()));
         item.put("k", s("message"));
         item.put("id", s(m.id()));
@@ -195,6 +202,14 @@ public final class DynamoDbChatStore implements ChatStore {
         item.put("ua", n(m.updatedAt().toEpochMilli()));
         if (retention != null) item.put(DynamoDbSchema.TTL, n(m.createdAt().plus(retention).getEpochSecond()));
         List<TransactWriteItem> writes = new ArrayList<>();
+        if (publicationId != null) {
+            // first, so a cancellation reason at index 0 means exactly "stored before"
+            Map<String, AttributeValue> mark = new HashMap<>(key(m.conversationId(), PUBLICATION + publicationId));
+            mark.put("id", s(m.id()));
+            mark.put(DynamoDbSchema.TTL, n(m.createdAt().plus(PUBLICATION_MARK).getEpochSecond()));
+            writes.add(TransactWriteItem.builder().put(p -> p.tableName(table).item(mark).conditionExpression("attribute_not_exists(pk)"))
+                    .build());
+        }
         writes.add(TransactWriteItem.builder().put(p -> p.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)")).build());
         for (String r : recipients) {
             // seq counts every increment: markRead's count is exact only while it stands still
@@ -202,7 +217,50 @@ public final class DynamoDbChatStore implements ChatStore {
                     .updateExpression("ADD un :one, seq :one").conditionExpression("attribute_exists(pk)")
                     .expressionAttributeValues(Map.of(":one", n(1)))).build());
         }
-        ddb.transactWriteItems(b -> b.transactItems(writes));
+        try {
+            retryingConflicts(() -> ddb.transactWriteItems(b -> b.transactItems(writes)));
+            return true;
+        } catch (TransactionCanceledException e) {
+            if (publicationId != null && reason(e, 0).equals("ConditionalCheckFailed")) return false;
+            throw e;
+        }
+    }
+
+    private static String reason(TransactionCanceledException e, int index) {
+        if (!e.hasCancellationReasons() || e.cancellationReasons().size() <= index) return "";
+        String code = e.cancellationReasons().get(index).code();
+        return code == null ? "" : code;
+    }
+
+    /**
+     * Runs a write, again after a short random pause when it lost to a concurrent transaction on
+     * the same items (two sends in one conversation, a send and a read): DynamoDB cancels such
+     * a transaction with TransactionConflict and refuses a plain write with
+     * TransactionConflictException. Only those; bounded.
+     */
+    private <T> T retryingConflicts(java.util.function.Supplier<T> write) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return write.get();
+            } catch (TransactionConflictException e) {
+                if (attempt >= CONFLICT_ATTEMPTS) throw e;
+            } catch (TransactionCanceledException e) {
+                boolean conflict = e.hasCancellationReasons()
+                        && e.cancellationReasons().stream().anyMatch(r -> "TransactionConflict".equals(r.code()));
+                if (!conflict || attempt >= CONFLICT_ATTEMPTS) throw e;
+            }
+            jitter(attempt);
+        }
+    }
+
+    /** Full jitter on a doubling cap: concurrent losers spread out instead of colliding again. */
+    private static void jitter(int attempt) {
+        try {
+            Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(1, Math.min(500, 10L << attempt) + 1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
     }
 
     @Override
@@ -231,10 +289,10 @@ public final class DynamoDbChatStore implements ChatStore {
             long seq = Items.num(member, "seq", 0);
             long left = countFromOthersAfter(conversationId, userId, messageId);
             try {
-                ddb.updateItem(b -> b.tableName(table).key(key(conversationId, MEMBER + userId))
+                retryingConflicts(() -> ddb.updateItem(b -> b.tableName(table).key(key(conversationId, MEMBER + userId))
                         .updateExpression("SET un = :n, lr = :lr, ra = :now").conditionExpression("seq = :seq")
                         .expressionAttributeValues(Map.of(":n", n(left), ":lr", s(messageId), ":now", n(now.toEpochMilli()),
-                                ":seq", n(seq))));
+                                ":seq", n(seq)))));
                 return left;
             } catch (ConditionalCheckFailedException e) {
                 // a message arrived between the count and the write: count again, after a pause
@@ -251,7 +309,8 @@ public final class DynamoDbChatStore implements ChatStore {
         do {
             Map<String, AttributeValue> from = start;
             QueryResponse r = ddb.query(QueryRequest.builder().tableName(table).consistentRead(true).select(Select.COUNT)
-                    .keyConditionExpression("pk = :pk AND sk BETWEEN :lo AND :hi").filterExpression("#s <> :me AND sk <> :lo")
+                    .keyConditionExpression("pk = :pk AND sk BETWEEN :lo AND :hi")
+                    .filterExpression("#s <> :me AND sk <> :lo AND attribute_not_exists(db)")
                     .expressionAttributeNames(Map.of("#s", "s"))
                     .expressionAttributeValues(Map.of(":pk", s("c#" + conversationId), ":lo", s(MSG + messageId), ":hi", s(MSG_END),
                             ":me", s(userId)))
@@ -265,24 +324,51 @@ public final class DynamoDbChatStore implements ChatStore {
     @Override
     public Map<String, String> readMarks(String conversationId) {
         Map<String, String> out = new HashMap<>();
-        ddb.queryPaginator(b -> b.tableName(table).consistentRead(true).keyConditionExpression("pk = :pk AND begins_with(sk, :m)")
-                .expressionAttributeValues(Map.of(":pk", s("c#" + conversationId), ":m", s(MEMBER)))).items()
-                .forEach(i -> out.put(Items.str(i, "mu"), Items.str(i, "lr")));
+        members(conversationId).forEach(i -> out.put(Items.str(i, "mu"), Items.str(i, "lr")));
         return out;
     }
 
     @Override
+    /**
+     * Marks the message deleted and, in the same transaction, takes it off the unread count of
+     * each member who has not read it (each conditioned on the {@code seq} read, so a concurrent
+     * send or read makes this read again, and {@link #markRead} recounts after it).
+     */
     public Optional<ChatMessage> deleteMessage(String conversationId, String messageId, String deletedBy, Instant now) {
-        try {
-            Map<String, AttributeValue> after = ddb.updateItem(b -> b.tableName(table).key(key(conversationId, MSG + messageId))
+        for (int attempt = 1; ; attempt++) {
+            Optional<ChatMessage> found = message(conversationId, messageId);
+            if (found.isEmpty() || found.get().deleted()) return Optional.empty();
+            ChatMessage m = found.get();
+            List<TransactWriteItem> writes = new ArrayList<>();
+            writes.add(TransactWriteItem.builder().update(u -> u.tableName(table).key(key(conversationId, MSG + messageId))
                     .updateExpression("SET db = :by, da = :now, ua = :now REMOVE ct, md")
                     .conditionExpression("attribute_exists(pk) AND attribute_not_exists(db)")
-                    .expressionAttributeValues(Map.of(":by", s(deletedBy), ":now", n(now.toEpochMilli())))
-                    .returnValues(ReturnValue.ALL_NEW)).attributes();
-            return Optional.of(fromItem(conversationId, after));
-        } catch (ConditionalCheckFailedException e) {
-            return Optional.empty();
+                    .expressionAttributeValues(Map.of(":by", s(deletedBy), ":now", n(now.toEpochMilli())))).build());
+            for (Map<String, AttributeValue> member : members(conversationId)) {
+                String user = Items.str(member, "mu");
+                String lastRead = Items.str(member, "lr");
+                if (user.equals(m.senderId()) || Items.num(member, "un", 0) <= 0) continue;
+                if (lastRead != null && lastRead.compareTo(messageId) >= 0) continue; // read already: not counted
+                writes.add(TransactWriteItem.builder().update(u -> u.tableName(table).key(key(conversationId, MEMBER + user))
+                        .updateExpression("ADD un :minus, seq :one").conditionExpression("seq = :seq")
+                        .expressionAttributeValues(Map.of(":minus", n(-1), ":one", n(1), ":seq", n(Items.num(member, "seq", 0))))).build());
+            }
+            try {
+                retryingConflicts(() -> ddb.transactWriteItems(b -> b.transactItems(writes)));
+                return message(conversationId, messageId);
+            } catch (TransactionCanceledException e) {
+                if (reason(e, 0).equals("ConditionalCheckFailed")) return Optional.empty(); // deleted meanwhile
+                if (attempt >= READ_ATTEMPTS) throw e;
+                pause(attempt); // a member's count moved: read again
+            }
         }
+    }
+
+    private List<Map<String, AttributeValue>> members(String conversationId) {
+        List<Map<String, AttributeValue>> out = new ArrayList<>();
+        ddb.queryPaginator(b -> b.tableName(table).consistentRead(true).keyConditionExpression("pk = :pk AND begins_with(sk, :m)")
+                .expressionAttributeValues(Map.of(":pk", s("c#" + conversationId), ":m", s(MEMBER)))).items().forEach(out::add);
+        return out;
     }
 
     @Override

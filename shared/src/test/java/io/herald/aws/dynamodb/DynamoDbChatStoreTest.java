@@ -45,7 +45,7 @@ class DynamoDbChatStoreTest {
     ChatMessage message(String conv, String sender, String text) {
         Instant now = Instant.now();
         ChatMessage m = new ChatMessage(ids.next(now), conv, sender, "text", text, Json.object(), now, now, null, null);
-        store.append(m, store.conversation(conv).orElseThrow().members().stream().filter(u -> !u.equals(sender)).toList());
+        store.append(m, store.conversation(conv).orElseThrow().members().stream().filter(u -> !u.equals(sender)).toList(), null);
         return m;
     }
 
@@ -155,5 +155,100 @@ class DynamoDbChatStoreTest {
         assertEquals(0, dynamo.client().query(b -> b.tableName(table).keyConditionExpression("pk = :p")
                 .expressionAttributeValues(Map.of(":p", Items.s("c#k")))).count());
         assertEquals(List.of(), store.conversationsOf("alice"));
+    }
+
+    @Test
+    void unread_counts_should_leave_deleted_messages_out() {
+        store.upsert("k", List.of("alice", "bob", "carol"), Instant.now());
+        ChatMessage first = message("k", "alice", "1");
+        ChatMessage second = message("k", "alice", "2");
+        message("k", "alice", "3");
+        store.markRead("k", "carol", second.id(), Instant.now());
+        assertEquals(3L, store.unread("k", List.of("bob")).get("bob"));
+        assertEquals(1L, store.unread("k", List.of("carol")).get("carol"));
+
+        assertTrue(store.deleteMessage("k", second.id(), "alice", Instant.now()).isPresent());
+        assertEquals(2L, store.unread("k", List.of("bob")).get("bob"), "bob had not read it: one fewer");
+        assertEquals(1L, store.unread("k", List.of("carol")).get("carol"), "carol had read it: unchanged");
+        assertEquals(0L, store.unread("k", List.of("alice")).get("alice"), "the sender's count never counted it");
+        assertTrue(store.deleteMessage("k", second.id(), "alice", Instant.now()).isEmpty(), "deleting twice changes nothing");
+        assertEquals(2L, store.unread("k", List.of("bob")).get("bob"));
+        assertEquals(1, store.markRead("k", "bob", first.id(), Instant.now()), "only the third is left; the deleted one is not counted");
+    }
+
+    @Test
+    void a_publications_message_should_be_stored_once() {
+        store.upsert("k", List.of("alice", "bob"), Instant.now());
+        Instant now = Instant.now();
+        ChatMessage m = new ChatMessage(ids.next(now), "k", "system", "system", "hi", Json.object(), now, now, null, null);
+        ChatMessage again = new ChatMessage(ids.next(now), "k", "system", "system", "hi", Json.object(), now, now, null, null);
+        assertTrue(store.append(m, List.of("alice", "bob"), "pub-1"));
+        assertFalse(store.append(again, List.of("alice", "bob"), "pub-1"));
+        assertEquals(1, store.history("k", null, 10).messages().size());
+        assertEquals(1L, store.unread("k", List.of("bob")).get("bob"));
+        assertTrue(store.history("k", null, 10).messages().get(0).id().equals(m.id()));
+    }
+
+    /**
+     * DynamoDB cancels a transaction that meets another on the same items (TransactionConflict)
+     * and refuses a plain write to an item a transaction holds (TransactionConflictException);
+     * the engine serializes instead, so a client that loses once per call stands in for AWS.
+     */
+    @Test
+    void a_transaction_conflict_should_be_retried_and_count_once() {
+        store.upsert("k", List.of("alice", "bob"), Instant.now());
+        java.util.concurrent.atomic.AtomicInteger conflicts = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.Set<String> lostOnce = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        software.amazon.awssdk.services.dynamodb.DynamoDbClient real = dynamo.client();
+        software.amazon.awssdk.services.dynamodb.DynamoDbClient losing = (software.amazon.awssdk.services.dynamodb.DynamoDbClient)
+                java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                        new Class<?>[] {software.amazon.awssdk.services.dynamodb.DynamoDbClient.class}, (proxy, method, args) -> {
+                            if (method.getName().equals("transactWriteItems") && lostOnce.add("transact")) {
+                                conflicts.incrementAndGet();
+                                throw software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException.builder()
+                                        .message("Transaction cancelled").cancellationReasons(
+                                                software.amazon.awssdk.services.dynamodb.model.CancellationReason.builder().code("None").build(),
+                                                software.amazon.awssdk.services.dynamodb.model.CancellationReason.builder()
+                                                        .code("TransactionConflict").build()).build();
+                            }
+                            if (method.getName().equals("updateItem") && lostOnce.add("update")) {
+                                conflicts.incrementAndGet();
+                                throw software.amazon.awssdk.services.dynamodb.model.TransactionConflictException.builder()
+                                        .message("Transaction is ongoing for the item").build();
+                            }
+                            try {
+                                return method.invoke(real, args);
+                            } catch (java.lang.reflect.InvocationTargetException e) {
+                                throw e.getCause();
+                            }
+                        });
+        DynamoDbChatStore onAws = new DynamoDbChatStore(losing, table, null);
+        Instant now = Instant.now();
+        ChatMessage m = new ChatMessage(ids.next(now), "k", "alice", "text", "hi", Json.object(), now, now, null, null);
+        assertTrue(onAws.append(m, List.of("bob"), null));
+        assertEquals(1L, store.unread("k", List.of("bob")).get("bob"), "stored once, counted once");
+        assertEquals(0, onAws.markRead("k", "bob", m.id(), Instant.now()));
+        assertEquals(2, conflicts.get());
+        assertEquals(m.id(), store.readMarks("k").get("bob"));
+
+        // anything else is not a conflict: no retry
+        lostOnce.clear();
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        software.amazon.awssdk.services.dynamodb.DynamoDbClient failing = (software.amazon.awssdk.services.dynamodb.DynamoDbClient)
+                java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                        new Class<?>[] {software.amazon.awssdk.services.dynamodb.DynamoDbClient.class}, (proxy, method, args) -> {
+                            if (method.getName().equals("transactWriteItems")) {
+                                calls.incrementAndGet();
+                                throw software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException.builder()
+                                        .message("cancelled").cancellationReasons(
+                                                software.amazon.awssdk.services.dynamodb.model.CancellationReason.builder()
+                                                        .code("ValidationError").build()).build();
+                            }
+                            return method.invoke(real, args);
+                        });
+        ChatMessage n = new ChatMessage(ids.next(now), "k", "alice", "text", "hi", Json.object(), now, now, null, null);
+        org.junit.jupiter.api.Assertions.assertThrows(software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException.class,
+                () -> new DynamoDbChatStore(failing, table, null).append(n, List.of("bob"), null));
+        assertEquals(1, calls.get());
     }
 }
