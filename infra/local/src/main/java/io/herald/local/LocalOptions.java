@@ -33,7 +33,8 @@ public record LocalOptions(int port, String stage, String profile, Path dataDir,
                                                                    (HERALD_PROFILE, default topics)
               --data-dir DIR   keep DynamoDB data in DIR           (HERALD_DATA_DIR, default in memory)
               --template FILE  SAM template to run                 (HERALD_TEMPLATE, default template.yaml)
-              --param K=V      override a template parameter, repeatable (e.g. MaxConnectionsPerIp=0)
+              --param K=V      override a template parameter, repeatable (e.g. MaxConnectionsPerIp=0);
+                               K=@FILE takes the value from a file (e.g. ChatBlockedWords=@words.txt)
               --help           this text
 
             The JWT secret is HERALD_JWT_SECRET (default: a documented development secret).
@@ -63,12 +64,27 @@ public record LocalOptions(int port, String stage, String profile, Path dataDir,
                 case "--param" -> {
                     int eq = v.indexOf('=');
                     if (eq < 1) throw new IllegalArgumentException("--param takes Name=Value, got '" + v + "'");
-                    yield o.withParameter(v.substring(0, eq), v.substring(eq + 1));
+                    yield o.withParameter(v.substring(0, eq), parameterValue(v.substring(0, eq), v.substring(eq + 1)));
                 }
                 default -> throw new IllegalArgumentException("unknown option " + a + "\n\n" + USAGE);
             };
         }
         return o;
+    }
+
+    /**
+     * {@code @path} reads the value from a file (a blocked-words list, a policy), as the template
+     * would get it from a parameter; {@code @@text} is the literal {@code @text}.
+     */
+    static String parameterValue(String name, String v) {
+        if (v.startsWith("@@")) return v.substring(1);
+        if (!v.startsWith("@")) return v;
+        java.nio.file.Path file = java.nio.file.Path.of(v.substring(1));
+        try {
+            return java.nio.file.Files.readString(file).strip();
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            throw new IllegalArgumentException("--param " + name + "=" + v + ": cannot read " + file + " (" + e.getClass().getSimpleName() + ")");
+        }
     }
 
     private LocalOptions with(String port, String stage, String profile, String dataDir, String template, String secret) {

@@ -43,4 +43,16 @@ class LocalOptionsTest {
     private static String message(String... args) {
         return assertThrows(IllegalArgumentException.class, () -> LocalOptions.parse(args, Map.of())).getMessage();
     }
+
+    @Test
+    void a_parameter_may_come_from_a_file(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path words = dir.resolve("words.txt");
+        java.nio.file.Files.writeString(words, "darn\n/fr[ae]ak/\n");
+        LocalOptions o = LocalOptions.parse(new String[] {"--param", "ChatBlockedWords=@" + words, "--param", "Stage=@@literal"}, Map.of());
+        assertEquals("darn\n/fr[ae]ak/", o.parameters().get("ChatBlockedWords"));
+        assertEquals("@literal", o.parameters().get("Stage"));
+        String missing = assertThrows(IllegalArgumentException.class,
+                () -> LocalOptions.parse(new String[] {"--param", "ChatBlockedWords=@" + dir.resolve("nope.txt")}, Map.of())).getMessage();
+        assertTrue(missing.contains("cannot read") && missing.contains("nope.txt"), missing);
+    }
 }
