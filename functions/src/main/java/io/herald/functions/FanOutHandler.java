@@ -1,11 +1,8 @@
 package io.herald.functions;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.core.fanout.FanOutTask;
 import io.herald.core.json.Json;
-import io.herald.core.service.EventLog;
 import io.herald.core.service.Services;
 import java.util.Map;
 
@@ -30,20 +27,8 @@ public final class FanOutHandler extends JsonStreamHandler {
 
     @Override
     protected JsonNode handle(JsonNode event) {
-        ObjectNode out = Json.object();
-        ArrayNode failures = out.putArray("batchItemFailures");
-        for (JsonNode r : event.path("Records")) {
-            String messageId = Json.text(r, "messageId");
-            try {
-                herald.fanOut.handle(FanOutTask.read(r.path("body").asText("")), herald.clock.instant());
-            } catch (RuntimeException e) {
-                // a malformed task fails too: after maxReceiveCount it rests in the dead-letter queue, visible
-                EventLog.STDOUT.log(EventLog.line("fanout_task_failed").put("messageId", messageId)
-                        .put("error", e.getClass().getSimpleName() + ": " + e.getMessage()));
-                failures.addObject().put("itemIdentifier", messageId);
-                herald.fanOut.retryLater(Json.text(r, "receiptHandle"), r.path("attributes").path("ApproximateReceiveCount").asInt(1));
-            }
-        }
-        return out;
+        return SqsBatch.handle(event.path("Records"), "fanout_task_failed",
+                (r, id) -> herald.fanOut.handle(FanOutTask.read(r.path("body").asText("")), herald.clock.instant()),
+                r -> herald.fanOut.retryLater(Json.text(r, "receiptHandle"), r.path("attributes").path("ApproximateReceiveCount").asInt(1)));
     }
 }

@@ -1,12 +1,9 @@
 package io.herald.functions;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.core.json.Json;
 import io.herald.core.model.InvalidPublicationException;
 import io.herald.core.model.Publication;
-import io.herald.core.service.EventLog;
 import io.herald.core.service.Services;
 import java.util.Map;
 
@@ -52,25 +49,14 @@ public final class PublishHandler extends JsonStreamHandler {
         return p.id() != null || id == null ? p : withId(p, "eb:" + id);
     }
 
-    /** Partial batch response: only failed messages return to the queue (and on to its DLQ). */
+    /** Partial batch response: only failed messages return to the queue (invalid ones too: they end in the DLQ). */
     private JsonNode sqs(JsonNode records) {
-        ObjectNode out = Json.object();
-        ArrayNode failures = out.putArray("batchItemFailures");
-        for (JsonNode r : records) {
-            String messageId = Json.text(r, "messageId");
-            try {
-                JsonNode body = Json.parse(r.path("body").asText(""));
-                Publication p = body.has("detail-type") ? fromEventBridge(body) : herald.codec.read(body);
-                if (p.id() == null && messageId != null) p = withId(p, "sqs:" + messageId);
-                herald.publisher.publishFromBackend(p, herald.clock.instant());
-            } catch (RuntimeException e) {
-                // invalid ones fail too: after maxReceiveCount they rest in the DLQ, visible, instead of vanishing
-                EventLog.STDOUT.log(EventLog.line("sqs_record_failed").put("messageId", messageId)
-                        .put("error", e.getClass().getSimpleName() + ": " + e.getMessage()));
-                failures.addObject().put("itemIdentifier", messageId);
-            }
-        }
-        return out;
+        return SqsBatch.handle(records, "sqs_record_failed", (r, messageId) -> {
+            JsonNode body = Json.parse(r.path("body").asText(""));
+            Publication p = body.has("detail-type") ? fromEventBridge(body) : herald.codec.read(body);
+            if (p.id() == null && messageId != null) p = withId(p, "sqs:" + messageId);
+            herald.publisher.publishFromBackend(p, herald.clock.instant());
+        }, null);
     }
 
     private static Publication withId(Publication p, String id) {
