@@ -14,7 +14,7 @@ import software.amazon.awssdk.http.SdkHttpMethod;
 /**
  * One call to an AWS JSON API: 1.1 (Secrets Manager, SSM: one call per container, to read the JWT
  * secret; their SDK modules would be two thirds of the deployment jar for it) or 1.0 (SQS: the
- * tree fan-out's SendMessageBatch and ChangeMessageVisibility).
+ * tree fan-out's SendMessageBatch and ChangeMessageVisibility, the chat's delayed SendMessage).
  */
 public final class AwsJsonCall {
     public static final String JSON_1_0 = "application/x-amz-json-1.0", JSON_1_1 = "application/x-amz-json-1.1";
