@@ -30,6 +30,21 @@ public final class Fixture {
                 JwtVerifier.hs256(Tokens.SECRET, null, null, Clock.systemUTC()), recording, ms -> { });
     }
 
+    /**
+     * Over the embedded engine's tables and a recording Management API reached through signed HTTP,
+     * as the functions run: the setting of the failure-path, fan-out and reliability tests.
+     */
+    public static Fixture onEngine(EmbeddedDynamoDb ddb, EmbeddedDynamoDb.Tables tables, RecordingManagementApi api, HeraldConfig config) {
+        var client = ddb.client();
+        ConnectionRegistry registry = new ConnectionRegistry(new io.herald.aws.dynamodb.DynamoDbConnectionStore(client, tables.connections()),
+                new io.herald.aws.dynamodb.DynamoDbSubscriptionStore(client, tables.subscriptions(), tables.connections()),
+                new io.herald.aws.dynamodb.DynamoDbStats(client, tables.ledger()), new io.herald.aws.dynamodb.DynamoDbQuotas(client, tables.ledger()));
+        io.herald.aws.config.AwsClients clients = new io.herald.aws.config.AwsClients(Map.of("AWS_REGION", "us-east-1",
+                "AWS_ACCESS_KEY_ID", RecordingManagementApi.ACCESS_KEY, "AWS_SECRET_ACCESS_KEY", RecordingManagementApi.SECRET));
+        return new Fixture(registry, new io.herald.aws.dynamodb.DynamoDbPublicationLedger(client, tables.ledger(), java.time.Duration.ofHours(1)),
+                new io.herald.aws.apigateway.ApiGatewayNotifier(clients.signedHttp(), api.endpoint()), config);
+    }
+
     public static Fixture inMemory(InMemoryStores s, ConnectionNotifier notifier, HeraldConfig config) {
         return new Fixture(new ConnectionRegistry(s, s, s, s), s, notifier, config);
     }

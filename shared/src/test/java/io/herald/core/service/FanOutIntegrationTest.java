@@ -4,13 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.herald.aws.apigateway.ApiGatewayNotifier;
-import io.herald.aws.config.AwsClients;
-import io.herald.aws.dynamodb.DynamoDbConnectionStore;
-import io.herald.aws.dynamodb.DynamoDbPublicationLedger;
-import io.herald.aws.dynamodb.DynamoDbQuotas;
-import io.herald.aws.dynamodb.DynamoDbStats;
-import io.herald.aws.dynamodb.DynamoDbSubscriptionStore;
 import io.herald.aws.dynamodb.StoredSubscriptions;
 import io.herald.core.json.Json;
 import io.herald.core.model.InvalidPublicationException;
@@ -19,7 +12,6 @@ import io.herald.testing.EmbeddedDynamoDb;
 import io.herald.testing.Fixture;
 import io.herald.testing.RecordingManagementApi;
 import io.herald.testing.Tokens;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -44,13 +36,7 @@ class FanOutIntegrationTest {
     void setUp() throws Exception {
         api = new RecordingManagementApi();
         tables = ddb.createTables();
-        DynamoDbPublicationLedger ledger = new DynamoDbPublicationLedger(ddb.client(), tables.ledger(), Duration.ofHours(1));
-        ConnectionRegistry registry = new ConnectionRegistry(new DynamoDbConnectionStore(ddb.client(), tables.connections()),
-                new DynamoDbSubscriptionStore(ddb.client(), tables.subscriptions(), tables.connections()),
-                new DynamoDbStats(ddb.client(), tables.ledger()), new DynamoDbQuotas(ddb.client(), tables.ledger()));
-        AwsClients clients = new AwsClients(Map.of("AWS_REGION", "us-east-1", "AWS_ACCESS_KEY_ID", RecordingManagementApi.ACCESS_KEY,
-                "AWS_SECRET_ACCESS_KEY", RecordingManagementApi.SECRET));
-        herald = new Fixture(registry, ledger, new ApiGatewayNotifier(clients.signedHttp(), api.endpoint()), HeraldConfig.defaults());
+        herald = Fixture.onEngine(ddb, tables, api, HeraldConfig.defaults());
     }
 
     @AfterEach

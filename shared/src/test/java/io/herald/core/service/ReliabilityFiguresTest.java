@@ -3,14 +3,7 @@ package io.herald.core.service;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.herald.aws.apigateway.ApiGatewayNotifier;
-import io.herald.aws.config.AwsClients;
-import io.herald.aws.dynamodb.DynamoDbConnectionStore;
-import io.herald.aws.dynamodb.DynamoDbPublicationLedger;
-import io.herald.aws.dynamodb.DynamoDbQuotas;
-import io.herald.aws.dynamodb.DynamoDbStats;
 import io.herald.aws.dynamodb.DynamoDbSchema;
-import io.herald.aws.dynamodb.DynamoDbSubscriptionStore;
 import io.herald.core.json.Json;
 import io.herald.core.model.Connection;
 import io.herald.core.model.Publication;
@@ -53,13 +46,8 @@ class ReliabilityFiguresTest {
     void setUp() throws Exception {
         api = new RecordingManagementApi();
         tables = ddb.createTables();
-        DynamoDbPublicationLedger ledger = new DynamoDbPublicationLedger(ddb.client(), tables.ledger(), Duration.ofHours(1));
-        registry = new ConnectionRegistry(new DynamoDbConnectionStore(ddb.client(), tables.connections()),
-                new DynamoDbSubscriptionStore(ddb.client(), tables.subscriptions(), tables.connections()),
-                new DynamoDbStats(ddb.client(), tables.ledger()), new DynamoDbQuotas(ddb.client(), tables.ledger()));
-        AwsClients clients = new AwsClients(Map.of("AWS_REGION", "us-east-1", "AWS_ACCESS_KEY_ID", RecordingManagementApi.ACCESS_KEY,
-                "AWS_SECRET_ACCESS_KEY", RecordingManagementApi.SECRET));
-        herald = new Fixture(registry, ledger, new ApiGatewayNotifier(clients.signedHttp(), api.endpoint()), HeraldConfig.defaults());
+        herald = Fixture.onEngine(ddb, tables, api, HeraldConfig.defaults());
+        registry = herald.services.registry;
     }
 
     @AfterEach
