@@ -268,7 +268,7 @@ public final class LocalStack implements AutoCloseable {
         try (InputStream in = LocalStack.class.getResourceAsStream("/console.html")) {
             if (in == null) throw new IllegalStateException("console.html missing from the jar");
             return new String(in.readAllBytes(), StandardCharsets.UTF_8)
-                    .replace("{{WS_URL}}", webSocketUrl()).replace("{{TOKEN}}", token);
+                    .replace("{{WS_URL}}", webSocketUrl()).replace("{{TOKEN}}", token).replace("{{DEMO_USER}}", DEMO_USER);
         }
     }
 
