@@ -98,7 +98,8 @@ public final class Bench {
 
     // ------------------------------------------------------------------ 1 and 5: fan-out, memory
 
-    static final long IDLE_BEFORE_MEMORY_MS = 70_000;
+    /** -Dbench.idleMs=0 skips the pause (an A/B of fan-out times alone, where memory is not read). */
+    static final long IDLE_BEFORE_MEMORY_MS = Long.getLong("bench.idleMs", 70_000);
 
     void fanOutAndMemory(String scenario) throws Exception {
         long heap0 = stack.heapUsedKb(), rss0 = stack.rssKb(); // heap first: its full GC lets the JVM uncommit
@@ -142,10 +143,23 @@ public final class Bench {
     void settle() throws Exception {
         long deadline = System.currentTimeMillis() + 180_000;
         while (System.currentTimeMillis() < deadline) {
+            if (!stackHasMetrics()) { // an older stack under A/B: no metrics to read, a fixed pause instead
+                Thread.sleep(20_000);
+                return;
+            }
             if (metrics().path("apis").path("WebSocketApi").path("connections").asLong(-1) == 0) return;
             Thread.sleep(500);
         }
         System.err.println("the stack did not settle within 180 s");
+    }
+
+    boolean stackHasMetrics() throws InterruptedException {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create(stack.httpUrl + "/local/metrics")).timeout(java.time.Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     /** The stack's GET /local/metrics: what CloudWatch would show. */
