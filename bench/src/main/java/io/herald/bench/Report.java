@@ -87,7 +87,10 @@ final class Report {
         b.append("Every figure is the median of the runs, with the spread (min–max) beside it. The local stack runs the Lambda ")
                 .append("handlers in-process over Herald's own DynamoDB engine and posts through its Management API emulation over HTTP, so these ")
                 .append("numbers measure Herald's code paths on this machine, not AWS's service latencies.\n\n");
-        section(b, "1. Fan-out: one publication to N subscribers of one topic",
+        String params = System.getProperty("bench.stackParams", "").trim();
+        section(b, "1. Fan-out: one publication to N subscribers of one topic (above `InlineFanOutLimit`, "
+                        + (params.isEmpty() ? "2,000 by default" : "stack parameters: `" + params + "`")
+                        + ", the publish function hands it to the FanOutFunction tree through the fan-out queue)",
                 "| subscribers | publish → last receipt | publish → median receipt | deliveries per second |\n|---|---|---|---|\n", fanOut);
         if (!chart.isEmpty()) {
             chart(png);

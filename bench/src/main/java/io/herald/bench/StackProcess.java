@@ -28,6 +28,11 @@ final class StackProcess implements AutoCloseable {
         if (!extra.isEmpty()) cmd.addAll(List.of(extra.split("\\s+")));
         cmd.addAll(List.of("-jar", "infra/local/target/herald-local.jar", "--port", Integer.toString(port),
                 "--param", "MaxConnectionsPerIp=0"));
+        // template parameters for the stack, e.g. -Dbench.stackParams=InlineFanOutLimit=100000 to keep
+        // the 10,000 fan-out inline (above the default 2,000 it goes through the fan-out queue's tree)
+        for (String param : System.getProperty("bench.stackParams", "").trim().split("\\s+")) {
+            if (!param.isEmpty()) cmd.addAll(List.of("--param", param));
+        }
         process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         String ws = null, http = null, ddb = null, mgmt = null, tok = null;
