@@ -45,10 +45,20 @@ public final class EmbeddedDynamoDb implements BeforeAllCallback, AfterAllCallba
 
     public void start() {
         engine = DynamoDbEngine.builder().start();
-        client = DynamoDbClient.builder().endpointOverride(engine.endpoint()).region(Region.US_EAST_1)
+        client = clientWith(new Counter());
+    }
+
+    /**
+     * A client of this engine of the test's own, with interceptors that fake what the engine cannot
+     * be made to do on cue (an index that lags, a throttled call). The caller closes it.
+     */
+    public DynamoDbClient clientWith(ExecutionInterceptor... interceptors) {
+        return DynamoDbClient.builder().endpointOverride(engine.endpoint()).region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
                 .httpClient(UrlConnectionHttpClient.create())
-                .overrideConfiguration(o -> o.addExecutionInterceptor(new Counter()))
+                .overrideConfiguration(o -> {
+                    for (ExecutionInterceptor i : interceptors) o.addExecutionInterceptor(i);
+                })
                 .build();
     }
 

@@ -35,7 +35,12 @@ public final class Fixture {
      * as the functions run: the setting of the failure-path, fan-out and reliability tests.
      */
     public static Fixture onEngine(EmbeddedDynamoDb ddb, EmbeddedDynamoDb.Tables tables, RecordingManagementApi api, HeraldConfig config) {
-        var client = ddb.client();
+        return onEngine(ddb.client(), tables, api, config);
+    }
+
+    /** As above, through a client of the test's own (one with a fault-injecting interceptor). */
+    public static Fixture onEngine(software.amazon.awssdk.services.dynamodb.DynamoDbClient client, EmbeddedDynamoDb.Tables tables,
+            RecordingManagementApi api, HeraldConfig config) {
         ConnectionRegistry registry = new ConnectionRegistry(new io.herald.aws.dynamodb.DynamoDbConnectionStore(client, tables.connections()),
                 new io.herald.aws.dynamodb.DynamoDbSubscriptionStore(client, tables.subscriptions(), tables.connections()),
                 new io.herald.aws.dynamodb.DynamoDbStats(client, tables.ledger()), new io.herald.aws.dynamodb.DynamoDbQuotas(client, tables.ledger()));

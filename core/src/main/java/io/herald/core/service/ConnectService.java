@@ -119,15 +119,31 @@ public final class ConnectService {
             }
             case ADMITTED -> { }
         }
-        for (SubscriptionSpec s : initial) {
-            SubscriptionStore.AddResult added = registry.subscribe(c, s, config.subscriptionLimit(), now);
-            if (added == SubscriptionStore.AddResult.LIMIT_REACHED) break;
-            if (added == SubscriptionStore.AddResult.BUSY) {
-                // a connection without the subscriptions its URL asked for would wait for nothing
-                registry.forget(c.id());
-                return ConnectResult.rejected(503, "Busy: try connecting again");
+        try {
+            for (SubscriptionSpec s : initial) {
+                SubscriptionStore.AddResult added = registry.subscribe(c, s, config.subscriptionLimit(), now);
+                if (added == SubscriptionStore.AddResult.LIMIT_REACHED) break;
+                // a connection without the subscriptions its URL asked for would wait for nothing; one
+                // whose row a cleanup already removed would open deaf: refuse both, the client retries
+                if (added == SubscriptionStore.AddResult.BUSY || added == SubscriptionStore.AddResult.CONNECTION_GONE) {
+                    registry.forget(c.id());
+                    return ConnectResult.rejected(503, "Busy: try connecting again");
+                }
             }
+        } catch (RuntimeException | Error e) {
+            // $connect fails and no $disconnect will come: give back the row, its subscriptions and
+            // the IP and user quota units now, not two hours later by TTL
+            forgetQuietly(c.id(), e);
+            throw e;
         }
         return ConnectResult.accepted(subprotocol);
+    }
+
+    private void forgetQuietly(String connectionId, Throwable cause) {
+        try {
+            registry.forget(connectionId);
+        } catch (RuntimeException e) {
+            cause.addSuppressed(e); // the TTL removes what is left
+        }
     }
 }

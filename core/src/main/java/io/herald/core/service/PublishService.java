@@ -315,8 +315,11 @@ public final class PublishService {
         if (gone.isEmpty()) return List.of();
         // one read per gone connection, side by side: thousands of them must not queue up
         Set<String> young = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        delivery.forEach(gone, id -> registry.connections().get(id, now)
+        List<String> unread = delivery.forEach(gone, id -> registry.connections().get(id, now)
                 .filter(c -> ConnectWindow.young(c, now)).ifPresent(c -> young.add(id)));
+        // a read that failed (throttled, 5xx) proves nothing: forgetting a connection still in
+        // $connect would leave it open and deaf, so it is retried as a young one
+        young.addAll(unread);
         List<Delivery.Target> out = new ArrayList<>();
         for (Delivery.Target t : targets) if (young.contains(t.connectionId())) out.add(t);
         return out;

@@ -57,8 +57,11 @@ public final class SessionService {
     public void onMessage(String connectionId, String body, Instant now) {
         Optional<Connection> found = registry.connections().get(connectionId, now);
         if (found.isEmpty()) {
-            // expired or already forgotten: API Gateway may still deliver a late frame
-            log.log(EventLog.line("message_for_unknown_connection").put("connectionId", connectionId));
+            // expired or already forgotten: a late frame of a closing socket, or a socket whose row a
+            // cleanup removed while it stayed open. Such a socket would never receive again, so close
+            // it (410 when it is already closing): its client reconnects and is stored afresh.
+            boolean closed = delivery.disconnect(connectionId);
+            log.log(EventLog.line("message_for_unknown_connection").put("connectionId", connectionId).put("closed", closed));
             return;
         }
         Connection c = found.get();

@@ -8,7 +8,6 @@ import io.herald.core.store.RateLimiter;
 import io.herald.core.store.RateLimiter.Limit;
 import io.herald.core.store.RateLimiter.Verdict;
 import io.herald.testing.EmbeddedDynamoDb;
-import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,14 +23,10 @@ import java.util.concurrent.atomic.DoubleAdder;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -204,10 +199,7 @@ class DynamoDbRateLimiterTest {
                 if (c.exception() instanceof ConditionalCheckFailedException) wcu.add(1);
             }
         };
-        return DynamoDbClient.builder().endpointOverride(URI.create(dynamo.endpoint())).region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
-                .httpClient(UrlConnectionHttpClient.create())
-                .overrideConfiguration(o -> o.addExecutionInterceptor(capacity)).build();
+        return dynamo.clientWith(capacity);
     }
 
     static void add(ConsumedCapacity cc, DoubleAdder wcu, DoubleAdder rcu) {

@@ -193,12 +193,7 @@ class DynamoDbStoresTest {
 
     @Test
     void unsubscribe_and_replace_all_should_find_a_subscription_the_index_does_not_show_yet() {
-        DynamoDbClient lagging = DynamoDbClient.builder().endpointOverride(java.net.URI.create(ddb.endpoint()))
-                .region(software.amazon.awssdk.regions.Region.US_EAST_1)
-                .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
-                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("local", "local")))
-                .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create())
-                .overrideConfiguration(o -> o.addExecutionInterceptor(new LaggingIndex())).build();
+        DynamoDbClient lagging = ddb.clientWith(new LaggingIndex());
         DynamoDbSubscriptionStore store = new DynamoDbSubscriptionStore(lagging, subscriptionsTable, connectionsTable);
         Connection c = conn("c1", "u1");
         connections.put(c);
@@ -236,19 +231,14 @@ class DynamoDbStoresTest {
     void a_failing_bucket_query_should_fail_the_read_with_its_own_error() {
         // the exact bucket (read on the caller's thread) answers; a wildcard bucket's Query, run on
         // another thread, is refused as if throttled
-        DynamoDbClient refusing = DynamoDbClient.builder().endpointOverride(java.net.URI.create(ddb.endpoint()))
-                .region(software.amazon.awssdk.regions.Region.US_EAST_1)
-                .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
-                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("local", "local")))
-                .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create())
-                .overrideConfiguration(o -> o.addExecutionInterceptor(new ExecutionInterceptor() {
-                    @Override
-                    public void beforeExecution(Context.BeforeExecution c, ExecutionAttributes a) {
-                        if (c.request() instanceof QueryRequest q && q.expressionAttributeValues().get(":b").s().endsWith("*")) {
-                            throw ProvisionedThroughputExceededException.builder().message("slow down").build();
-                        }
-                    }
-                })).build();
+        DynamoDbClient refusing = ddb.clientWith(new ExecutionInterceptor() {
+            @Override
+            public void beforeExecution(Context.BeforeExecution c, ExecutionAttributes a) {
+                if (c.request() instanceof QueryRequest q && q.expressionAttributeValues().get(":b").s().endsWith("*")) {
+                    throw ProvisionedThroughputExceededException.builder().message("slow down").build();
+                }
+            }
+        });
         EmbeddedDynamoDb.Tables t = ddb.createTables();
         DynamoDbSubscriptionStore store = new DynamoDbSubscriptionStore(refusing, t.subscriptions(), t.connections());
         ProvisionedThroughputExceededException e = assertThrows(ProvisionedThroughputExceededException.class,

@@ -180,4 +180,72 @@ class FailurePathsTest {
         assertTrue(!stored("b1"));
         assertTrue(StoredSubscriptions.of(ddb.client(), tables.subscriptions(), "b1").isEmpty());
     }
+
+    // ---- zombies the fan-out review found: a failed read, a failed $connect, a frame from a row-less socket ----
+
+    /** Throws a throttling error for the next {@code times} calls of {@code operation} that touch {@code connectionId}. */
+    static final class Refuse implements software.amazon.awssdk.core.interceptor.ExecutionInterceptor {
+        final Class<?> operation;
+        final String connectionId;
+        final java.util.concurrent.atomic.AtomicInteger times = new java.util.concurrent.atomic.AtomicInteger();
+
+        Refuse(Class<?> operation, String connectionId) {
+            this.operation = operation;
+            this.connectionId = connectionId;
+        }
+
+        @Override
+        public void beforeExecution(software.amazon.awssdk.core.interceptor.Context.BeforeExecution c,
+                software.amazon.awssdk.core.interceptor.ExecutionAttributes a) {
+            if (operation.isInstance(c.request()) && c.request().toString().contains(connectionId) && times.getAndDecrement() > 0) {
+                throw software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughputExceededException.builder()
+                        .message("injected throttle").build();
+            }
+        }
+    }
+
+    @Test
+    void a_410_whose_connection_cannot_be_read_should_be_retried_not_forgotten() {
+        Refuse refuse = new Refuse(software.amazon.awssdk.services.dynamodb.model.GetItemRequest.class, "b1");
+        try (var client = ddb.clientWith(refuse)) {
+            herald = Fixture.onEngine(client, tables, api, HeraldConfig.defaults());
+            registry = herald.services.registry;
+            assertEquals(200, herald.connect("b1", "protocol", "booking", "eventId", "e1", "token", Tokens.forUser("u1")).status());
+            api.failNext("b1", 410, 1); // $connect has not returned yet ...
+            refuse.times.set(1); // ... and the read that would show it is young is throttled
+
+            PublishService.Result r = publish("seat-9", "events.e1", Instant.now());
+
+            assertEquals(0, r.gone(), "an unread connection is not taken for gone");
+            assertTrue(stored("b1"), "nor forgotten: it would open deaf");
+            assertEquals(1, StoredSubscriptions.of(ddb.client(), tables.subscriptions(), "b1").size());
+            assertEquals(1, received("b1", "seat-9"), "the retry reaches it");
+        }
+    }
+
+    @Test
+    void a_connect_failing_after_admission_should_give_back_the_row_its_subscriptions_and_the_ip_slot() {
+        Refuse refuse = new Refuse(software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest.class, "b1");
+        try (var client = ddb.clientWith(refuse)) {
+            herald = Fixture.onEngine(client, tables, api, HeraldConfig.defaults().withMaxConnectionsPerIp(1));
+            registry = herald.services.registry;
+            refuse.times.set(1000); // the initial subscription's transaction fails past the store's own retries
+            assertThrows(RuntimeException.class,
+                    () -> herald.connect("b1", "protocol", "booking", "eventId", "e1", "token", Tokens.forUser("u1")));
+            refuse.times.set(0);
+
+            assertTrue(!stored("b1"), "no row is left for a connection whose $connect failed");
+            assertTrue(StoredSubscriptions.of(ddb.client(), tables.subscriptions(), "b1").isEmpty());
+            assertEquals(200, herald.connect("b2", "protocol", "booking", "eventId", "e1", "token", Tokens.forUser("u1")).status(),
+                    "the IP's only slot was given back");
+        }
+    }
+
+    @Test
+    void a_frame_from_a_socket_without_a_row_should_close_that_socket() {
+        herald.send("ghost", "{\"type\":\"ping\"}");
+        assertEquals(List.of("ghost"), api.deleted, "closed, so its client reconnects instead of waiting deaf");
+        assertTrue(herald.log.stream().anyMatch(l -> l.path("event").asText().equals("message_for_unknown_connection")
+                && l.path("closed").asBoolean()));
+    }
 }
