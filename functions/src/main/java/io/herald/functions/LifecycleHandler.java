@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.aws.dynamodb.DynamoDbConnectionStore;
 import io.herald.core.json.Json;
 import io.herald.core.model.Connection;
-import io.herald.core.service.EventLog;
+import io.herald.core.log.EventLog;
 import io.herald.core.service.Services;
 import java.util.Map;
 import java.util.Optional;

@@ -8,7 +8,7 @@ import io.herald.core.model.Connection;
 import io.herald.core.model.Publication;
 import io.herald.core.profile.Effect;
 import io.herald.core.profile.ProfileContext;
-import io.herald.core.service.EventLog;
+import io.herald.core.log.EventLog;
 import io.herald.core.topic.Topic;
 import io.herald.core.topic.TopicPattern;
 import java.time.Duration;

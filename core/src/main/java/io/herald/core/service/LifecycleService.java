@@ -2,6 +2,7 @@ package io.herald.core.service;
 
 import io.herald.core.delivery.ConnectionNotifier;
 import io.herald.core.delivery.Delivery;
+import io.herald.core.log.EventLog;
 import io.herald.core.model.Connection;
 import io.herald.core.profile.Effect;
 import io.herald.core.profile.Profile;
