@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import javax.imageio.ImageIO;
 
 /** Collects measured numbers and writes them as markdown tables and one PNG chart. */
@@ -77,6 +78,52 @@ final class Report {
                 (rss - rss0) / (double) n, heap0, heap, (heap - heap0) / (double) n));
     }
 
+    private final StringBuilder chat = new StringBuilder();
+    static final String CHAT_TITLE = "## 6. Chat: message:send → message:new at the recipient";
+
+    void chat(ChatBench.Result r, String loadBefore, String loadAfter) throws IOException {
+        List<Double> ms = r.sortedMs();
+        chat.append(CHAT_TITLE).append("\n\n");
+        chat.append(String.format(Locale.ROOT, "Measured with `mvn -B -q -DskipTests package && java -jar bench/target/herald-bench.jar --scenario chat` (one run, %s): %d one-to-one "
+                + "conversations, each member a real WebSocket client (`?protocol=chat`), the recipients joined to their room; the senders "
+                + "send %d `message:send` a second for %d s, round robin over the conversations; latency is send → `message:new` at the "
+                + "recipient. Machine: %s. Load average (`/proc/loadavg`, as `uptime` shows it) before: %s; after: %s — other agents' "
+                + "builds share these 2 cores, so the figures carry their noise.%n%n", LocalDate.now(), ChatBench.CONVERSATIONS,
+                ChatBench.RATE, ChatBench.SECONDS, machine(), loadBefore, loadAfter));
+        chat.append("| messages sent | received by the recipient | error frames | p50 | p99 | max |\n|---|---|---|---|---|---|\n");
+        chat.append(String.format(Locale.ROOT, "| %,d | %,d | %d | %s | %s | %s |%n%n", r.sent(), ms.size(), r.refused(),
+                ms.isEmpty() ? "–" : String.format(Locale.ROOT, "%.1f ms", ms.get(ms.size() / 2)),
+                ms.isEmpty() ? "–" : String.format(Locale.ROOT, "%.1f ms", ms.get(Math.min(ms.size() - 1, (int) (ms.size() * 0.99)))),
+                ms.isEmpty() ? "–" : String.format(Locale.ROOT, "%.1f ms", ms.get(ms.size() - 1))));
+        chat.append("DynamoDB units per message, as the stack's engine counted them over the sending phase (its `CapacityListener`: each ")
+                .append("successful request's units as DynamoDB bills them; `GET /local/metrics`), divided by the messages sent:\n\n");
+        chat.append("| table | read units per message | write units per message |\n|---|---|---|\n");
+        double reads = 0, writes = 0;
+        for (Map.Entry<String, double[]> e : r.unitsPerTable().entrySet()) {
+            if (e.getValue()[0] == 0 && e.getValue()[1] == 0) continue;
+            chat.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f |%n", e.getKey(), e.getValue()[0], e.getValue()[1]));
+            reads += e.getValue()[0];
+            writes += e.getValue()[1];
+        }
+        chat.append(String.format(Locale.ROOT, "| **all** | **%.2f** | **%.2f** |%n%n", reads, writes));
+    }
+
+    /** Replaces (or adds) the chat section of an existing benchmarks.md, leaving the other sections as they were measured. */
+    void writeChatOnly(Path md) throws IOException {
+        String doc = Files.exists(md) ? Files.readString(md) : "# Benchmarks\n\n";
+        int at = doc.indexOf(CHAT_TITLE);
+        if (at >= 0) {
+            int end = doc.indexOf("\n## ", at + CHAT_TITLE.length());
+            int tail = doc.indexOf("What each fix changed", at);
+            int stop = end < 0 ? (tail < 0 ? doc.length() : tail) : (tail < 0 ? end + 1 : Math.min(end + 1, tail));
+            doc = doc.substring(0, at) + chat + doc.substring(stop);
+        } else {
+            int tail = doc.indexOf("What each fix changed");
+            doc = tail < 0 ? doc + chat : doc.substring(0, tail) + chat + doc.substring(tail);
+        }
+        Files.writeString(md, doc);
+    }
+
     void write(Path md, Path png, String scenario, int runs) throws IOException, InterruptedException {
         StringBuilder b = new StringBuilder();
         b.append("# Benchmarks\n\n");
@@ -106,6 +153,7 @@ final class Report {
                 cost);
         section(b, "5. Memory of the local stack per idle connection (read 70 s after the last connect)",
                 "| connections | RSS | per connection | heap after GC | per connection |\n|---|---|---|---|---|\n", memory);
+        b.append(chat);
         b.append("What each fix changed, with the numbers before and after, and what the targets' misses come from: ")
                 .append("[benchmark-history.md](benchmark-history.md).\n\n");
         b.append("Tree fan-out to 100,000 and 1,000,000 subscribers (a simulation with its own command, `TreeBench`): ")

@@ -27,7 +27,7 @@ import io.herald.core.delivery.ConnectionNotifier;
 import io.herald.core.delivery.RetryPolicy;
 import io.herald.core.fanout.FanOutPorts;
 import io.herald.core.service.ConnectionRegistry;
-import io.herald.core.service.EventLog;
+import io.herald.core.log.EventLog;
 import io.herald.core.service.HeraldConfig;
 import io.herald.core.service.Services;
 import java.time.Clock;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.aws.dynamodb.DynamoDbConnectionStore;
 import io.herald.core.json.Json;
 import io.herald.core.model.Connection;
-import io.herald.core.service.EventLog;
+import io.herald.core.log.EventLog;
 import io.herald.core.service.Services;
 import java.util.Map;
 import java.util.Optional;
@@ -12,7 +12,8 @@ import java.util.Optional;
 /**
  * The connections table's stream: after a connection is stored, send its welcome frame and
  * enforce one-connection-per-user. This is the path that works on AWS for "right after connect"
- * (a post during $connect gets 410). Failures are logged, not thrown: a poison record must not
+ * (a post during $connect gets 410). A connection DynamoDB's TTL removed (it never got a
+ * $disconnect) gets its profile's disconnected hook here (chat's user:offline). Failures are logged, not thrown: a poison record must not
  * stall the shard, and a welcome is best-effort.
  */
 public final class LifecycleHandler extends JsonStreamHandler {
@@ -32,13 +33,15 @@ public final class LifecycleHandler extends JsonStreamHandler {
     protected JsonNode handle(JsonNode event) {
         int handled = 0;
         for (JsonNode r : event.path("Records")) {
-            if (!"INSERT".equals(Json.text(r, "eventName"))) continue;
-            JsonNode image = r.path("dynamodb").path("NewImage");
+            boolean inserted = "INSERT".equals(Json.text(r, "eventName"));
+            if (!inserted && !expiredByTtl(r)) continue;
+            JsonNode image = r.path("dynamodb").path(inserted ? "NewImage" : "OldImage");
             if (!image.isObject()) continue;
             try {
                 Optional<Connection> c = DynamoDbConnectionStore.fromStreamImage(image);
                 if (c.isEmpty()) continue;
-                herald.lifecycle.connected(c.get(), herald.clock.instant());
+                if (inserted) herald.lifecycle.connected(c.get(), herald.clock.instant());
+                else herald.lifecycle.expired(c.get(), herald.clock.instant());
                 handled++;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -49,5 +52,15 @@ public final class LifecycleHandler extends JsonStreamHandler {
             }
         }
         return Json.object().put("handled", handled);
+    }
+
+    /**
+     * A removal DynamoDB's TTL made (not a $disconnect's or a 410 cleanup's delete, whose paths ran
+     * the hooks already): the record's userIdentity is the DynamoDB service itself.
+     */
+    static boolean expiredByTtl(JsonNode r) {
+        JsonNode who = r.path("userIdentity");
+        return "REMOVE".equals(Json.text(r, "eventName")) && "Service".equals(Json.text(who, "type"))
+                && "dynamodb.amazonaws.com".equals(Json.text(who, "principalId"));
     }
 }

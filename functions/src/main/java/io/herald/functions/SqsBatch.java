@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.core.json.Json;
-import io.herald.core.service.EventLog;
+import io.herald.core.log.EventLog;
 
 /**
  * An SQS event with ReportBatchItemFailures: each record handled on its own, and only the ones

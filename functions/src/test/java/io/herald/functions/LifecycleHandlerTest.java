@@ -65,4 +65,49 @@ class LifecycleHandlerTest {
         assertEquals(1, api.to("x-new").size());
         assertTrue(api.to("x-modified").isEmpty());
     }
+
+    static String chatConnection(String id, String user) {
+        long now = System.currentTimeMillis();
+        return "{\"connectionId\":{\"S\":\"" + id + "\"},\"userId\":{\"S\":\"" + user + "\"},\"profile\":{\"S\":\"chat\"},"
+                + "\"connectedAt\":{\"N\":\"" + now + "\"},\"attrs\":{\"M\":{\"username\":{\"S\":\"" + user + "\"}}},"
+                + "\"ttl\":{\"N\":\"" + (now / 1000 + 7500) + "\"}}";
+    }
+
+    /** A REMOVE record: by DynamoDB's TTL (the service's identity, as AWS writes it) or by a $disconnect's delete. */
+    static String removal(String oldImage, boolean byTtl) {
+        return "{\"eventID\":\"e-remove\",\"eventName\":\"REMOVE\",\"dynamodb\":{\"OldImage\":" + oldImage + "}"
+                + (byTtl ? ",\"userIdentity\":{\"type\":\"Service\",\"principalId\":\"dynamodb.amazonaws.com\"}" : "") + "}";
+    }
+
+    @Test
+    void a_chat_connection_removed_by_ttl_should_send_user_offline_once() throws Exception {
+        EmbeddedDynamoDb.Tables t = ddb.createTables();
+        String chatTable = "Chat-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        ddb.client().createTable(io.herald.aws.dynamodb.DynamoDbSchema.chatTable(chatTable));
+        java.util.Map<String, String> env = Lambda.baseEnv(ddb, t, api);
+        env.put("HERALD_CHAT_TABLE", chatTable);
+        env.put("HERALD_CHAT_TASKS_IN_PROCESS", "true");
+        LifecycleHandler chat = new LifecycleHandler(env);
+        new io.herald.aws.dynamodb.DynamoDbChatStore(ddb.client(), chatTable, null).upsert("k1", java.util.List.of("alice", "bob"),
+                java.time.Instant.now());
+        // alice is connected; bob's connection arrives on the stream
+        new io.herald.aws.dynamodb.DynamoDbConnectionStore(ddb.client(), t.connections()).put(new io.herald.core.model.Connection("alice-ws",
+                "alice", "chat", java.time.Instant.now(), null, null, java.util.Map.of(), System.currentTimeMillis() / 1000 + 7500));
+        assertEquals(1, Lambda.invoke(chat, "{\"Records\":[" + record("INSERT", chatConnection("bob-ws", "bob")) + "]}").get("handled").asInt());
+        assertEquals(java.util.List.of("user:online"), events(api.to("alice-ws")));
+
+        // a delete by $disconnect or a 410 cleanup: those paths ran the hook themselves
+        assertEquals(0, Lambda.invoke(chat, "{\"Records\":[" + removal(chatConnection("bob-ws", "bob"), false) + "]}").get("handled").asInt());
+        assertEquals(java.util.List.of("user:online"), events(api.to("alice-ws")));
+
+        // removed by TTL: bob never got $disconnect; then the same record again (Lambda's retry)
+        assertEquals(1, Lambda.invoke(chat, "{\"Records\":[" + removal(chatConnection("bob-ws", "bob"), true) + "]}").get("handled").asInt());
+        Lambda.invoke(chat, "{\"Records\":[" + removal(chatConnection("bob-ws", "bob"), true) + "]}");
+        assertEquals(java.util.List.of("user:online", "user:offline"), events(api.to("alice-ws")));
+        assertEquals("bob", Json.parse(api.to("alice-ws").get(1)).path("data").path("user_id").asText());
+    }
+
+    static java.util.List<String> events(java.util.List<String> frames) {
+        return frames.stream().map(f -> Json.parse(f).path("event").asText()).toList();
+    }
 }

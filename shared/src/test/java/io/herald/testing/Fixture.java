@@ -6,7 +6,7 @@ import io.herald.core.model.Connection;
 import io.herald.core.service.ConnectRequest;
 import io.herald.core.service.ConnectResult;
 import io.herald.core.service.ConnectionRegistry;
-import io.herald.core.service.EventLog;
+import io.herald.core.log.EventLog;
 import io.herald.core.service.HeraldConfig;
 import io.herald.core.service.Services;
 import io.herald.core.store.PublicationLedger;

@@ -61,7 +61,8 @@ public final class InMemoryStores implements ConnectionStore, SubscriptionStore,
         Map<String, Subscriber> mine = subscriptions.computeIfAbsent(c.id(), k -> new ConcurrentHashMap<>());
         if (mine.containsKey(spec.key())) return AddResult.ALREADY_SUBSCRIBED;
         if (mine.size() >= limit) return AddResult.LIMIT_REACHED;
-        mine.put(spec.key(), new Subscriber(c.id(), c.profile(), c.userId(), spec));
+        // the user only on wildcard patterns, as DynamoDbSubscriptionStore stores it: exact ones were authorized once, here
+        mine.put(spec.key(), new Subscriber(c.id(), c.profile(), spec.pattern().isExact() ? null : c.userId(), spec));
         return AddResult.ADDED;
     }
 

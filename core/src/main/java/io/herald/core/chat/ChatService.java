@@ -8,7 +8,7 @@ import io.herald.core.model.Connection;
 import io.herald.core.model.Publication;
 import io.herald.core.profile.Effect;
 import io.herald.core.profile.ProfileContext;
-import io.herald.core.service.EventLog;
+import io.herald.core.log.EventLog;
 import io.herald.core.topic.Topic;
 import io.herald.core.topic.TopicPattern;
 import java.time.Duration;
@@ -84,24 +84,39 @@ public final class ChatService {
 
     // ------------------------------------------------------------------ lifecycle
 
+    /**
+     * {@code connection:established}, then {@code user:online} if this connection made the user
+     * online: decided by the presence record, once per connection, never by the connections index
+     * (it lags, so two connections opening at once each saw the other).
+     */
     public List<Effect> connected(Connection c, ProfileContext ctx, Instant now) {
         List<Effect> out = new ArrayList<>();
         out.add(Effect.send(c.id(), ChatFrames.frame("connection:established", Json.object().put("user_id", c.userId())
                 .put("connection_id", c.id()).put("timestamp", ChatFrames.time(now)), now)));
-        if (othersOnline(c, ctx, now)) return out; // not the user's first connection
+        if (c.userId() == null || c.expired(now) || !opened(c, now)) return out;
         ObjectNode d = Json.object().put("user_id", c.userId()).put("username", c.attribute(USERNAME)).put("online_at", ChatFrames.time(now));
         out.add(new Effect.Send(List.copyOf(audience(c.userId(), ctx, now)), ChatFrames.frame("user:online", d, now)));
         return out;
     }
 
-    public List<Effect> disconnected(Connection c, ProfileContext ctx, Instant now) {
-        if (c.userId() == null || othersOnline(c, ctx, now)) return List.of();
-        ObjectNode d = Json.object().put("user_id", c.userId()).put("username", c.attribute(USERNAME)).put("offline_at", ChatFrames.time(now));
-        return List.of(new Effect.Send(List.copyOf(audience(c.userId(), ctx, now)), ChatFrames.frame("user:offline", d, now)));
+    /** A presence store that fails costs the user:online, never the welcome. */
+    private boolean opened(Connection c, Instant now) {
+        try {
+            return store.opened(c.userId(), c.id(), c.expiresAt(), now);
+        } catch (RuntimeException e) {
+            EventLog.STDOUT.log(EventLog.line("presence_open_failed").put("connectionId", c.id()).put("error", e.getClass().getSimpleName()));
+            return false;
+        }
     }
 
-    private static boolean othersOnline(Connection c, ProfileContext ctx, Instant now) {
-        return ctx.connectionsOf(c.userId(), ChatProfile.NAME, now).stream().anyMatch(o -> !o.id().equals(c.id()));
+    /**
+     * {@code user:offline} if this was the user's last open connection; whichever path forgets the
+     * connection first ($disconnect, a 410, a TTL removal) announces it, the others find it closed.
+     */
+    public List<Effect> disconnected(Connection c, ProfileContext ctx, Instant now) {
+        if (c.userId() == null || !store.closed(c.userId(), c.id(), c.expiresAt(), now)) return List.of();
+        ObjectNode d = Json.object().put("user_id", c.userId()).put("username", c.attribute(USERNAME)).put("offline_at", ChatFrames.time(now));
+        return List.of(new Effect.Send(List.copyOf(audience(c.userId(), ctx, now)), ChatFrames.frame("user:offline", d, now)));
     }
 
     /** The chat connections of every other member of the user's conversations. */
@@ -143,7 +158,8 @@ public final class ChatService {
     }
 
     private List<Effect> join(Connection c, JsonNode data, ProfileContext ctx, Instant now) {
-        String conv = memberOf(c, data).id();
+        Conversation k = memberOf(c, data);
+        String conv = k.id();
         switch (ctx.subscribe(c, TopicPattern.parse(room(conv)), now)) {
             case ADDED, ALREADY_SUBSCRIBED -> { } // joining twice is joined
             case LIMIT_REACHED -> throw new ChatException(ChatException.CONVERSATION_FULL,
@@ -153,7 +169,23 @@ public final class ChatService {
                 return List.of(); // nobody left to answer
             }
         }
-        return reply(c, "conversation:joined", Json.object().put("conversation_id", conv).put("joined_at", ChatFrames.time(now)), now);
+        List<Effect> out = new ArrayList<>(reply(c, "conversation:joined", Json.object().put("conversation_id", conv)
+                .put("joined_at", ChatFrames.time(now)), now));
+        // the joiner learns the stored status of members online now (the document has no other way to
+        // it); best effort: the join itself is done
+        List<String> others = k.members().stream().filter(m -> !m.equals(c.userId())).toList();
+        try {
+            store.online(others, now).values().stream().filter(p -> p.status() != null).forEach(p -> out.add(Effect.send(c.id(),
+                    statusFrame(p.userId(), p.status(), p.statusAt(), now))));
+        } catch (RuntimeException e) {
+            EventLog.STDOUT.log(EventLog.line("presence_read_failed").put("connectionId", c.id()).put("error", e.getClass().getSimpleName()));
+        }
+        return out;
+    }
+
+    private static String statusFrame(String userId, String status, Instant at, Instant now) {
+        return ChatFrames.frame("user:status_updated", Json.object().put("user_id", userId).put("status", status)
+                .put("updated_at", ChatFrames.time(at)), now);
     }
 
     private List<Effect> leave(Connection c, JsonNode data, ProfileContext ctx, Instant now) {
@@ -316,11 +348,11 @@ public final class ChatService {
     private List<Effect> status(Connection c, JsonNode data, ProfileContext ctx, Instant now) {
         String status = requiredText(data, "status");
         if (!STATUSES.contains(status)) throw ChatException.field("status", "one of " + STATUSES);
+        store.status(c.userId(), status, now); // kept: a member joining a conversation later learns it
         Set<String> to = new LinkedHashSet<>();
         to.add(c.id());
         to.addAll(audience(c.userId(), ctx, now));
-        return List.of(new Effect.Send(List.copyOf(to), ChatFrames.frame("user:status_updated", Json.object()
-                .put("user_id", c.userId()).put("status", status).put("updated_at", ChatFrames.time(now)), now)));
+        return List.of(new Effect.Send(List.copyOf(to), statusFrame(c.userId(), status, now, now)));
     }
 
     private static List<Effect> reply(Connection c, String event, ObjectNode data, Instant now) {

@@ -7,10 +7,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Where conversations, members, messages, read state and typing marks live. Every read is a key
- * operation or a Query; nothing scans. Methods throw the adapter's runtime exceptions for faults.
+ * Where conversations, members, messages, read state, typing marks and presence live. Every read
+ * is a key operation or a Query; nothing scans. Methods throw the adapter's runtime exceptions for
+ * faults.
  */
-public interface ChatStore {
+public interface ChatStore extends PresenceStore {
     Optional<Conversation> conversation(String conversationId);
 
     /**

@@ -4,6 +4,7 @@ import io.herald.core.auth.Identity;
 import io.herald.core.auth.InvalidTokenException;
 import io.herald.core.auth.IssuerUnavailableException;
 import io.herald.core.auth.TokenVerifier;
+import io.herald.core.log.EventLog;
 import io.herald.core.model.Connection;
 import io.herald.core.model.SubscriptionSpec;
 import io.herald.core.policy.AccessPolicy;

@@ -1,5 +1,6 @@
 package io.herald.core.service;
 
+import io.herald.core.log.EventLog;
 import io.herald.core.model.Connection;
 import io.herald.core.model.SubscriptionSpec;
 import io.herald.core.store.ConnectionStore;

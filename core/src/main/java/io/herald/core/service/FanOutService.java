@@ -3,6 +3,7 @@ package io.herald.core.service;
 import io.herald.core.delivery.Delivery;
 import io.herald.core.fanout.FanOutPorts;
 import io.herald.core.fanout.FanOutTask;
+import io.herald.core.log.EventLog;
 import io.herald.core.store.PublicationLedger;
 import io.herald.core.store.SubscriptionStore;
 import java.time.Duration;

@@ -2,6 +2,7 @@ package io.herald.core.service;
 
 import io.herald.core.delivery.ConnectionNotifier;
 import io.herald.core.delivery.Delivery;
+import io.herald.core.log.EventLog;
 import io.herald.core.model.Connection;
 import io.herald.core.profile.Effect;
 import io.herald.core.profile.Profile;
@@ -15,7 +16,8 @@ import java.util.List;
 /**
  * What follows a connect or a disconnect, off the $connect path: one connection per user, then
  * the profile's hooks (welcome frames, presence). On AWS this runs from the connections table's
- * stream; the disconnected hooks run wherever the registry forgets a connection.
+ * stream (inserts, and removals by TTL); the disconnected hooks also run wherever the registry
+ * forgets a connection.
  */
 public final class LifecycleService {
     private final ConnectionRegistry registry;
@@ -78,6 +80,15 @@ public final class LifecycleService {
     /** $disconnect (or a 410) removed the connection; returns whether it was still known. */
     public boolean disconnected(String connectionId, Instant now) {
         return registry.forget(connectionId).isPresent();
+    }
+
+    /**
+     * DynamoDB's TTL removed the connection's item: no $disconnect and no 410 ever forgot it, so
+     * its profile's disconnected hook runs now (chat's user:offline, raffle's user_left). Its
+     * subscriptions expire by their own TTL.
+     */
+    public void expired(Connection c, Instant now) {
+        forgotten(c, now);
     }
 
     /** The registry forgot {@code c}, by whatever path: its profile's disconnected hook. */

@@ -1,6 +1,7 @@
 package io.herald.core.service;
 
 import io.herald.core.delivery.Delivery;
+import io.herald.core.log.EventLog;
 import io.herald.core.model.Connection;
 import io.herald.core.model.InvalidPublicationException;
 import io.herald.core.model.Publication;

@@ -5,6 +5,7 @@ import io.herald.core.delivery.Delivery;
 import io.herald.core.fanout.FanOutPorts;
 import io.herald.core.fanout.FanOutTask;
 import io.herald.core.json.Json;
+import io.herald.core.log.EventLog;
 import io.herald.core.model.InvalidPublicationException;
 import io.herald.core.model.Publication;
 import io.herald.core.model.Subscriber;

@@ -12,6 +12,7 @@ import io.herald.core.chat.ChatRateLimits;
 import io.herald.core.chat.ContentProtection;
 import io.herald.core.chat.MessageCheck;
 import io.herald.core.chat.MessageRules;
+import io.herald.core.log.EventLog;
 import io.herald.core.store.RateLimiter;
 import io.herald.core.delivery.ConnectionNotifier;
 import io.herald.core.delivery.Delivery;

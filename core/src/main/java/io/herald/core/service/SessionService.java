@@ -7,6 +7,7 @@ import io.herald.core.auth.IssuerUnavailableException;
 import io.herald.core.auth.TokenVerifier;
 import io.herald.core.delivery.ConnectionNotifier;
 import io.herald.core.delivery.Delivery;
+import io.herald.core.log.EventLog;
 import io.herald.core.model.Connection;
 import io.herald.core.model.InvalidPublicationException;
 import io.herald.core.model.Publication;

@@ -24,6 +24,7 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
@@ -263,6 +264,56 @@ class ChatConformanceTest {
             JsonNode stop = data(a.nextOfType("event", "typing:indicator"), "typing:indicator");
             assertFalse(stop.get("is_typing").asBoolean());
             assertEquals(bob, stop.get("user_id").asText());
+        }
+    }
+
+    /** A connection whose $disconnect never comes: DynamoDB's TTL removes it, the stream's REMOVE record says offline. */
+    @Test
+    void a_connection_that_only_expires_should_go_offline() throws Exception {
+        String alice = u("alice");
+        String bob = u("bob");
+        conversation(alice, bob);
+        try (WsClient a = chat(alice); WsClient b = chat(bob)) {
+            data(a.nextOfType("event", "user:online"), "user:online");
+            String id = stack.dynamo().query(q -> q.tableName("ConnectionsTable").indexName("byUser").keyConditionExpression("userId = :u")
+                    .expressionAttributeValues(Map.of(":u", AttributeValue.fromS(bob)))).items().get(0).get("connectionId").s();
+            // its lifetime is over (as if API Gateway's $disconnect were lost): the engine's TTL sweep deletes it
+            stack.dynamo().updateItem(q -> q.tableName("ConnectionsTable").key(Map.of("connectionId", AttributeValue.fromS(id)))
+                    .updateExpression("SET #t = :past").expressionAttributeNames(Map.of("#t", "ttl"))
+                    .expressionAttributeValues(Map.of(":past", AttributeValue.fromN(Long.toString(System.currentTimeMillis() / 1000 - 1)))));
+            JsonNode offline = null;
+            for (int i = 0; i < 3 && offline == null; i++) { // a sweep every 5 s, then the stream
+                try {
+                    offline = a.nextOfType("event", "user:offline");
+                } catch (AssertionError notYet) {
+                    // keep listening
+                }
+            }
+            assertTrue(offline != null, "no user:offline within 30 s");
+            keys(data(offline, "user:offline"), "user_id", "username", "offline_at");
+            assertEquals(bob, offline.get("data").get("user_id").asText());
+            b.close(); // the socket's own close finds the connection gone: no second user:offline
+            for (String f; (f = a.quiet(1500)) != null; ) assertFalse(f.contains("user:offline"), f);
+        }
+    }
+
+    @Test
+    void a_stored_status_should_reach_a_member_who_joins_later() throws Exception {
+        String alice = u("alice");
+        String bob = u("bob");
+        String conv = conversation(alice, bob);
+        try (WsClient b = chat(bob)) {
+            b.send("{\"event\":\"user:status\",\"data\":{\"status\":\"busy\"}}");
+            data(b.nextOfType("event", "user:status_updated"), "user:status_updated");
+            try (WsClient a = chat(alice)) {
+                a.send(ev("conversation:join", conv));
+                data(a.nextOfType("event", "conversation:joined"), "conversation:joined");
+                JsonNode status = data(a.nextOfType("event", "user:status_updated"), "user:status_updated");
+                keys(status, "user_id", "status", "updated_at");
+                assertEquals(bob, status.get("user_id").asText());
+                assertEquals("busy", status.get("status").asText());
+                assertTrue(status.get("updated_at").asText().matches(SECONDS));
+            }
         }
     }
 

@@ -166,6 +166,8 @@ class EventSamplesTest {
         invoke("MessageFunction", "message-chat-typing.json");
         assertEquals(before, api.to("sample-conn-chat").size(), "never back to the typist");
         assertEquals(0, invoke("ChatTasksFunction", "chat-task-typing-expire.json").get("batchItemFailures").size());
+        // a chat connection of the other member expired by TTL (never got $disconnect): its disconnected hook runs
+        assertEquals(1, invoke("LifecycleFunction", "lifecycle-ttl-remove.json").get("handled").asInt());
         JsonNode history = invoke("HttpApiFunction", "http-conversation-messages.json");
         assertEquals(200, history.get("statusCode").asInt(), history.toString());
         assertEquals(1, Json.parse(history.get("body").asText()).get("messages").size());

@@ -334,16 +334,53 @@ class TemplateInvariantsTest {
                 .anyMatch(r -> r.contains("${ChatTable.Arn}/index/byMember")));
     }
 
-    /** $disconnect and the connections stream run only the presence hooks: they read the chat table, never write it. */
+    /**
+     * $disconnect and the connections stream run only the presence hooks: they read the chat table
+     * and write nothing there but the user's presence item (UpdateItem).
+     */
     @Test
-    void the_presence_hooks_should_only_read_the_chat_table() {
+    void the_presence_hooks_should_only_read_the_chat_table_and_update_presence() {
         for (String fn : List.of("DisconnectFunction", "LifecycleFunction")) {
             Set<String> onChat = new java.util.TreeSet<>();
             dynamoGrants(fn).forEach((action, res) -> {
-                if (res.stream().anyMatch(r -> r.contains("ChatTable"))) onChat.add(action);
+                if (res.stream().anyMatch(TemplateInvariantsTest::onChatTable)) onChat.add(action);
             });
-            assertEquals(Set.of("dynamodb:GetItem", "dynamodb:Query"), onChat, fn);
+            assertEquals(Set.of("dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"), onChat, fn);
         }
+    }
+
+    /**
+     * Whatever can meet a 410 forgets that connection, and a chat connection's user:offline then
+     * updates the presence item and finds the audience (byMember, byUser). The fan-out worker had
+     * no chat grant at all: AccessDenied on AWS, user:offline lost.
+     */
+    @Test
+    void every_function_that_can_forget_a_connection_should_update_presence() {
+        List<String> missing = new ArrayList<>();
+        for (String fn : ofType("AWS::Serverless::Function")) {
+            boolean posts = statements(props(fn).get("Policies")).stream()
+                    .anyMatch(st -> String.valueOf(st.get("Action")).contains("execute-api:ManageConnections"));
+            if (!posts && !fn.equals("DisconnectFunction")) continue;
+            Map<String, Set<String>> grants = dynamoGrants(fn);
+            for (String action : List.of("dynamodb:GetItem", "dynamodb:UpdateItem")) {
+                if (grants.getOrDefault(action, Set.of()).stream().noneMatch(TemplateInvariantsTest::onChatTable)) missing.add(fn + " " + action);
+            }
+            for (String index : List.of("${ChatTable.Arn}/index/byMember", "${ConnectionsTable.Arn}/index/byUser")) {
+                if (grants.getOrDefault("dynamodb:Query", Set.of()).stream().noneMatch(r -> r.contains(index))) missing.add(fn + " Query " + index);
+            }
+        }
+        assertEquals(List.of(), missing);
+    }
+
+    /** A connection that only expires (no $disconnect) reaches the lifecycle function through its TTL removal. */
+    @Test
+    void the_lifecycle_function_should_receive_inserts_and_ttl_removals_only() {
+        Map<String, Object> source = map(map(map(props("LifecycleFunction").get("Events")).get("NewConnections")).get("Properties"));
+        List<String> patterns = ((List<?>) map(source.get("FilterCriteria")).get("Filters")).stream()
+                .map(f -> String.valueOf(map(f).get("Pattern"))).toList();
+        assertEquals(List.of(Json.parse("{\"eventName\": [\"INSERT\"]}"),
+                Json.parse("{\"eventName\": [\"REMOVE\"], \"userIdentity\": {\"type\": [\"Service\"], \"principalId\": [\"dynamodb.amazonaws.com\"]}}")),
+                patterns.stream().map(Json::parse).toList());
     }
 
     @Test

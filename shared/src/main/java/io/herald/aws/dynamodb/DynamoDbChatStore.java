@@ -35,7 +35,8 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  * The chat in one DynamoDB table, one partition per conversation ({@code pk = c#{id}}), sort keys
  * by kind: {@code #meta} the conversation, {@code g#{ulid}} its messages in time order,
  * {@code m#{user}} a member's read state and unread count, {@code t#{user}} a typing mark,
- * {@code p#{publication id}} that a backend's message was stored. The
+ * {@code p#{publication id}} that a backend's message was stored; users' presence items
+ * ({@code pk = u#{user}}) are {@link DynamoDbPresence}'s. The
  * index {@code byMember} (hash {@code mu}, keys only) lists a user's conversations. The table's
  * stream is how backends learn of each stored message, read and delete (docs/architecture.md).
  */
@@ -56,12 +57,36 @@ public final class DynamoDbChatStore implements ChatStore {
     private final DynamoDbClient ddb;
     private final String table;
     private final Duration retention;
+    private final DynamoDbPresence presence;
 
     /** @param retention messages expire this long after they were sent (TTL); null or zero keeps them */
     public DynamoDbChatStore(DynamoDbClient ddb, String table, Duration retention) {
         this.ddb = ddb;
         this.table = table;
         this.retention = retention == null || retention.isZero() ? null : retention;
+        this.presence = new DynamoDbPresence(ddb, table);
+    }
+
+    // presence: the users' items in the same table (DynamoDbPresence)
+
+    @Override
+    public boolean opened(String userId, String connectionId, long expiresAt, Instant now) {
+        return presence.opened(userId, connectionId, expiresAt, now);
+    }
+
+    @Override
+    public boolean closed(String userId, String connectionId, long expiresAt, Instant now) {
+        return presence.closed(userId, connectionId, expiresAt, now);
+    }
+
+    @Override
+    public void status(String userId, String status, Instant now) {
+        presence.status(userId, status, now);
+    }
+
+    @Override
+    public Map<String, Presence> online(Collection<String> userIds, Instant now) {
+        return presence.online(userIds, now);
     }
 
     private static Map<String, AttributeValue> key(String conversationId, String sk) {

@@ -177,6 +177,10 @@ public final class StreamPoller implements Runnable {
         d.put("SequenceNumber", r.dynamodb().sequenceNumber()).put("SizeBytes", r.dynamodb().sizeBytes())
                 .put("StreamViewType", r.dynamodb().streamViewTypeAsString());
         rec.put("eventSourceARN", arn);
+        // a TTL deletion names the DynamoDB service, as on AWS (Lambda's record writes the keys in camel case)
+        if (r.userIdentity() != null) {
+            rec.putObject("userIdentity").put("type", r.userIdentity().type()).put("principalId", r.userIdentity().principalId());
+        }
         return rec;
     }
 

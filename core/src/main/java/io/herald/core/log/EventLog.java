@@ -1,4 +1,4 @@
-package io.herald.core.service;
+package io.herald.core.log;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.core.json.Json;
