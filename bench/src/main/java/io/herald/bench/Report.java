@@ -157,7 +157,7 @@ final class Report {
         b.append("What each fix changed, with the numbers before and after, and what the targets' misses come from: ")
                 .append("[benchmark-history.md](benchmark-history.md).\n\n");
         b.append("Tree fan-out to 100,000 and 1,000,000 subscribers (a simulation with its own command, `TreeBench`): ")
-                .append("[tree-fanout-benchmark.md](tree-fanout-benchmark.md), [tree-fanout-benchmark-1m.md](tree-fanout-benchmark-1m.md).\n");
+                .append("[tree-fanout-benchmark.md](tree-fanout-benchmark.md) (also 5,000 real clients locally, and the cause of duplicates), [tree-fanout-benchmark-1m.md](tree-fanout-benchmark-1m.md), interleaved A/B: [tree-fanout-ab.md](tree-fanout-ab.md).\n");
         Files.writeString(md, b.toString());
     }
 

@@ -79,6 +79,7 @@ class TreeFanOutTest {
     void a_topic_above_the_inline_limit_should_reach_every_client_exactly_once_through_the_workers() throws Exception {
         PostCounter posts = new PostCounter(id -> 0);
         stack.managementFaults(posts);
+        JsonNode before = LocalMetricsTest.metrics(stack);
         JsonNode r = publish("tree-once");
         assertEquals(3, r.get("tasks").asInt(), "one task per subscription shard: " + r);
         assertEquals(0, r.get("delivered").asInt(), "the publisher posts nothing itself: " + r);
@@ -86,6 +87,26 @@ class TreeFanOutTest {
         assertEveryClientGetsExactlyOne("tree-once");
         assertEquals(CLIENTS, posts.total.get(), "one post per connection");
         assertEquals(0, stack.sqsErrors());
+
+        // what CloudWatch would show: the workers' invocations, every task they were sent consumed
+        LocalStackEndToEndTest.waitUntil(() -> {
+            JsonNode q = LocalMetricsTest.metrics(stack).at("/queues/FanOutQueue");
+            return q.get("deleted").asLong() == q.get("sent").asLong();
+        });
+        JsonNode after = LocalMetricsTest.metrics(stack);
+        long tasks = delta(before, after, "/queues/FanOutQueue/sent");
+        // 3 shard tasks, and batches of at most 25: at least ceil(240 / 25) of them
+        assertTrue(tasks >= 3 + (CLIENTS + 24) / 25, tasks + " tasks");
+        long invocations = delta(before, after, "/functions/FanOutFunction/invocations");
+        // the template's BatchSize is 3, and a shard's batches are sent by the invocation that read it
+        assertTrue(invocations >= Math.max(2, (tasks + 2) / 3), invocations + " FanOutFunction invocations for " + tasks + " tasks");
+        assertEquals(0, delta(before, after, "/functions/FanOutFunction/errors"));
+        assertEquals(0, delta(before, after, "/functions/HttpApiFunction/errors"));
+    }
+
+    private static long delta(JsonNode before, JsonNode after, String path) {
+        assertTrue(after.at(path).isNumber(), path + " in " + after);
+        return after.at(path).asLong() - before.at(path).asLong(0);
     }
 
     /**
@@ -118,11 +139,61 @@ class TreeFanOutTest {
         assertEquals(0, stack.sqsErrors(), "failures are reported per task, not as function errors");
     }
 
+    /**
+     * A publication whose frames together pass SQS's 256 KB: 100 KB of data on three topics, each
+     * with subscribers, so three frames of about 100 KB. A batch task carries one frame and a shard
+     * task the publication, each below 256 KB whatever the publication (TreeFanOutServiceTest pins
+     * the bound), so nothing needs storing by reference.
+     */
+    @Test
+    void a_publication_whose_frames_pass_256_KB_should_reach_every_client_exactly_once() throws Exception {
+        List<WsClient> others = new ArrayList<>();
+        List<String> topics = List.of(TOPIC, TOPIC + "2", TOPIC + "3");
+        try {
+            for (String topic : topics.subList(1, 3)) {
+                for (int i = 0; i < 10; i++) {
+                    WsClient c = WsClient.connect(stack.webSocketUrl() + "?token=" + stack.token("big-" + topic + i));
+                    others.add(c);
+                    c.send("{\"type\":\"subscribe\",\"topic\":\"" + topic + "\"}");
+                    c.nextOfType("type", "subscribed");
+                }
+            }
+            PostCounter posts = new PostCounter(id -> 0);
+            stack.managementFaults(posts);
+            String pad = "p".repeat(100_000);
+            JsonNode r = publish("tree-big", topics, pad);
+            assertEquals(3, r.get("tasks").asInt(), r.toString());
+
+            List<WsClient> everyone = new ArrayList<>(clients);
+            everyone.addAll(others);
+            Map<String, Integer> frameBytes = new ConcurrentHashMap<>();
+            for (WsClient c : everyone) {
+                JsonNode m = next(c, "tree-big");
+                assertEquals(pad, m.path("data").path("pad").asText(), "the data arrives whole");
+                frameBytes.put(m.get("topic").asText(), Json.write(m).length());
+            }
+            assertEquals(Set.copyOf(topics), frameBytes.keySet(), "one encoding per topic");
+            int total = frameBytes.values().stream().mapToInt(Integer::intValue).sum();
+            assertTrue(total > 256 * 1024, "the frames together: " + total + " bytes");
+            assertNoSecondDelivery(everyone, "tree-big");
+            assertEquals(everyone.size(), posts.total.get(), "one post per connection");
+            assertEquals(0, stack.sqsErrors());
+        } finally {
+            others.forEach(WsClient::close);
+            // the other tests count posts to every open connection
+            LocalStackEndToEndTest.waitUntil(() -> stack.gateway().open().size() == CLIENTS);
+        }
+    }
+
     private void assertEveryClientGetsExactlyOne(String id) throws Exception {
         for (WsClient c : clients) {
             JsonNode m = next(c, id);
             assertEquals("raffle_drawn", m.get("eventType").asText());
         }
+        assertNoSecondDelivery(clients, id);
+    }
+
+    private static void assertNoSecondDelivery(List<WsClient> clients, String id) throws InterruptedException {
         Thread.sleep(1500); // time for a duplicate to show up, had a retry posted one
         for (WsClient c : clients) {
             String extra;
@@ -145,7 +216,14 @@ class TreeFanOutTest {
     }
 
     private static JsonNode publish(String run) throws Exception {
-        String body = "{\"id\":\"" + run + "\",\"type\":\"raffle_drawn\",\"topics\":[\"" + TOPIC + "\"],\"data\":{\"run\":\"" + run + "\"}}";
+        return publish(run, List.of(TOPIC), "");
+    }
+
+    private static JsonNode publish(String run, List<String> topics, String pad) throws Exception {
+        com.fasterxml.jackson.databind.node.ObjectNode p = Json.object().put("id", run).put("type", "raffle_drawn");
+        topics.forEach(p.putArray("topics")::add);
+        p.putObject("data").put("run", run).put("pad", pad);
+        String body = Json.write(p);
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(stack.httpUrl() + "/publish"))
                 .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + stack.demoToken())
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());

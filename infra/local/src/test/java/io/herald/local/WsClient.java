@@ -40,7 +40,11 @@ final class WsClient implements AutoCloseable {
 
     /** @param headers name, value, name, value, ... */
     static WsClient connect(String url, String subprotocol, String... headers) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
+        return connect(HttpClient.newHttpClient(), url, subprotocol, headers);
+    }
+
+    /** Through a given client: thousands of sockets share its one selector thread instead of one each. */
+    static WsClient connect(HttpClient http, String url, String subprotocol, String... headers) throws Exception {
         Holder h = new Holder();
         WebSocket.Builder b = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
         if (subprotocol != null) b.subprotocols(subprotocol);

@@ -49,6 +49,10 @@ public final class SignedHttp {
             throws IOException {
         SdkHttpRequest.Builder b = SdkHttpRequest.builder().method(method).uri(uri);
         headers.forEach(b::putHeader);
+        // With its length the client streams the body, and the JDK no longer sends a POST a second
+        // time by itself when the connection drops before the answer (sun.net.http.retryPost):
+        // whether to repeat a request that may have landed is the caller's decision, and counted.
+        if (body != null) b.putHeader("Content-Length", Integer.toString(body.length));
         SdkHttpRequest request = b.build();
         ContentStreamProvider payload = body == null ? null : ContentStreamProvider.fromByteArrayUnsafe(body);
         SignedRequest signed = SIGNER.sign(r -> r.identity(credentials.resolveCredentials()).request(request)

@@ -64,6 +64,34 @@ class ApiGatewayNotifierTest {
         assertEquals(Outcome.RETRYABLE, n.disconnect("x"));
     }
 
+    /**
+     * Regression: without a Content-Length the JDK's HttpURLConnection buffers a POST and, when the
+     * connection drops before the answer, silently sends it again (sun.net.http.retryPost), below
+     * Herald's retry policy and its counts; a post API Gateway had accepted then lands twice with
+     * nothing in Herald's logs to show it (TreeBench's duplicates that no retry explained). Sent
+     * with its length, the post goes out once and the lost answer is Herald's RETRYABLE to decide.
+     */
+    @Test
+    void a_post_whose_answer_is_lost_should_be_sent_once_and_left_to_herald_to_retry() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger received = new java.util.concurrent.atomic.AtomicInteger();
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/ws/@connections/", ex -> {
+            ex.getRequestBody().readAllBytes();
+            received.incrementAndGet();
+            ex.close(); // accepted, then the connection drops without an answer
+        });
+        server.start();
+        try {
+            ApiGatewayNotifier n = new ApiGatewayNotifier(http(RecordingManagementApi.SECRET),
+                    "http://127.0.0.1:" + server.getAddress().getPort() + "/ws");
+            assertEquals(Outcome.RETRYABLE, n.post("lost", "{\"a\":1}".getBytes(StandardCharsets.UTF_8)));
+            assertEquals(1, received.get(), "requests the server received for one post");
+        } finally {
+            server.stop(0);
+        }
+    }
+
     @Test
     void the_recording_api_should_notice_a_wrong_signature() {
         new ApiGatewayNotifier(http("another-secret"), api.endpoint()).post("x", new byte[] {1});

@@ -16,11 +16,14 @@ import io.herald.core.fanout.FanOutQueue;
 import io.herald.core.fanout.FanOutTask;
 import io.herald.core.json.Json;
 import io.herald.core.model.Publication;
+import io.herald.core.model.InvalidPublicationException;
 import io.herald.core.model.Subscriber;
+import io.herald.core.profile.TopicsProfile;
 import io.herald.jwt.JwtVerifier;
 import io.herald.testing.EmbeddedDynamoDb;
 import io.herald.testing.RecordingNotifier;
 import io.herald.testing.Tokens;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -55,11 +58,17 @@ class TreeFanOutServiceTest {
     static final class ListQueue implements FanOutQueue {
         final Deque<FanOutTask> tasks = new ArrayDeque<>();
         final List<Duration> delays = new CopyOnWriteArrayList<>();
+        /** The largest body queued, in bytes, by kind of task. */
+        final Map<String, Integer> largest = new ConcurrentHashMap<>();
 
         @Override
         public synchronized void enqueue(List<FanOutTask> t) {
             // through the wire form, as SQS carries them
-            t.forEach(task -> tasks.add(FanOutTask.read(FanOutTask.write(task))));
+            for (FanOutTask task : t) {
+                String body = FanOutTask.write(task);
+                largest.merge(task.getClass().getSimpleName(), body.getBytes(StandardCharsets.UTF_8).length, Math::max);
+                tasks.add(FanOutTask.read(body));
+            }
         }
 
         @Override
@@ -116,17 +125,23 @@ class TreeFanOutServiceTest {
     }
 
     List<String> subscribers(Services s, int n) {
+        return subscribers(s, n, TOPIC, "c");
+    }
+
+    List<String> subscribers(Services s, int n, String topic, String prefix) {
         List<String> ids = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            String id = "c" + i + "=";
-            assertEquals(200, s.connect.connect(new ConnectRequest(id, Map.of("token", Tokens.forUser("u" + i)), Map.of(),
-                    "10.0.0." + (i % 200), "test"), Instant.now()).status());
-            s.sessions.onMessage(id, "{\"type\":\"subscribe\",\"topic\":\"" + TOPIC + "\"}", Instant.now());
-            ids.add(id);
-        }
+        for (int i = 0; i < n; i++) ids.add(subscribe(s, prefix + i + "=", topic));
         notifier.recorded.frames.clear(); // the subscribe acknowledgements
         notifier.attempts.clear();
         return ids;
+    }
+
+    /** Connects {@code id} (user u + id) and subscribes it; the acknowledgement stays recorded. */
+    String subscribe(Services s, String id, String topic) {
+        assertEquals(200, s.connect.connect(new ConnectRequest(id, Map.of("token", Tokens.forUser("u" + id)), Map.of(),
+                "10.0.0." + Math.floorMod(id.hashCode(), 200), "test"), Instant.now()).status());
+        s.sessions.onMessage(id, "{\"type\":\"subscribe\",\"topic\":\"" + topic + "\"}", Instant.now());
+        return id;
     }
 
     static Publication publication(String id) {
@@ -275,6 +290,94 @@ class TreeFanOutServiceTest {
         ddb.resetCounters();
         assertEquals(300, registry.subscriptions().candidates(TOPIC, now).size());
         assertEquals(300, ddb.itemsQueried.get());
+    }
+
+    /**
+     * Three topics, 100 KB of data: three frames of about 100 KB, over SQS's 256 KB together. Each
+     * batch task carries one of them, the shard tasks the publication: nothing passes 256 KB.
+     */
+    @Test
+    void a_publication_whose_frames_pass_256_KB_together_should_reach_everyone_once_through_the_tree() {
+        Services s = services(tree(), 12, 10);
+        List<String> topics = List.of(TOPIC, TOPIC + "2", TOPIC + "3");
+        List<String> ids = new ArrayList<>();
+        for (int t = 0; t < topics.size(); t++) ids.addAll(subscribers(s, 8, topics.get(t), "t" + t + "-"));
+        Publication p = new Publication("frames-1", "raffle_drawn", topics, Json.object().put("pad", "p".repeat(100_000)), null);
+
+        assertEquals(SHARDS, s.publisher.publish(p, Instant.now()).tasks());
+        assertEquals(0, drain(s));
+
+        assertOnePostEach(ids);
+        Map<String, Integer> frameBytes = new java.util.TreeMap<>();
+        ids.forEach(id -> {
+            String f = notifier.recorded.last(id);
+            frameBytes.put(Json.parse(f).get("topic").asText(), f.getBytes(StandardCharsets.UTF_8).length);
+        });
+        assertEquals(new java.util.TreeSet<>(topics), frameBytes.keySet(), "one encoding per topic");
+        assertTrue(frameBytes.values().stream().mapToInt(Integer::intValue).sum() > FanOutTask.MAX_BODY_BYTES, frameBytes.toString());
+        assertTrue(queue.largest.get("Batch") <= FanOutTask.MAX_BODY_BYTES, queue.largest.toString());
+        assertTrue(queue.largest.get("Shard") <= FanOutTask.MAX_BODY_BYTES, queue.largest.toString());
+    }
+
+    /**
+     * Why no task needs its payload stored by reference: the topics profile renders a
+     * publication's type, data and metadata whole, and every frame must fit API Gateway's 128 KB,
+     * so a shard task (the publication plus at most 20 topics of 1,024 characters and the id
+     * twice) stays far below 256 KB. This is the largest publication the frame check lets
+     * through: 20 topics of the longest length, an id of 256 characters that JSON escapes to six
+     * bytes each, and data and metadata that fill the topics frame to the limit.
+     */
+    @Test
+    void the_largest_publication_the_frame_check_admits_should_fit_every_task_in_256_KB() {
+        Services s = services(tree(), 2, 10);
+        List<String> topics = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            String head = "wide" + i + ".";
+            topics.add(head + "x".repeat(io.herald.core.topic.Topic.MAX_LENGTH - head.length()));
+        }
+        // subscribers in shard 0, whose bucket is the topic itself: elsewhere "#shard" makes a
+        // 1,024-character topic's bucket pass DynamoDB's 1,024-byte limit on the byConnection
+        // index's range key, and the subscription is refused
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; ids.size() < 6; i++) {
+            String id = "w" + i + "=";
+            if (Math.floorMod(id.hashCode(), SHARDS) == 0) ids.add(subscribe(s, id, topics.get(ids.size() < 5 ? 0 : 19)));
+        }
+        ids.forEach(c -> assertTrue(notifier.recorded.last(c).contains("\"subscribed\""), notifier.recorded.last(c)));
+        notifier.recorded.frames.clear();
+        String id = "\u0001".repeat(io.herald.core.model.PublicationCodec.MAX_ID_LENGTH);
+        int limit = HeraldConfig.API_GATEWAY_MESSAGE_LIMIT;
+        Publication p = largest(id, topics, limit);
+        Publication over = largest(id, topics, limit + 1024);
+
+        InvalidPublicationException refused = assertThrows(InvalidPublicationException.class,
+                () -> s.publisher.publish(over, Instant.now()), "1 KB more is refused: this is the edge");
+        assertTrue(refused.isTooLarge());
+        assertEquals(SHARDS, s.publisher.publish(p, Instant.now()).tasks());
+        assertEquals(0, drain(s));
+
+        assertOnePostEach(ids);
+        int shard = queue.largest.get("Shard");
+        assertTrue(shard <= FanOutTask.MAX_BODY_BYTES, shard + " bytes");
+        assertTrue(shard < limit + 30 * 1024, "the publication, 20 topics and the id: " + shard + " bytes");
+
+        // a batch: one such frame and FanOutBatchSize's most (1,000) ids of API Gateway's shape (16 characters)
+        List<String> connections = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) connections.add(String.format("L0SM9cOFv%06d=", i));
+        String key = id + "#63#topics#" + topics.get(0) + "#999";
+        int batch = FanOutTask.write(new FanOutTask.Batch(id, key, new byte[limit], connections)).getBytes(StandardCharsets.UTF_8).length;
+        assertTrue(batch <= FanOutTask.MAX_BODY_BYTES, batch + " bytes");
+    }
+
+    /** A publication whose topics frame (for any of its topics, all of one length) is {@code frameBytes} long, within 64 bytes. */
+    static Publication largest(String id, List<String> topics, int frameBytes) {
+        Function<Integer, Publication> of = pad -> new Publication(id, "raffle_drawn", topics,
+                Json.object().put("pad", "d".repeat(pad / 2)), Json.object().put("pad", "m".repeat(pad - pad / 2)));
+        int base = new TopicsProfile().renderEvent(of.apply(0), topics.get(0), Instant.now()).length();
+        Publication p = of.apply(frameBytes - 64 - base);
+        int frame = new TopicsProfile().renderEvent(p, topics.get(0), Instant.now()).length();
+        assertTrue(frame <= frameBytes && frame > frameBytes - 128, frame + " bytes");
+        return p;
     }
 
     @Test
