@@ -18,8 +18,12 @@ import java.util.List;
  * {@code /}, {@code ?}, spaces, quotes or control characters.
  */
 public final class Topic {
-    /** Room for {@code users.} and a 255-character {@code sub} with every character escaped. */
-    public static final int MAX_LENGTH = 1024;
+    /**
+     * Room for {@code users.} and a 255-character {@code sub} with every character escaped, and for
+     * the store's shard suffix ({@code #63}) within DynamoDB's 1,024-byte limit on an index's sort
+     * key: a subscription's bucket is the topic plus that suffix.
+     */
+    public static final int MAX_LENGTH = 1020;
     public static final int MAX_SEGMENTS = 16;
     private static final String PUNCTUATION = "-_~!$&'()+,;=:@|";
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();

@@ -264,6 +264,25 @@ class DynamoDbStoresTest {
     }
 
     @Test
+    void the_longest_topic_should_be_stored_in_every_shard() {
+        // the bucket is the topic plus "#shard"; with 64 shards it must still fit the byConnection
+        // index's 1,024-byte sort key, or subscribing fails on some connections only
+        EmbeddedDynamoDb.Tables t = ddb.createTables();
+        DynamoDbConnectionStore cs = new DynamoDbConnectionStore(ddb.client(), t.connections());
+        DynamoDbSubscriptionStore sharded = new DynamoDbSubscriptionStore(ddb.client(), t.subscriptions(), t.connections(), 64, x -> { });
+        String longest = "a".repeat(io.herald.core.topic.Topic.MAX_LENGTH);
+        java.util.Set<String> buckets = new java.util.HashSet<>();
+        for (int i = 0; i < 200; i++) {
+            Connection c = conn("c" + i, "u" + i);
+            cs.put(c);
+            assertEquals(AddResult.ADDED, sharded.add(c, spec(longest), 10, NOW), "connection c" + i);
+        }
+        ddb.client().scan(b -> b.tableName(t.subscriptions())).items().forEach(i -> buckets.add(i.get(DynamoDbSchema.BUCKET).s()));
+        assertTrue(buckets.stream().anyMatch(b -> b.endsWith("#63") || b.matches(".*#[1-6][0-9]$")), "two-digit shards were used: " + buckets.size());
+        assertEquals(200, sharded.candidates(longest, NOW).size());
+    }
+
+    @Test
     void candidates_should_ignore_expired_subscriptions() {
         Connection c = new Connection("old", null, "topics", NOW, null, null, Map.of(), NOW.plusSeconds(60).getEpochSecond());
         connections.put(c);
