@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.herald.aws.apigateway.ApiGatewayNotifier;
+import io.herald.aws.config.AwsClients;
 import io.herald.aws.dynamodb.DynamoDbChatStore;
 import io.herald.aws.dynamodb.DynamoDbSchema;
 import io.herald.core.chat.ChatException;
@@ -18,13 +20,17 @@ import io.herald.core.model.SubscriptionSpec;
 import io.herald.core.service.ConnectRequest;
 import io.herald.core.service.ConnectionRegistry;
 import io.herald.core.service.HeraldConfig;
+import io.herald.core.service.PublishService;
+import io.herald.core.service.RetryablePublicationException;
 import io.herald.core.service.Services;
 import io.herald.core.topic.TopicPattern;
 import io.herald.jwt.JwtVerifier;
 import io.herald.testing.EmbeddedDynamoDb;
 import io.herald.testing.InMemoryStores;
+import io.herald.testing.RecordingManagementApi;
 import io.herald.testing.RecordingNotifier;
 import io.herald.testing.Tokens;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -145,12 +151,17 @@ class ChatServiceTest {
 
         // the same id again: a duplicate, nothing stored or sent
         assertTrue(herald.publisher.publishFromBackend(backend("pub-1", "conversation.message", data), Instant.now()).duplicate());
-        // the first attempt crashed after storing, before completing: its claim lapses, the retry runs the chat again
+        // the first attempt crashed after storing, before completing: its claim lapses, the retry runs the chat
+        // again, stores nothing and delivers the live events again (at least once: nothing recorded who got them)
         mem.completed.clear();
         mem.ledger.clear();
         herald.publisher.publishFromBackend(backend("pub-1", "conversation.message", data), Instant.now());
-        assertEquals(List.of(), take(alice));
-        assertEquals(List.of(), take(bob));
+        List<JsonNode> again = take(alice);
+        assertEquals(List.of("message:new"), events(again));
+        assertEquals(seen.get(0).path("data").path("message").path("id"), again.get(0).path("data").path("message").path("id"));
+        List<JsonNode> unread = take(bob);
+        assertEquals(List.of("conversation:unread"), events(unread));
+        assertEquals(1, unread.get(0).path("data").path("unread_count").asInt());
         assertEquals(1, store.history(conv, null, 10).messages().size());
         assertEquals(1L, store.unread(conv, List.of("bob")).get("bob"));
 
@@ -176,6 +187,131 @@ class ChatServiceTest {
         assertThrows(InvalidPublicationException.class,
                 () -> herald.publisher.publishFromBackend(backend("pub-x", "conversation.message", data), Instant.now()));
         assertFalse(mem.ledger.containsKey("pub-x") || mem.completed.containsKey("pub-x"), "a refusal leaves the id free for a retry");
+    }
+
+    // ------------------------------------------------------------------ live events at least once
+
+    /** The same services, posting through signed HTTP to a Management API that fails on command. */
+    RecordingManagementApi managementApi() throws IOException {
+        RecordingManagementApi api = new RecordingManagementApi();
+        AwsClients clients = new AwsClients(Map.of("AWS_REGION", "us-east-1", "AWS_ACCESS_KEY_ID", RecordingManagementApi.ACCESS_KEY,
+                "AWS_SECRET_ACCESS_KEY", RecordingManagementApi.SECRET));
+        herald = new Services(Clock.systemUTC(), HeraldConfig.defaults(), new ConnectionRegistry(mem, mem, mem, mem), mem,
+                new ApiGatewayNotifier(clients.signedHttp(), api.endpoint()), JwtVerifier.hs256(Tokens.SECRET, null, null, Clock.systemUTC()),
+                line -> { }, ms -> { }, new Services.Chat(store, (task, delay) -> tasks.add(task), Duration.ofSeconds(5), null));
+        return api;
+    }
+
+    static List<JsonNode> parsed(List<String> raw) {
+        return raw.stream().map(Json::parse).toList();
+    }
+
+    void join(String connection, String conv) {
+        send(connection, "conversation:join", "{\"conversation_id\":\"" + conv + "\"}");
+    }
+
+    @Test
+    void a_backend_message_whose_live_post_fails_should_fail_retryably_and_reach_the_missed_members_on_the_retry() throws IOException {
+        try (RecordingManagementApi api = managementApi()) {
+            String conv = conversation("alice", "bob", "carol");
+            String alice = chat("alice");
+            String bob = chat("bob");
+            String carol = chat("carol");
+            join(alice, conv);
+            join(carol, conv);
+            api.received.clear();
+            api.failNext(carol, 503, 8); // every attempt of its message:new (RetryPolicy.DEFAULT), twice
+            api.failNext(bob, 429, 4); // every attempt of its conversation:unread (not in the room), once
+            ObjectNode data = Json.object().put("conversation_id", conv).put("content", "Match expires soon").put("type", "system");
+
+            RetryablePublicationException first = assertThrows(RetryablePublicationException.class,
+                    () -> herald.publisher.publishFromBackend(backend("pub-live", "conversation.message", data), Instant.now()));
+            assertEquals("pub-live", first.publicationId());
+            assertFalse(mem.ledger.containsKey("pub-live") || mem.completed.containsKey("pub-live"), "released for the trigger's retry");
+            assertEquals(List.of("message:new"), events(parsed(api.to(alice))));
+            assertEquals(List.of(), api.to(bob));
+            assertEquals(List.of(), api.to(carol));
+
+            // the second attempt reaches bob, not yet carol: it fails again and adds bob to those reached
+            assertThrows(RetryablePublicationException.class,
+                    () -> herald.publisher.publishFromBackend(backend("pub-live", "conversation.message", data), Instant.now()));
+            assertEquals(List.of("conversation:unread"), events(parsed(api.to(bob))));
+            assertEquals(List.of(), api.to(carol));
+
+            PublishService.Result retry = herald.publisher.publishFromBackend(backend("pub-live", "conversation.message", data), Instant.now());
+            assertFalse(retry.duplicate());
+            List<JsonNode> atCarol = parsed(api.to(carol));
+            assertEquals(List.of("message:new"), events(atCarol), "the retry delivers what the first attempt could not");
+            List<JsonNode> atBob = parsed(api.to(bob));
+            assertEquals(List.of("conversation:unread"), events(atBob));
+            assertEquals(1, atBob.get(0).path("data").path("unread_count").asInt());
+            List<JsonNode> atAlice = parsed(api.to(alice));
+            assertEquals(1, atAlice.size(), "alice, reached by the first attempt, is not posted to again");
+            assertEquals(1, atBob.size(), "nor bob, reached by the second");
+            String id = atAlice.get(0).path("data").path("message").path("id").asText();
+            assertEquals(id, atCarol.get(0).path("data").path("message").path("id").asText(), "the stored message, not a new one");
+            assertEquals(id, atBob.get(0).path("data").path("last_message").path("id").asText());
+            assertEquals(1, store.history(conv, null, 10).messages().size(), "stored once");
+            assertEquals(1L, store.unread(conv, List.of("bob")).get("bob"));
+
+            assertTrue(herald.publisher.publishFromBackend(backend("pub-live", "conversation.message", data), Instant.now()).duplicate());
+            assertEquals(List.of(1, 1, 1), List.of(api.to(alice).size(), api.to(bob).size(), api.to(carol).size()),
+                    "the completed id delivers nothing more");
+        }
+    }
+
+    @Test
+    void a_member_still_in_connect_should_get_a_backend_message_through_its_window_or_on_the_retry() throws IOException {
+        try (RecordingManagementApi api = managementApi()) {
+            String conv = conversation("alice", "carol");
+            String carol = chat("carol");
+            join(carol, conv);
+            api.received.clear();
+            ObjectNode data = Json.object().put("conversation_id", conv).put("content", "hello").put("type", "system");
+
+            api.failNext(carol, 410, 3); // $connect has not returned yet: refused, then open
+            herald.publisher.publishFromBackend(backend("pub-young-1", "conversation.message", data), Instant.now());
+            assertEquals(List.of("message:new"), events(parsed(api.to(carol))), "retried through the connect window");
+
+            api.failNext(carol, 410, 7); // the first post and all six of the window's retries
+            assertThrows(RetryablePublicationException.class,
+                    () -> herald.publisher.publishFromBackend(backend("pub-young-2", "conversation.message", data), Instant.now()));
+            assertTrue(herald.registry.connections().get(carol, Instant.now()).isPresent(), "a young 410 is not taken for gone");
+            herald.publisher.publishFromBackend(backend("pub-young-2", "conversation.message", data), Instant.now());
+            assertEquals(List.of("message:new", "message:new"), events(parsed(api.to(carol))));
+        }
+    }
+
+    @Test
+    void a_clients_message_whose_recipient_cannot_be_reached_should_be_acknowledged_and_delivered_through_history() throws IOException {
+        try (RecordingManagementApi api = managementApi()) {
+            String conv = conversation("alice", "bob");
+            String alice = chat("alice");
+            String bob = chat("bob");
+            join(alice, conv);
+            join(bob, conv);
+            api.received.clear();
+
+            api.failNext(bob, 410, 2); // bob's $connect has not returned yet
+            send(alice, "message:send", "{\"conversation_id\":\"" + conv + "\",\"type\":\"text\",\"content\":\"hi\"}");
+            assertEquals(List.of("message:new"), events(parsed(api.to(bob))), "retried through bob's connect window");
+            assertEquals(List.of("message:new", "message:delivered"), events(parsed(api.to(alice))));
+
+            api.received.clear();
+            api.failNext(bob, 503, 4); // failing past the retries: a client frame has no trigger to retry it
+            send(alice, "message:send", "{\"conversation_id\":\"" + conv + "\",\"type\":\"text\",\"content\":\"there?\"}");
+            assertEquals(List.of(), api.to(bob));
+            List<JsonNode> atAlice = parsed(api.to(alice));
+            assertEquals(List.of("message:new"), events(atAlice), "stored and acknowledged, no error, not delivered yet");
+            String id = atAlice.get(0).path("data").path("message").path("id").asText();
+
+            api.received.clear();
+            assertEquals(id, herald.chat.history(conv, "bob", null, null, herald.context, Instant.now()).path("messages").get(0)
+                    .path("id").asText());
+            List<JsonNode> receipt = parsed(api.to(alice));
+            assertEquals(List.of("message:delivered"), events(receipt), "delivered once bob fetched it");
+            assertEquals(id, receipt.get(0).path("data").path("message_id").asText());
+        }
     }
 
     // ------------------------------------------------------------------ finding 3

@@ -210,7 +210,13 @@ public final class ChatService {
         Conversation k = conversationOf(c, conv);
         for (MessageCheck check : checks) draft = check.check(draft, now);
         ChatMessage m = post(k, draft, null, now).orElseThrow();
-        deliver(k, m, sender(c), c, ctx, now);
+        // a client frame has no trigger to retry it: a recipient not reached now finds the message
+        // in history (the sender's message:delivered then follows), see README "Chat"
+        ProfileContext.Posted posted = deliver(k, m, sender(c), c, Set.of(), ctx, now);
+        if (posted.retryable() > 0) {
+            EventLog.STDOUT.log(EventLog.line("chat_live_incomplete").put("messageId", m.id()).put("connectionId", c.id())
+                    .put("reached", posted.reached().size()).put("retryable", posted.retryable()));
+        }
         return List.of();
     }
 
@@ -240,27 +246,32 @@ public final class ChatService {
     /**
      * {@code message:new} to the sending connection (the acknowledgement) and the room; members
      * online but not in the room get {@code conversation:unread} with their count; the sender gets
-     * {@code message:delivered} once a recipient's connection received either.
+     * {@code message:delivered} once a recipient's connection received either. All go out as one
+     * batch with the fan-out's care (a connection still in $connect is retried through its window).
+     *
+     * @param skip connections an earlier attempt of the same publication reached
+     * @return what the posts did: {@code retryable} counts member connections not reached for now
      */
-    private void deliver(Conversation k, ChatMessage m, ObjectNode sender, Connection from, ProfileContext ctx, Instant now) {
+    private ProfileContext.Posted deliver(Conversation k, ChatMessage m, ObjectNode sender, Connection from, Set<String> skip,
+            ProfileContext ctx, Instant now) {
         ObjectNode d = Json.object();
         d.set("message", ChatFrames.message(m, false));
         d.set("sender", sender);
         Map<String, String> members = memberConnections(k, ctx, now);
         Set<String> room = room(k, members, ctx, now);
-        Set<String> targets = new LinkedHashSet<>(room);
-        if (from != null) targets.add(from.id());
-        Set<String> reached = new HashSet<>(ctx.send(targets, ChatFrames.frame("message:new", d, now)));
+        String fresh = ChatFrames.frame("message:new", d, now);
+        Map<String, String> frames = new LinkedHashMap<>(); // connection -> its frame
+        if (from != null) frames.put(from.id(), fresh);
+        room.forEach(connection -> frames.put(connection, fresh));
 
         Map<String, List<String>> away = new LinkedHashMap<>(); // recipient -> connections outside the room
         Set<String> senderConnections = new LinkedHashSet<>();
         members.forEach((connection, member) -> {
             if (member.equals(m.senderId())) senderConnections.add(connection);
-            else if (!room.contains(connection)) away.computeIfAbsent(member, u -> new ArrayList<>()).add(connection);
+            else if (!room.contains(connection) && !skip.contains(connection)) {
+                away.computeIfAbsent(member, u -> new ArrayList<>()).add(connection);
+            }
         });
-        Set<String> recipientsReached = new HashSet<>(reached);
-        recipientsReached.removeAll(senderConnections);
-        if (from != null) recipientsReached.remove(from.id());
         if (!away.isEmpty()) {
             Map<String, Long> counts = store.unread(k.id(), away.keySet());
             ObjectNode last = Json.object().put("id", m.id()).put("content", m.content()).put("type", m.type())
@@ -268,12 +279,20 @@ public final class ChatService {
             away.forEach((member, conns) -> {
                 ObjectNode u = Json.object().put("conversation_id", k.id()).put("unread_count", counts.getOrDefault(member, 0L));
                 u.set("last_message", last);
-                recipientsReached.addAll(ctx.send(conns, ChatFrames.frame("conversation:unread", u, now)));
+                String unread = ChatFrames.frame("conversation:unread", u, now);
+                conns.forEach(connection -> frames.put(connection, unread));
             });
         }
+        frames.keySet().removeAll(skip);
+        ProfileContext.Posted posted = ctx.post(frames, now);
+
+        Set<String> recipientsReached = new HashSet<>(posted.reached());
+        recipientsReached.removeAll(senderConnections);
+        if (from != null) recipientsReached.remove(from.id());
         if (!recipientsReached.isEmpty() && store.markDelivered(k.id(), m.id(), now) && !SYSTEM_SENDER.equals(m.senderId())) {
             ctx.send(senderConnections, delivered(m, now));
         }
+        return posted;
     }
 
     private static String delivered(ChatMessage m, Instant at) {
@@ -414,25 +433,56 @@ public final class ChatService {
      * {@code conversation.message} stores and delivers a backend's message (the only way to a
      * {@code system} message). Others pass through to fan-out unchanged.
      *
+     * <p>A posted message is stored once per publication id and delivered live at least once to
+     * every member connection reachable: when some could not be reached, the connections reached
+     * are kept with the publication's mark and the result says so ({@code retryable} above 0), so
+     * the caller fails the publication retryably; its retry finds the message stored and posts to
+     * the rest only. A retry after a crash (nothing kept) posts to everyone again.
+     *
+     * @return what the live posts did ({@link ProfileContext.Posted#NONE} for other types)
      * @throws ChatException for invalid data (the publication is refused)
      */
-    public void onPublication(Publication p, ProfileContext ctx, Instant now) {
+    public ProfileContext.Posted onPublication(Publication p, ProfileContext ctx, Instant now) {
         if (CONVERSATION_UPSERTED.equals(p.type())) {
             upsert(id(p.data(), "conversation_id"), p.data().get("members"), ctx, now);
-        } else if (MESSAGE_POSTED.equals(p.type())) {
-            Conversation k = existing(id(p.data(), "conversation_id"));
-            String conv = k.id();
-            String type = p.data().path("type").asText("system");
-            JsonNode meta = p.data().get("metadata");
-            MessageCheck.Draft d = new MessageCheck.Draft(conv, SYSTEM_SENDER, type, Json.text(p.data(), "content"),
-                    meta instanceof ObjectNode o ? o : Json.object());
-            if (!"system".equals(type)) d = new MessageRules().check(d, now);
-            else if (d.content() == null || d.content().isBlank()) throw ChatException.field("content", "Message content cannot be empty");
-            Optional<ChatMessage> stored = post(k, d, p.id(), now);
-            if (stored.isEmpty()) return; // a retry of a publication already stored (and delivered)
-            ChatMessage m = stored.get();
-            deliver(k, m, Json.object().put("id", SYSTEM_SENDER).put("username", SYSTEM_SENDER).putNull("avatar_url"), null, ctx, now);
+            return ProfileContext.Posted.NONE;
         }
+        if (!MESSAGE_POSTED.equals(p.type())) return ProfileContext.Posted.NONE;
+        Conversation k = existing(id(p.data(), "conversation_id"));
+        String conv = k.id();
+        String type = p.data().path("type").asText("system");
+        JsonNode meta = p.data().get("metadata");
+        MessageCheck.Draft d = new MessageCheck.Draft(conv, SYSTEM_SENDER, type, Json.text(p.data(), "content"),
+                meta instanceof ObjectNode o ? o : Json.object());
+        if (!"system".equals(type)) d = new MessageRules().check(d, now);
+        else if (d.content() == null || d.content().isBlank()) throw ChatException.field("content", "Message content cannot be empty");
+        ChatMessage m;
+        Set<String> skip = Set.of();
+        Optional<ChatMessage> stored = post(k, d, p.id(), now);
+        if (stored.isPresent()) {
+            m = stored.get();
+        } else {
+            // an earlier attempt stored it and did not complete: deliver what it did not
+            Optional<ChatStore.Published> before = store.published(conv, p.id());
+            if (before.isEmpty() || before.get().message().deleted()) return ProfileContext.Posted.NONE;
+            m = before.get().message();
+            skip = before.get().reached();
+        }
+        ObjectNode system = Json.object().put("id", SYSTEM_SENDER).put("username", SYSTEM_SENDER).putNull("avatar_url");
+        ProfileContext.Posted posted = deliver(k, m, system, null, skip, ctx, now);
+        if (posted.retryable() == 0) return posted;
+        EventLog.STDOUT.log(EventLog.line("chat_live_incomplete").put("publicationId", p.id()).put("messageId", m.id())
+                .put("skipped", skip.size()).put("reached", posted.reached().size()).put("retryable", posted.retryable()));
+        if (p.id() != null) { // without an id nothing retries it: as a fan-out without one, logged only
+            try {
+                store.reached(conv, p.id(), posted.reached());
+            } catch (RuntimeException e) {
+                // the retry then posts to those reached now again: twice for them, never lost
+                EventLog.STDOUT.log(EventLog.line("chat_reached_unrecorded").put("publicationId", p.id())
+                        .put("error", e.getClass().getSimpleName()));
+            }
+        }
+        return posted;
     }
 
     /** PUT /conversations/{id} and conversation.upserted; removed members leave the room. */

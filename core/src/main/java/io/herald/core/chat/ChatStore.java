@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Where conversations, members, messages, read state, typing marks and presence live. Every read
@@ -36,6 +37,21 @@ public interface ChatStore extends PresenceStore {
      * per id: false (nothing written) when a message of that publication was stored before.
      */
     boolean append(ChatMessage message, Collection<String> recipients, String publicationId);
+
+    /**
+     * What a backend publication stored: its message, and the connections that earlier attempts
+     * reached with its live event ({@link #reached}). Empty when the publication stored nothing, or
+     * its message is gone (expired, its conversation deleted).
+     */
+    Optional<Published> published(String conversationId, String publicationId);
+
+    record Published(ChatMessage message, Set<String> reached) {}
+
+    /**
+     * Adds connections a publication's live event reached, kept with the publication's mark so the
+     * retry of an incomplete delivery posts only to the rest. Nothing when the mark is gone.
+     */
+    void reached(String conversationId, String publicationId, Collection<String> connectionIds);
 
     /** The members' unread counts, read consistently. */
     Map<String, Long> unread(String conversationId, Collection<String> userIds);

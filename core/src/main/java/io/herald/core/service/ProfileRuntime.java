@@ -16,8 +16,10 @@ import java.util.ArrayList;
 import java.util.Collection;
 import io.herald.core.delivery.ConnectionNotifier;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /** Herald's side of {@link ProfileContext}: the registry, delivery and fan-out the hooks may use. */
@@ -84,6 +86,20 @@ final class ProfileRuntime implements ProfileContext {
         return reached;
     }
 
+    /** The fan-out's own delivery: connect-window retries for young 410s, the others forgotten side by side. */
+    @Override
+    public Posted post(Map<String, String> frames, Instant now) {
+        if (frames.isEmpty()) return Posted.NONE;
+        Map<String, byte[]> encoded = new HashMap<>(); // connections with the same frame share its bytes
+        List<Delivery.Target> targets = new ArrayList<>(frames.size());
+        frames.forEach((id, frame) -> targets.add(new Delivery.Target(id,
+                encoded.computeIfAbsent(frame, f -> f.getBytes(StandardCharsets.UTF_8)))));
+        Set<String> reached = ConcurrentHashMap.newKeySet();
+        Delivery.Report r = publisher.deliver(targets, now, reached::add);
+        publisher.cleanUp(r.gone());
+        return new Posted(targets.size(), Set.copyOf(reached), r.gone().size(), r.retried(), r.failed(), r.retryable());
+    }
+
     @Override
     public void close(Connection c, String reason, int code, Instant now) {
         String farewell = profiles.get(c.profile()).closingFrame(c, reason, code, now);
@@ -93,11 +109,16 @@ final class ProfileRuntime implements ProfileContext {
         registry.forget(c.id());
     }
 
+    /**
+     * An invalid publication is logged and dropped (a profile's own event, nobody to answer). A
+     * retryable failure is not swallowed: it is thrown to the caller, whose trigger retries (today
+     * only publications without an id come through here, and those never fail retryably).
+     */
     @Override
     public void publish(Publication p, Instant now) {
         try {
             publisher.publish(p, now);
-        } catch (InvalidPublicationException | RetryablePublicationException e) {
+        } catch (InvalidPublicationException e) {
             log.log(EventLog.line("profile_publish_failed").put("type", p.type()).put("error", e.getMessage()));
         }
     }

@@ -119,10 +119,17 @@ public final class Services {
 
                 @Override
                 public void accept(io.herald.core.model.Publication p, java.time.Instant now) {
+                    ProfileContext.Posted live;
                     try {
-                        chat.onPublication(p, runtime, now);
+                        live = chat.onPublication(p, runtime, now);
                     } catch (ChatException e) {
                         throw new InvalidPublicationException(e.getMessage());
+                    }
+                    // at least once live: a member connection not reached fails the publication
+                    // retryably (the publisher releases its id); the retry posts to the rest
+                    if (p.id() != null && live.retryable() > 0) {
+                        throw new FanOutIncompleteException(p.id(), new PublishService.Result(p.id(), false, live.targets(),
+                                live.reached().size(), live.gone(), live.retried(), live.failed()));
                     }
                 }
             });

@@ -47,6 +47,8 @@ public final class DynamoDbChatStore implements ChatStore {
     private static final String TYPING = "t#";
     /** A backend publication's message was stored (its retry stores nothing). */
     private static final String PUBLICATION = "p#";
+    /** On a publication's mark: the connections its live event reached, when an attempt ended incomplete. */
+    private static final String REACHED = "rc";
     /** How long a publication's mark stands: beyond SQS's longest retention (14 days). */
     private static final Duration PUBLICATION_MARK = Duration.ofDays(15);
     private static final int CONFLICT_ATTEMPTS = 6;
@@ -248,6 +250,28 @@ public final class DynamoDbChatStore implements ChatStore {
         } catch (TransactionCanceledException e) {
             if (publicationId != null && reason(e, 0).equals("ConditionalCheckFailed")) return false;
             throw e;
+        }
+    }
+
+    @Override
+    public Optional<Published> published(String conversationId, String publicationId) {
+        Map<String, AttributeValue> mark = get(conversationId, PUBLICATION + publicationId);
+        if (mark == null) return Optional.empty();
+        AttributeValue rc = mark.get(REACHED);
+        Set<String> reached = rc == null || !rc.hasSs() ? Set.of() : Set.copyOf(rc.ss());
+        return message(conversationId, Items.str(mark, "id")).map(m -> new Published(m, reached));
+    }
+
+    @Override
+    public void reached(String conversationId, String publicationId, Collection<String> connectionIds) {
+        if (connectionIds.isEmpty()) return; // an empty set is no DynamoDB value
+        try {
+            ddb.updateItem(b -> b.tableName(table).key(key(conversationId, PUBLICATION + publicationId))
+                    .updateExpression("ADD #rc :ids").conditionExpression("attribute_exists(pk)")
+                    .expressionAttributeNames(Map.of("#rc", REACHED))
+                    .expressionAttributeValues(Map.of(":ids", AttributeValue.fromSs(List.copyOf(connectionIds)))));
+        } catch (ConditionalCheckFailedException e) {
+            // the conversation was deleted with its marks: its retry has nothing left to deliver
         }
     }
 

@@ -189,6 +189,32 @@ class DynamoDbChatStoreTest {
         assertTrue(store.history("k", null, 10).messages().get(0).id().equals(m.id()));
     }
 
+    @Test
+    void a_publications_reached_connections_should_accumulate_on_its_mark_and_go_with_its_conversation() {
+        store.upsert("k", List.of("alice", "bob"), Instant.now());
+        Instant now = Instant.now();
+        ChatMessage m = new ChatMessage(ids.next(now), "k", "system", "system", "hi", Json.object(), now, now, null, null);
+        assertTrue(store.published("k", "pub-1").isEmpty(), "nothing stored for it yet");
+        assertTrue(store.append(m, List.of("alice", "bob"), "pub-1"));
+        ChatStore.Published p = store.published("k", "pub-1").orElseThrow();
+        assertEquals(m.id(), p.message().id());
+        assertEquals(Set.of(), p.reached());
+
+        store.reached("k", "pub-1", List.of("c-alice"));
+        store.reached("k", "pub-1", List.of("c-bob", "c-alice"));
+        store.reached("k", "pub-1", List.of()); // nothing to add
+        assertEquals(Set.of("c-alice", "c-bob"), store.published("k", "pub-1").orElseThrow().reached());
+        assertTrue(store.published("k", "pub-2").isEmpty());
+
+        store.reached("k", "pub-2", List.of("c-alice")); // no mark: nothing written
+        assertTrue(store.published("k", "pub-2").isEmpty());
+        assertTrue(store.delete("k"));
+        store.reached("k", "pub-1", List.of("c-carol")); // the conversation went with its marks: no item recreated
+        assertTrue(store.published("k", "pub-1").isEmpty());
+        assertTrue(store.history("k", null, 10).messages().isEmpty());
+        assertEquals(0, dynamo.scans.get());
+    }
+
     /**
      * DynamoDB cancels a transaction that meets another on the same items (TransactionConflict)
      * and refuses a plain write to an item a transaction holds (TransactionConflictException);
