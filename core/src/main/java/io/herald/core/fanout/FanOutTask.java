@@ -38,7 +38,11 @@ public sealed interface FanOutTask {
         }
     }
 
-    /** The task's queue body (JSON; a frame travels in base64, whatever bytes it holds). */
+    /**
+     * The task's queue body: JSON, with the characters a queue of XML text refuses (U+FFFF in the
+     * data, say) as {@code \\u} escapes ({@link Json#writeXmlSafe}); a frame travels in base64,
+     * whatever bytes it holds.
+     */
     static String write(FanOutTask task) {
         ObjectNode o = Json.object().put("pub", task.publicationId());
         if (task instanceof Shard s) {
@@ -55,7 +59,7 @@ public sealed interface FanOutTask {
             ArrayNode ids = o.putArray("to");
             b.connectionIds().forEach(ids::add);
         }
-        return Json.write(o);
+        return Json.writeXmlSafe(o);
     }
 
     /**

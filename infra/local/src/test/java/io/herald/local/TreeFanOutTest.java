@@ -118,10 +118,33 @@ class TreeFanOutTest {
         assertEquals(0, stack.sqsErrors(), "failures are reported per task, not as function errors");
     }
 
-    private void assertEveryClientGetsExactlyOne(String id) throws Exception {
+    /**
+     * Data holding a character SQS refuses in a message body (U+FFFF): the shard tasks carry it
+     * escaped, so SQS takes them (it used to answer InvalidMessageContents, and the publication
+     * was refused), and every client receives the character as published.
+     */
+    @Test
+    void data_holding_characters_sqs_refuses_should_still_reach_every_client_once() throws Exception {
+        PostCounter posts = new PostCounter(id -> 0);
+        stack.managementFaults(posts);
+        JsonNode r = publish("tree-uffff", ",\"x\":\"\\uFFFF\",\"y\":\"\\uFFFE\"");
+        assertEquals(3, r.get("tasks").asInt(), r.toString());
+
+        List<JsonNode> got = assertEveryClientGetsExactlyOne("tree-uffff");
+        for (JsonNode m : got) {
+            assertEquals("\uFFFF", m.path("data").path("x").asText());
+            assertEquals("\uFFFE", m.path("data").path("y").asText());
+        }
+        assertEquals(CLIENTS, posts.total.get(), "one post per connection");
+        assertEquals(0, stack.sqsErrors());
+    }
+
+    private List<JsonNode> assertEveryClientGetsExactlyOne(String id) throws Exception {
+        List<JsonNode> got = new ArrayList<>();
         for (WsClient c : clients) {
             JsonNode m = next(c, id);
             assertEquals("raffle_drawn", m.get("eventType").asText());
+            got.add(m);
         }
         Thread.sleep(1500); // time for a duplicate to show up, had a retry posted one
         for (WsClient c : clients) {
@@ -130,6 +153,7 @@ class TreeFanOutTest {
                 assertTrue(!extra.contains(id), "a second delivery: " + extra);
             }
         }
+        return got;
     }
 
     /** The client's next message of this publication, within 30 s (a retried task waits for its backoff). */
@@ -145,7 +169,13 @@ class TreeFanOutTest {
     }
 
     private static JsonNode publish(String run) throws Exception {
-        String body = "{\"id\":\"" + run + "\",\"type\":\"raffle_drawn\",\"topics\":[\"" + TOPIC + "\"],\"data\":{\"run\":\"" + run + "\"}}";
+        return publish(run, "");
+    }
+
+    /** Publishes {@code data: {"run": run <moreData>}}, moreData being JSON text of further fields. */
+    private static JsonNode publish(String run, String moreData) throws Exception {
+        String body = "{\"id\":\"" + run + "\",\"type\":\"raffle_drawn\",\"topics\":[\"" + TOPIC + "\"],\"data\":{\"run\":\"" + run
+                + "\"" + moreData + "}}";
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(stack.httpUrl() + "/publish"))
                 .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + stack.demoToken())
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
