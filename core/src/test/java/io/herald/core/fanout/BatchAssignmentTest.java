@@ -65,6 +65,18 @@ class BatchAssignmentTest {
         }
     }
 
+    /** A shard task's connections share String.hashCode modulo the shard count: the batch hash must not care. */
+    @Test
+    void the_connections_of_one_subscription_shard_should_spread_over_every_batch() {
+        List<String> shard = ids(200_000).stream().filter(id -> Math.floorMod(id.hashCode(), 16) == 0).toList();
+        int n = BatchAssignment.batchCount(shard.size(), 500);
+        Map<String, List<String>> batches = BatchAssignment.split(shard, n, (s, b) -> true);
+        assertEquals(n, batches.size());
+        int mean = shard.size() / n;
+        assertTrue(batches.values().stream().allMatch(b -> b.size() > mean * 3 / 4 && b.size() < mean * 5 / 4),
+                n + " batches of " + shard.size() + ": " + batches.values().stream().map(List::size).toList());
+    }
+
     @Test
     void a_batch_too_large_for_its_queue_body_should_split_by_more_hash_bits_the_same_way_every_run() {
         List<String> ids = ids(1_000);
