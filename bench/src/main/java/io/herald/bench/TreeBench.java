@@ -283,7 +283,8 @@ public final class TreeBench {
         RETRIED.set(0);
         SimQueue queue = new SimQueue();
         FanOutPorts ports = new FanOutPorts(queue, new DynamoDbDeliveredSets(ddb, "ledger"),
-                new DynamoDbPublicationLedger(ddb, "ledger", Duration.ofHours(1), "fob#"));
+                new DynamoDbPublicationLedger(ddb, "ledger", Duration.ofHours(1), "fob#"),
+                new io.herald.aws.dynamodb.DynamoDbBatchPlans(ddb, "ledger"));
         List<Services> instances = new ArrayList<>();
         for (int i = 0; i < w; i++) instances.add(services(ddb, env, sink, shards, ports));
         Services publisher = services(ddb, env, sink, shards, ports);

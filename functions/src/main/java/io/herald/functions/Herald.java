@@ -4,6 +4,7 @@ import io.herald.aws.apigateway.ApiGatewayNotifier;
 import io.herald.aws.config.AwsClients;
 import io.herald.aws.config.Background;
 import io.herald.aws.config.JwtSecrets;
+import io.herald.aws.dynamodb.DynamoDbBatchPlans;
 import io.herald.aws.dynamodb.DynamoDbChatStore;
 import io.herald.aws.dynamodb.DynamoDbConnectionStore;
 import io.herald.aws.dynamodb.DynamoDbDeliveredSets;
@@ -144,7 +145,7 @@ public final class Herald {
         if (queueUrl == null) return FanOutPorts.NONE;
         return new FanOutPorts(new SqsFanOutQueue(clients.signedHttp(), clients.sqsEndpoint(), queueUrl, RetryPolicy.DEFAULT, Thread::sleep),
                 new DynamoDbDeliveredSets(ddb, ledgerTable),
-                new DynamoDbPublicationLedger(ddb, ledgerTable, config.dedupWindow(), "fob#"));
+                new DynamoDbPublicationLedger(ddb, ledgerTable, config.dedupWindow(), "fob#"), new DynamoDbBatchPlans(ddb, ledgerTable));
     }
 
     /** One read of a key that never exists: loads the SDK's request path and opens a pooled connection. */

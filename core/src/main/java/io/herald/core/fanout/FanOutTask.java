@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.core.json.Json;
 import io.herald.core.model.Publication;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -37,7 +38,11 @@ public sealed interface FanOutTask {
         }
     }
 
-    /** The task's queue body (JSON; a frame travels in base64, whatever bytes it holds). */
+    /**
+     * The task's queue body: JSON, with the characters a queue of XML text refuses (U+FFFF in the
+     * data, say) as {@code \\u} escapes ({@link Json#writeXmlSafe}); a frame travels in base64,
+     * whatever bytes it holds.
+     */
     static String write(FanOutTask task) {
         ObjectNode o = Json.object().put("pub", task.publicationId());
         if (task instanceof Shard s) {
@@ -54,7 +59,18 @@ public sealed interface FanOutTask {
             ArrayNode ids = o.putArray("to");
             b.connectionIds().forEach(ids::add);
         }
-        return Json.write(o);
+        return Json.writeXmlSafe(o);
+    }
+
+    /**
+     * Whether a batch's body stays within {@link #MAX_BODY_BYTES}. A bound (every character of the
+     * ids, key and publication id escaped) settles the usual case; the body is measured only when
+     * it does not.
+     */
+    static boolean fits(Batch b) {
+        long bound = 64 + 4L * ((b.frame().length + 2) / 3) + 6L * (b.publicationId().length() + b.key().length());
+        for (String id : b.connectionIds()) bound += 6L * id.length() + 3;
+        return bound <= MAX_BODY_BYTES || write(b).getBytes(StandardCharsets.UTF_8).length <= MAX_BODY_BYTES;
     }
 
     /**

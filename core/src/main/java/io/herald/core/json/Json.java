@@ -71,6 +71,40 @@ public final class Json {
         }
     }
 
+    /**
+     * As {@link #write}, with every character XML 1.0 does not allow (U+FFFE, U+FFFF, a lone
+     * surrogate; Jackson escapes the control characters already) written as a {@code \\u} escape:
+     * text a queue that keeps XML characters only (SQS) accepts, and that reads back as the same
+     * value. Other characters stay as they are, so sizes computed in UTF-8 bytes stay true.
+     */
+    public static String writeXmlSafe(JsonNode node) {
+        return xmlSafe(write(node));
+    }
+
+    /**
+     * Escapes the characters XML 1.0 forbids in JSON text. Outside strings JSON text is ASCII, and
+     * inside a string a character and its {@code \\u} escape mean the same, so the value is kept.
+     */
+    static String xmlSafe(String json) {
+        StringBuilder out = null;
+        for (int i = 0; i < json.length(); i++) {
+            char c = json.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < json.length() && Character.isLowSurrogate(json.charAt(i + 1))) {
+                if (out != null) out.append(c).append(json.charAt(i + 1));
+                i++; // a pair: U+10000 to U+10FFFF, allowed
+                continue;
+            }
+            boolean allowed = c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c <= 0xD7FF) || (c >= 0xE000 && c <= 0xFFFD);
+            if (allowed) {
+                if (out != null) out.append(c);
+                continue;
+            }
+            if (out == null) out = new StringBuilder(json.length() + 16).append(json, 0, i);
+            out.append(String.format("\\u%04X", (int) c));
+        }
+        return out == null ? json : out.toString();
+    }
+
     /** Text of a field when it is a string, else null. */
     public static String text(JsonNode node, String field) {
         JsonNode v = node == null ? null : node.get(field);

@@ -1,6 +1,7 @@
 package io.herald.core.service;
 
 import io.herald.core.delivery.Delivery;
+import io.herald.core.fanout.BatchAssignment;
 import io.herald.core.fanout.FanOutPorts;
 import io.herald.core.fanout.FanOutTask;
 import io.herald.core.log.EventLog;
@@ -14,19 +15,22 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The worker side of a tree fan-out. A {@link FanOutTask.Shard} is read, matched and encoded as
- * the inline fan-out does it, then split into {@link FanOutTask.Batch}es of at most
- * {@code fanOutBatchSize} connections sharing one frame; a batch is posted with the inline
- * fan-out's delivery (bounded, 429/5xx retried with backoff, 410 forgotten).
+ * the inline fan-out does it, then split into {@link FanOutTask.Batch}es of connections sharing one
+ * frame: batch {@code hash(id) mod n} ({@link BatchAssignment}), {@code n} fixed by the task's first
+ * run so that about {@code fanOutBatchSize} share a batch, and kept for its later runs
+ * ({@link io.herald.core.fanout.BatchPlans}). A batch is posted with the inline fan-out's delivery
+ * (bounded, 429/5xx retried with backoff, 410 forgotten).
  *
- * <p>Once per connection per publication, despite retries: a batch key is claimed in the batch
- * ledger like a publication id (a batch handed out twice, or retried while another worker holds
- * it, is not posted twice) and completed when every connection was reached or found gone. When
+ * <p>Once per connection per publication, despite retries: a batch key stands for the same
+ * connections on every run of its shard task (but for those that joined or left in between). It
+ * is claimed in the batch ledger like a publication id (a batch handed out twice, or retried while
+ * another worker holds it, is not posted twice) and completed when every connection was reached
+ * or found gone. When
  * some are not, the ones reached are recorded in the batch's delivered set, the claim is released
  * and the task fails ({@link FanOutIncompleteException}); its retry posts to the rest only. What
  * remains at least once: a worker that dies between a post and that record (a crash or the
@@ -81,21 +85,30 @@ public final class FanOutService {
     private void shard(FanOutTask.Shard task, Instant now) {
         Map<String, PublishService.Encoding> encodingOf =
                 publisher.match(task.publication(), topic -> subscriptions.candidates(topic, task.shard(), now));
-        // connections by encoding, sorted: the same shard read twice splits into the same batches
-        Map<PublishService.Encoding, TreeSet<String>> byEncoding = new LinkedHashMap<>();
-        encodingOf.forEach((id, e) -> byEncoding.computeIfAbsent(e, x -> new TreeSet<>()).add(id));
-        List<FanOutTask> batches = new ArrayList<>();
-        for (Map.Entry<PublishService.Encoding, TreeSet<String>> e : byEncoding.entrySet()) {
-            byte[] frame = publisher.render(task.publication(), e.getKey(), now);
-            if (frame.length == 0) continue;
-            if (frame.length > config.maxOutboundMessageBytes()) throw publisher.tooLarge(frame.length); // checked at publish
-            String prefix = task.publicationId() + "#" + task.shard() + "#" + e.getKey().profile() + "#" + e.getKey().topic() + "#";
-            List<String> ids = new ArrayList<>(e.getValue());
-            for (int from = 0, n = 0; from < ids.size(); from += config.fanOutBatchSize(), n++) {
-                List<String> chunk = ids.subList(from, Math.min(ids.size(), from + config.fanOutBatchSize()));
-                batches.add(new FanOutTask.Batch(task.publicationId(), prefix + n, frame, chunk));
+        Map<String, List<String>> idsOf = new LinkedHashMap<>();
+        Map<String, byte[]> frameOf = new LinkedHashMap<>();
+        for (Map.Entry<String, PublishService.Encoding> m : encodingOf.entrySet()) {
+            String name = m.getValue().profile() + "#" + m.getValue().topic();
+            if (!frameOf.containsKey(name)) {
+                byte[] frame = publisher.render(task.publication(), m.getValue(), now);
+                if (frame.length > config.maxOutboundMessageBytes()) throw publisher.tooLarge(frame.length); // checked at publish
+                frameOf.put(name, frame);
             }
+            if (frameOf.get(name).length > 0) idsOf.computeIfAbsent(name, x -> new ArrayList<>()).add(m.getKey());
         }
+        // the batch count of each encoding is the first run's, so every run puts a connection in the same batch
+        Map<String, Integer> proposed = new LinkedHashMap<>();
+        idsOf.forEach((name, ids) -> proposed.put(name, BatchAssignment.batchCount(ids.size(), config.fanOutBatchSize())));
+        Map<String, Integer> plan = proposed.isEmpty() ? Map.of()
+                : tree.plans().fix(task.publicationId() + "#" + task.shard(), proposed, now.plus(config.dedupWindow()));
+        List<FanOutTask> batches = new ArrayList<>();
+        idsOf.forEach((name, ids) -> {
+            String prefix = task.publicationId() + "#" + task.shard() + "#" + name + "#";
+            byte[] frame = frameOf.get(name);
+            BatchAssignment.split(ids, plan.getOrDefault(name, 0),
+                    (suffix, chunk) -> FanOutTask.fits(new FanOutTask.Batch(task.publicationId(), prefix + suffix, frame, chunk)))
+                    .forEach((suffix, chunk) -> batches.add(new FanOutTask.Batch(task.publicationId(), prefix + suffix, frame, chunk)));
+        });
         if (!batches.isEmpty()) tree.queue().enqueue(batches);
         log.log(EventLog.line("fanout_shard").put("publicationId", task.publicationId()).put("shard", task.shard())
                 .put("matched", encodingOf.size()).put("batches", batches.size()));

@@ -13,7 +13,8 @@ import java.util.Map;
  * @param connectionLifetime      API Gateway's maximum connection duration; items live this long plus a margin
  * @param inlineFanOutLimit       subscription candidates a publication may have and still be posted by the
  *                                publish function itself; beyond it the fan-out becomes a tree (when a fan-out queue is set)
- * @param fanOutBatchSize         connections per batch task of a tree fan-out
+ * @param fanOutBatchSize         the most connections a batch task of a tree fan-out should hold (batches
+ *                                hold 3/4 of it on average: connections are placed by hash)
  */
 public record HeraldConfig(
         String defaultProfile,
@@ -51,7 +52,8 @@ public record HeraldConfig(
                 s.optional("HERALD_POLICY"),
                 s.optional("HERALD_ROUTES"),
                 s.positiveInt("HERALD_INLINE_FANOUT_LIMIT", 2000),
-                // a batch task holds one frame (base64, up to 171 KB) and its ids within SQS's 256 KB
+                // batches are sized to 3/4 of it on average (BatchAssignment); one frame (base64, up to
+                // 171 KB) and that many ids fit SQS's 256 KB, and a batch that outgrew it is split
                 s.intBetween("HERALD_FANOUT_BATCH_SIZE", 500, 1, 1000));
     }
 

@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.herald.core.fanout.FanOutTask;
+import io.herald.core.json.Json;
+import io.herald.core.model.Publication;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,6 +68,8 @@ class SqsFidelityTest {
                   BatchQueue:
                     Type: AWS::SQS::Queue
                   PurgedQueue:
+                    Type: AWS::SQS::Queue
+                  WritersQueue:
                     Type: AWS::SQS::Queue
                   CaptureFunction:
                     Type: AWS::Serverless::Function
@@ -317,5 +323,45 @@ class SqsFidelityTest {
 
     private static String attribute(String queueUrl, QueueAttributeName name) {
         return sqs.getQueueAttributes(b -> b.queueUrl(queueUrl).attributeNames(name)).attributes().get(name);
+    }
+
+    /**
+     * The bodies Herald itself sends (fan-out tasks, the chat's delayed tasks) through its own SQS
+     * calls: characters SQS refuses in a publication's data (U+FFFF, U+FFFE, a lone surrogate) are
+     * sent escaped, accepted, and read back as they were, where they used to be refused
+     * (InvalidMessageContents: the task retried into the dead-letter queue) or turned into '?'.
+     */
+    @Test
+    void heralds_own_bodies_should_be_accepted_and_read_back_whatever_characters_the_data_holds() {
+        String q = url("WritersQueue");
+        io.herald.aws.http.SignedHttp http = new io.herald.aws.config.AwsClients(Map.of("AWS_REGION", "us-east-1",
+                "AWS_ACCESS_KEY_ID", "a", "AWS_SECRET_ACCESS_KEY", "b")).signedHttp();
+        URI endpoint = URI.create(stack.httpUrl());
+        ObjectNode data = Json.object().put("x", "\uFFFF").put("y", "a\uFFFEb").put("lone", "\uD800").put("kept", "héllo 😀");
+        new io.herald.aws.sqs.SqsDelayedTasks(http, endpoint, q).schedule(data.deepCopy().put("kind", "delayed"), java.time.Duration.ZERO);
+        Publication p = new Publication("pub-\uFFFF", "raffle_drawn", List.of("raffles.big"), data, null);
+        byte[] frame = Json.write(data).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        new io.herald.aws.sqs.SqsFanOutQueue(http, endpoint, q, io.herald.core.delivery.RetryPolicy.DEFAULT, ms -> { }).enqueue(List.of(
+                new FanOutTask.Shard(p.id(), 0, p), new FanOutTask.Batch(p.id(), p.id() + "#0#topics#raffles.big#1.0", frame, List.of("a="))));
+
+        List<Message> got = sqs.receiveMessage(b -> b.queueUrl(q).maxNumberOfMessages(10).waitTimeSeconds(2)).messages();
+        assertEquals(3, got.size());
+        for (Message m : got) {
+            JsonNode body = Json.parse(m.body());
+            if (body.has("kind")) {
+                assertEquals(data.deepCopy().put("kind", "delayed"), body);
+            } else if (FanOutTask.read(m.body()) instanceof FanOutTask.Shard s) {
+                assertEquals(p, s.publication());
+            } else {
+                FanOutTask.Batch b = (FanOutTask.Batch) FanOutTask.read(m.body());
+                assertEquals(p.id(), b.publicationId());
+                assertTrue(java.util.Arrays.equals(frame, b.frame()));
+            }
+            sqs.deleteMessage(b -> b.queueUrl(q).receiptHandle(m.receiptHandle()));
+        }
+        // what SQS says of the raw character, as the emulation now words it
+        InvalidMessageContentsException e = assertThrows(InvalidMessageContentsException.class,
+                () -> sqs.sendMessage(b -> b.queueUrl(q).messageBody("{\"x\":\"\uFFFF\"}")));
+        assertTrue(e.getMessage().startsWith("Invalid binary character '#xFFFF' was found in the message body"), e.getMessage());
     }
 }

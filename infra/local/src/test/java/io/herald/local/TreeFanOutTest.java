@@ -161,7 +161,7 @@ class TreeFanOutTest {
             PostCounter posts = new PostCounter(id -> 0);
             stack.managementFaults(posts);
             String pad = "p".repeat(100_000);
-            JsonNode r = publish("tree-big", topics, pad);
+            JsonNode r = publish("tree-big", topics, data -> data.put("pad", pad));
             assertEquals(3, r.get("tasks").asInt(), r.toString());
 
             List<WsClient> everyone = new ArrayList<>(clients);
@@ -185,12 +185,36 @@ class TreeFanOutTest {
         }
     }
 
-    private void assertEveryClientGetsExactlyOne(String id) throws Exception {
+    /**
+     * Data holding a character SQS refuses in a message body (U+FFFF): the shard tasks carry it
+     * escaped, so SQS takes them (it used to answer InvalidMessageContents, and the publication
+     * was refused), and every client receives the character as published.
+     */
+    @Test
+    void data_holding_characters_sqs_refuses_should_still_reach_every_client_once() throws Exception {
+        PostCounter posts = new PostCounter(id -> 0);
+        stack.managementFaults(posts);
+        JsonNode r = publish("tree-uffff", List.of(TOPIC), data -> data.put("x", "\uFFFF").put("y", "\uFFFE"));
+        assertEquals(3, r.get("tasks").asInt(), r.toString());
+
+        List<JsonNode> got = assertEveryClientGetsExactlyOne("tree-uffff");
+        for (JsonNode m : got) {
+            assertEquals("\uFFFF", m.path("data").path("x").asText());
+            assertEquals("\uFFFE", m.path("data").path("y").asText());
+        }
+        assertEquals(CLIENTS, posts.total.get(), "one post per connection");
+        assertEquals(0, stack.sqsErrors());
+    }
+
+    private List<JsonNode> assertEveryClientGetsExactlyOne(String id) throws Exception {
+        List<JsonNode> got = new ArrayList<>();
         for (WsClient c : clients) {
             JsonNode m = next(c, id);
             assertEquals("raffle_drawn", m.get("eventType").asText());
+            got.add(m);
         }
         assertNoSecondDelivery(clients, id);
+        return got;
     }
 
     private static void assertNoSecondDelivery(List<WsClient> clients, String id) throws InterruptedException {
@@ -216,13 +240,15 @@ class TreeFanOutTest {
     }
 
     private static JsonNode publish(String run) throws Exception {
-        return publish(run, List.of(TOPIC), "");
+        return publish(run, List.of(TOPIC), data -> { });
     }
 
-    private static JsonNode publish(String run, List<String> topics, String pad) throws Exception {
+    /** Publishes to {@code topics} with {@code data: {"run": run, ...}}, the rest added by {@code more}. */
+    private static JsonNode publish(String run, List<String> topics,
+            java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode> more) throws Exception {
         com.fasterxml.jackson.databind.node.ObjectNode p = Json.object().put("id", run).put("type", "raffle_drawn");
         topics.forEach(p.putArray("topics")::add);
-        p.putObject("data").put("run", run).put("pad", pad);
+        more.accept(p.putObject("data").put("run", run));
         String body = Json.write(p);
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(stack.httpUrl() + "/publish"))
                 .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + stack.demoToken())

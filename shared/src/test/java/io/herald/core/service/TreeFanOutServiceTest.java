@@ -121,7 +121,8 @@ class TreeFanOutServiceTest {
 
     FanOutPorts tree() {
         return new FanOutPorts(queue, new DynamoDbDeliveredSets(ddb.client(), tables.ledger()),
-                new DynamoDbPublicationLedger(ddb.client(), tables.ledger(), Duration.ofHours(1), "fob#"));
+                new DynamoDbPublicationLedger(ddb.client(), tables.ledger(), Duration.ofHours(1), "fob#"),
+                new io.herald.aws.dynamodb.DynamoDbBatchPlans(ddb.client(), tables.ledger()));
     }
 
     List<String> subscribers(Services s, int n) {

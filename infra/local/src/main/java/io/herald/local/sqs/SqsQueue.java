@@ -128,7 +128,12 @@ public final class SqsQueue {
                     + settings.maximumMessageSize() + " bytes.");
         }
         String bad = invalidCharacter(body);
-        if (bad != null) throw new SqsException("InvalidMessageContents", "InvalidMessageContents", "Invalid characters found: " + bad);
+        if (bad != null) {
+            // SQS's own wording, as its answers to such bodies quote it
+            throw new SqsException("InvalidMessageContents", "InvalidMessageContents", "Invalid binary character '" + bad
+                    + "' was found in the message body, the set of allowed characters is #x9 | #xA | #xD | [#x20-#xD7FF] | "
+                    + "[#xE000-#xFFFD] | [#x10000-#x10FFFF].");
+        }
         if (delaySeconds != null && (delaySeconds < 0 || delaySeconds > 900)) {
             throw SqsException.invalidParameter("Value " + delaySeconds
                     + " for parameter DelaySeconds is invalid. Reason: DelaySeconds must be >= 0 and <= 900.");
