@@ -61,7 +61,7 @@ public final class CrashBench {
         stack.awaitQuiet(); // its own start-up compiling would slow the load, not the kill
         AtomicBoolean load = new AtomicBoolean(true);
         Map<Integer, Integer> refusals = new java.util.TreeMap<>();
-        try (Subscribers clients = new Subscribers(); Publisher publisher = new Publisher(stack.httpUrl, stack.token, prefix, 1)) {
+        try (Subscribers clients = new Subscribers(); Publisher publisher = new Publisher(stack.httpUrl, stack.token, prefix, 1, 64)) {
             // clients keep connecting and subscribing, and the backend keeps publishing, until the kill
             Thread opener = new Thread(() -> {
                 try {
@@ -130,7 +130,7 @@ public final class CrashBench {
 
     /** A new client subscribes and receives a new publication: the restarted stack serves. */
     private static boolean serves(StackProcess stack, int round) throws Exception {
-        try (Subscribers one = new Subscribers(); Publisher p = new Publisher(stack.httpUrl, stack.token, "after-" + round + "-", 5)) {
+        try (Subscribers one = new Subscribers(); Publisher p = new Publisher(stack.httpUrl, stack.token, "after-" + round + "-", 5, 1)) {
             one.open(stack.wsUrl + "?token=" + stack.token, 0, 1, 1, i -> "crash.after", () -> true);
             if (one.awaitSubscribed(1, 30) != 1) return false;
             p.publish(0, "crash.after");

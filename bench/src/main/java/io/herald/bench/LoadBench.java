@@ -46,7 +46,7 @@ public final class LoadBench {
                 "io.herald.local.FaultyStack"), port);
         int topicCount = topics;
         try (StackProcess stack = new StackProcess(cmd); Subscribers clients = new Subscribers();
-                Publisher publisher = new Publisher(stack.httpUrl, stack.token, "load-", 30)) {
+                Publisher publisher = new Publisher(stack.httpUrl, stack.token, "load-", 30, 64)) {
             stack.awaitQuiet();
             long t0 = System.nanoTime();
             clients.open(stack.wsUrl + "?token=" + stack.token, 0, connections, 300, i -> "load.t" + (i % topicCount), () -> true);
@@ -59,6 +59,9 @@ public final class LoadBench {
                 while (System.nanoTime() < start + seq * interval) Thread.onSpinWait();
                 publisher.publish(seq, "load.t" + (seq % topicCount));
             }
+            // a backend keeps at most 64 publications waiting for their answer: the local stack runs every
+            // concurrent invocation of a function in one container, on the threads that also serve its
+            // Management API, so 200 waiting publications would hold every thread their posts need
             double publishing = (System.nanoTime() - start) / 1e9;
             boolean idle = publisher.awaitIdle(300);
             double acking = (System.nanoTime() - start) / 1e9;

@@ -31,9 +31,13 @@ final class Publisher implements AutoCloseable {
     /** Answers other than 200, by status (0: no answer). */
     final Map<Integer, AtomicInteger> refusals = new ConcurrentHashMap<>();
     final AtomicInteger duplicates = new AtomicInteger();
-    final Semaphore inFlight = new Semaphore(400);
+    final Semaphore inFlight;
+    private final int maxInFlight;
 
-    Publisher(String httpUrl, String token, String prefix, int attempts) {
+    /** @param maxInFlight publications awaiting their answer at most (a backend's own bound) */
+    Publisher(String httpUrl, String token, String prefix, int attempts, int maxInFlight) {
+        this.inFlight = new Semaphore(maxInFlight);
+        this.maxInFlight = maxInFlight;
         this.url = httpUrl + "/publish";
         this.token = token;
         this.prefix = prefix;
@@ -73,8 +77,8 @@ final class Publisher implements AutoCloseable {
 
     /** Waits until nothing is in flight, at most {@code seconds}. */
     boolean awaitIdle(int seconds) throws InterruptedException {
-        if (!inFlight.tryAcquire(400, seconds, TimeUnit.SECONDS)) return false;
-        inFlight.release(400);
+        if (!inFlight.tryAcquire(maxInFlight, seconds, TimeUnit.SECONDS)) return false;
+        inFlight.release(maxInFlight);
         return true;
     }
 
