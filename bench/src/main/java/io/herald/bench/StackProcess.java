@@ -22,17 +22,28 @@ final class StackProcess implements AutoCloseable {
     final String token;
 
     StackProcess(int port) throws IOException, InterruptedException {
+        this(command(List.of("-jar", "infra/local/target/herald-local.jar"), port));
+    }
+
+    /** {@code java -Xmx2g [bench.stackJvm] <launch> --port PORT --param MaxConnectionsPerIp=0 [more]}. */
+    static List<String> command(List<String> launch, int port, String... more) {
         List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx2g"));
         // extra JVM options for the stack, for profiling runs: -Dbench.stackJvm="-XX:NativeMemoryTracking=summary"
         String extra = System.getProperty("bench.stackJvm", "").trim();
         if (!extra.isEmpty()) cmd.addAll(List.of(extra.split("\\s+")));
-        cmd.addAll(List.of("-jar", "infra/local/target/herald-local.jar", "--port", Integer.toString(port),
-                "--param", "MaxConnectionsPerIp=0"));
+        cmd.addAll(launch);
+        cmd.addAll(List.of("--port", Integer.toString(port), "--param", "MaxConnectionsPerIp=0"));
         // template parameters for the stack, e.g. -Dbench.stackParams=InlineFanOutLimit=100000 to keep
         // the 10,000 fan-out inline (above the default 2,000 it goes through the fan-out queue's tree)
         for (String param : System.getProperty("bench.stackParams", "").trim().split("\\s+")) {
             if (!param.isEmpty()) cmd.addAll(List.of("--param", param));
         }
+        cmd.addAll(List.of(more));
+        return cmd;
+    }
+
+    /** A stack started by {@code cmd}, which prints the local stack's banner. */
+    StackProcess(List<String> cmd) throws IOException, InterruptedException {
         process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         String ws = null, http = null, ddb = null, mgmt = null, tok = null;
@@ -62,10 +73,14 @@ final class StackProcess implements AutoCloseable {
         dynamoEndpoint = ddb;
         managementUrl = mgmt;
         token = tok;
+        // -Dbench.stackLog=FILE keeps everything the stack prints (its functions' log lines), for diagnosis
+        String logFile = System.getProperty("bench.stackLog");
+        java.io.PrintStream log = logFile == null ? null : new java.io.PrintStream(new java.io.FileOutputStream(logFile, true), true);
         Thread drain = new Thread(() -> {
             try {
                 String l;
                 while ((l = out.readLine()) != null) {
+                    if (log != null) log.println(l);
                     if (l.startsWith("[herald-local]")) System.err.println("stack: " + l); // its errors matter to a run
                 }
             } catch (IOException closed) {

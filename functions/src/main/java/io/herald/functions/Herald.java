@@ -7,6 +7,7 @@ import io.herald.aws.config.JwtSecrets;
 import io.herald.aws.dynamodb.DynamoDbBatchPlans;
 import io.herald.aws.dynamodb.DynamoDbChatStore;
 import io.herald.aws.dynamodb.DynamoDbConnectionStore;
+import io.herald.aws.dynamodb.DynamoDbConnectionSweeper;
 import io.herald.aws.dynamodb.DynamoDbDeliveredSets;
 import io.herald.aws.dynamodb.DynamoDbPublicationLedger;
 import io.herald.aws.dynamodb.DynamoDbQuotas;
@@ -109,6 +110,7 @@ public final class Herald {
         ConnectionRegistry registry = new ConnectionRegistry(new DynamoDbConnectionStore(ddb, connections),
                 new DynamoDbSubscriptionStore(ddb, subscriptions, connections, shards, c -> { }),
                 new DynamoDbStats(ddb, ledgerTable), new DynamoDbQuotas(ddb, ledgerTable));
+        registry.sweepWith(new DynamoDbConnectionSweeper(ddb, connections, subscriptions));
         ConnectionNotifier notifier = new ApiGatewayNotifier(clients.signedHttp(), connectionsUrl);
         return new Services(Clock.systemUTC(), config, registry, ledger, notifier, verifier, EventLog.STDOUT, Thread::sleep,
                 chat(settings, clients, ddb, ledgerTable), fanOut(settings, clients, ddb, ledgerTable, config));

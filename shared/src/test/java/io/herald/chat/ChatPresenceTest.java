@@ -141,9 +141,12 @@ class ChatPresenceTest {
         herald.lifecycle.connected(b1, Instant.now());
         herald.lifecycle.connected(b2, Instant.now());
         // a fan-out met 410 from both: both are deleted first, then their hooks run
-        herald.registry.forgetAll(List.of(b1.id(), b2.id()), (ids, action) -> {
-            ids.forEach(action);
-            return List.of();
+        herald.registry.forgetAll(List.of(b1.id(), b2.id()), new io.herald.core.service.ConnectionRegistry.Parallel() {
+            @Override
+            public <T> List<T> forEach(List<T> items, java.util.function.Consumer<T> action) {
+                items.forEach(action);
+                return List.of();
+            }
         });
         assertEquals(1, toAlice("user:offline"));
         herald.lifecycle.disconnected(b1.id(), Instant.now()); // API Gateway's $disconnect comes after the cleanup

@@ -44,6 +44,7 @@ public final class Fixture {
         ConnectionRegistry registry = new ConnectionRegistry(new io.herald.aws.dynamodb.DynamoDbConnectionStore(client, tables.connections()),
                 new io.herald.aws.dynamodb.DynamoDbSubscriptionStore(client, tables.subscriptions(), tables.connections()),
                 new io.herald.aws.dynamodb.DynamoDbStats(client, tables.ledger()), new io.herald.aws.dynamodb.DynamoDbQuotas(client, tables.ledger()));
+        registry.sweepWith(new io.herald.aws.dynamodb.DynamoDbConnectionSweeper(client, tables.connections(), tables.subscriptions()));
         io.herald.aws.config.AwsClients clients = new io.herald.aws.config.AwsClients(Map.of("AWS_REGION", "us-east-1",
                 "AWS_ACCESS_KEY_ID", RecordingManagementApi.ACCESS_KEY, "AWS_SECRET_ACCESS_KEY", RecordingManagementApi.SECRET));
         return new Fixture(registry, new io.herald.aws.dynamodb.DynamoDbPublicationLedger(client, tables.ledger(), java.time.Duration.ofHours(1)),

@@ -4,15 +4,20 @@ import io.herald.core.log.EventLog;
 import io.herald.core.model.Connection;
 import io.herald.core.model.SubscriptionSpec;
 import io.herald.core.store.ConnectionStore;
+import io.herald.core.store.ConnectionSweeper;
 import io.herald.core.store.Quotas;
 import io.herald.core.store.StatsStore;
 import io.herald.core.store.SubscriptionStore;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -26,6 +31,7 @@ public final class ConnectionRegistry {
     private final Quotas quotas;
     private volatile Consumer<Connection> forgotten = c -> { };
     private volatile Map<String, Integer> perUser = Map.of();
+    private volatile ConnectionSweeper sweeper = ConnectionSweeper.ONE_BY_ONE;
 
     /** Why {@link #admit} refused, or that it stored the connection. */
     public enum Admission { ADMITTED, IP_LIMIT, USER_LIMIT }
@@ -145,25 +151,62 @@ public final class ConnectionRegistry {
     }
 
     /**
-     * Forgets many connections (those a fan-out found gone): {@code parallel} runs them side by
-     * side, bounded ({@code Delivery::forEach}); the counters are written once for all. A
-     * connection whose cleanup fails is left for its TTL or its next 410. Returns the ids whose
-     * cleanup failed.
+     * Forgets many connections (those a fan-out found gone): in batches through the
+     * {@link #sweepWith sweeper}, {@code parallel} running the batches side by side, bounded
+     * ({@code Delivery::forEach}); the ones the sweeper leaves run one by one, side by side too.
+     * Quotas are given back once per address, the counters written once for all. A connection
+     * whose cleanup fails is left for its TTL or its next 410. Returns the ids whose cleanup failed.
      */
     public List<String> forgetAll(List<String> connectionIds, Parallel parallel) {
         if (connectionIds.isEmpty()) return List.of();
+        List<String> ids = List.copyOf(new LinkedHashSet<>(connectionIds));
+        ConnectionSweeper sweeper = this.sweeper;
         Map<String, Long> d = new ConcurrentHashMap<>();
-        List<Connection> gone = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-        List<String> failed = parallel.forEach(connectionIds, id -> forget(id, d).ifPresent(gone::add));
+        List<Connection> gone = Collections.synchronizedList(new ArrayList<>());
+        List<String> oneByOne = Collections.synchronizedList(new ArrayList<>());
+        List<String> failed = Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger subscriptionsLeft = new AtomicInteger();
+        Map<String, Integer> quotaUnits = new ConcurrentHashMap<>();
+        List<List<String>> batches = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i += sweeper.batchSize()) {
+            batches.add(ids.subList(i, Math.min(ids.size(), i + sweeper.batchSize())));
+        }
+        for (List<String> batch : parallel.forEach(batches, batch -> {
+            ConnectionSweeper.Swept swept = sweeper.sweep(batch);
+            for (ConnectionSweeper.Removed r : swept.removed()) {
+                gone.add(r.connection());
+                counted(r.connection(), r.subscriptions(), d);
+                quotaKeys(r.connection()).forEach(k -> quotaUnits.merge(k, 1, Integer::sum));
+            }
+            oneByOne.addAll(swept.contested());
+            failed.addAll(swept.failed());
+            subscriptionsLeft.addAndGet(swept.subscriptionsLeft());
+        })) {
+            failed.addAll(batch);
+        }
+        failed.addAll(parallel.forEach(List.copyOf(oneByOne), id -> forget(id, d).ifPresent(gone::add)));
+        // a release that fails leaves the count to its expiry, as a lost $disconnect does
+        parallel.forEach(List.copyOf(quotaUnits.keySet()), k -> quotas.release(k, quotaUnits.get(k)));
         count(d);
+        if (subscriptionsLeft.get() > 0) {
+            EventLog.STDOUT.log(EventLog.line("cleanup_subscriptions_left").put("subscriptions", subscriptionsLeft.get()));
+        }
         gone.forEach(this::announce);
         return failed;
     }
 
-    /** Runs an action for each id, several at once; returns the ids whose action failed. */
+    /**
+     * How {@link #forgetAll} deletes in batches (DynamoDB: BatchGetItem, a transaction,
+     * BatchWriteItem). Without one, each connection is forgotten by itself.
+     */
+    public void sweepWith(ConnectionSweeper sweeper) {
+        this.sweeper = sweeper;
+    }
+
+    /** Runs an action for each item, several at once; returns the items whose action failed. */
     @FunctionalInterface
     public interface Parallel {
-        List<String> forEach(List<String> ids, Consumer<String> action);
+        <T> List<T> forEach(List<T> items, Consumer<T> action);
     }
 
     /** Deletes what is scoped to the connection; adds the counter changes to {@code deltas}. */
@@ -172,17 +215,29 @@ public final class ConnectionRegistry {
         int subs = subscriptions.purge(connectionId);
         Optional<Connection> gone = connections.delete(connectionId);
         gone.ifPresent(c -> {
-            if (c.sourceIp() != null) quotas.release(ipKey(c.sourceIp()));
-            if (userLimit(c) > 0) quotas.release(userKey(c));
-            deltas.merge(StatsStore.CONNECTIONS, -1L, Long::sum);
-            deltas.merge(StatsStore.perProfile(StatsStore.CONNECTIONS, c.profile()), -1L, Long::sum);
-            if (c.authenticated()) deltas.merge(StatsStore.AUTHENTICATED, -1L, Long::sum);
-            if (subs > 0) {
-                deltas.merge(StatsStore.SUBSCRIPTIONS, (long) -subs, Long::sum);
-                deltas.merge(StatsStore.perProfile(StatsStore.SUBSCRIPTIONS, c.profile()), (long) -subs, Long::sum);
-            }
+            quotaKeys(c).forEach(quotas::release);
+            counted(c, subs, deltas);
         });
         return gone;
+    }
+
+    /** The quotas a stored connection holds a unit of. */
+    private List<String> quotaKeys(Connection c) {
+        List<String> keys = new ArrayList<>(2);
+        if (c.sourceIp() != null) keys.add(ipKey(c.sourceIp()));
+        if (userLimit(c) > 0) keys.add(userKey(c));
+        return keys;
+    }
+
+    /** Adds to {@code deltas} what forgetting {@code c} and {@code subs} of its subscriptions takes off the counters. */
+    private static void counted(Connection c, int subs, Map<String, Long> deltas) {
+        deltas.merge(StatsStore.CONNECTIONS, -1L, Long::sum);
+        deltas.merge(StatsStore.perProfile(StatsStore.CONNECTIONS, c.profile()), -1L, Long::sum);
+        if (c.authenticated()) deltas.merge(StatsStore.AUTHENTICATED, -1L, Long::sum);
+        if (subs > 0) {
+            deltas.merge(StatsStore.SUBSCRIPTIONS, (long) -subs, Long::sum);
+            deltas.merge(StatsStore.perProfile(StatsStore.SUBSCRIPTIONS, c.profile()), (long) -subs, Long::sum);
+        }
     }
 
     /** A failing hook never undoes or fails the cleanup that ran it. */

@@ -317,13 +317,15 @@ public final class PublishService {
     /** The targets among {@code gone} whose connection is stored and still in its connect window. */
     private List<Delivery.Target> young(List<String> gone, List<Delivery.Target> targets, Instant now) {
         if (gone.isEmpty()) return List.of();
-        // one read per gone connection, side by side: thousands of them must not queue up
+        // batched reads (100 a call), side by side: thousands of them must not queue up
         Set<String> young = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        List<String> unread = delivery.forEach(gone, id -> registry.connections().get(id, now)
-                .filter(c -> ConnectWindow.young(c, now)).ifPresent(c -> young.add(id)));
-        // a read that failed (throttled, 5xx) proves nothing: forgetting a connection still in
-        // $connect would leave it open and deaf, so it is retried as a young one
-        young.addAll(unread);
+        List<String> ids = List.copyOf(new java.util.LinkedHashSet<>(gone));
+        int per = registry.connections().getAllLimit();
+        List<List<String>> batches = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i += per) batches.add(ids.subList(i, Math.min(ids.size(), i + per)));
+        // a batch whose read failed is not known to be past its window: not forgotten, retried as young
+        delivery.forEach(batches, batch -> registry.connections().getAll(batch, now).stream()
+                .filter(c -> ConnectWindow.young(c, now)).forEach(c -> young.add(c.id()))).forEach(young::addAll);
         List<Delivery.Target> out = new ArrayList<>();
         for (Delivery.Target t : targets) if (young.contains(t.connectionId())) out.add(t);
         return out;

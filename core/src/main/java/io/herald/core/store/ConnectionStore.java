@@ -16,6 +16,18 @@ public interface ConnectionStore {
     /** The live connection, or empty when unknown or expired. */
     Optional<Connection> get(String connectionId, Instant now);
 
+    /** At most this many distinct ids per {@link #getAll} call. */
+    default int getAllLimit() {
+        return 100;
+    }
+
+    /** The live ones among {@code connectionIds} (distinct, at most {@link #getAllLimit}), read as {@link #get} reads. */
+    default List<Connection> getAll(List<String> connectionIds, Instant now) {
+        List<Connection> out = new java.util.ArrayList<>();
+        for (String id : connectionIds) get(id, now).ifPresent(out::add);
+        return out;
+    }
+
     /**
      * Marks a live connection as authenticated. Returns false when the connection no longer
      * exists (it is not recreated).

@@ -16,4 +16,9 @@ public interface Quotas {
 
     /** Gives one unit back; never below zero. */
     void release(String key);
+
+    /** Gives {@code units} back (a batch of forgotten connections from one address); never below zero. */
+    default void release(String key, int units) {
+        for (int i = 0; i < units; i++) release(key);
+    }
 }

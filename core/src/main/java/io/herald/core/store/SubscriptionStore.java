@@ -28,7 +28,8 @@ public interface SubscriptionStore {
     /**
      * Removes the connection's subscriptions with this pattern, including one added a moment ago;
      * returns how many this call removed (a concurrent removal of the same ones counts once, in
-     * one of the two).
+     * one of the two). Those of a connection forgotten meanwhile are removed but not counted here:
+     * forgetting it counted them.
      */
     int remove(String connectionId, TopicPattern pattern);
 

@@ -105,4 +105,31 @@ class StreamsAndTtlTest {
         ddb.putItem(b -> b.tableName(t).item(Map.of("pk", AttributeValue.fromS("renewed"), "exp", AttributeValue.fromN(Long.toString(now + 3600)))));
         assertEquals(0, engine.sweepExpired(), "a rewritten TTL moves the item in the expiry index");
     }
+
+    /**
+     * Regression (found by the local stack's kill -9 benchmark, issue 11): after a restart on a data
+     * directory, DescribeTable named the stream, but DescribeStream and GetShardIterator answered
+     * "Stream ... not found" (the replayed streams were not registered), so the local stack's stream
+     * poller failed forever and no stream-triggered function ran again.
+     */
+    @Test
+    void a_tables_stream_should_be_readable_after_a_restart_on_its_data_directory(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        String arn;
+        try (DynamoDbEngine first = DynamoDbEngine.builder().dataDir(dir).start(); DynamoDbClient c = Sdk.client(first.endpoint())) {
+            c.createTable(b -> b.tableName("kept").billingMode(BillingMode.PAY_PER_REQUEST)
+                    .attributeDefinitions(a -> a.attributeName("pk").attributeType(ScalarAttributeType.S))
+                    .keySchema(k -> k.attributeName("pk").keyType(KeyType.HASH))
+                    .streamSpecification(s -> s.streamEnabled(true).streamViewType(StreamViewType.NEW_IMAGE)));
+            arn = c.describeTable(b -> b.tableName("kept")).table().latestStreamArn();
+        }
+        try (DynamoDbEngine again = DynamoDbEngine.builder().dataDir(dir).start(); DynamoDbClient c = Sdk.client(again.endpoint());
+                DynamoDbStreamsClient s = Sdk.streams(again.endpoint())) {
+            assertEquals(arn, c.describeTable(b -> b.tableName("kept")).table().latestStreamArn(), "the same stream, by its ARN");
+            String shard = s.describeStream(b -> b.streamArn(arn)).streamDescription().shards().get(0).shardId();
+            c.putItem(b -> b.tableName("kept").item(Map.of("pk", AttributeValue.fromS("after"))));
+            String it = s.getShardIterator(b -> b.streamArn(arn).shardId(shard).shardIteratorType(ShardIteratorType.TRIM_HORIZON)).shardIterator();
+            List<Record> records = s.getRecords(b -> b.shardIterator(it)).records();
+            assertEquals(List.of("after"), records.stream().map(r -> r.dynamodb().keys().get("pk").s()).toList(), "a write after the restart is streamed");
+        }
+    }
 }

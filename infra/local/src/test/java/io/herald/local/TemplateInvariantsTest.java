@@ -185,6 +185,19 @@ class TemplateInvariantsTest {
         assertEquals(List.of(), unused, "granted but never called (the code calls " + used + ")");
     }
 
+    /** DynamoDbStats.read sums the counter shards in one BatchGetItem: without the grant /stats, /health and get_stats fail on AWS. */
+    @Test
+    void functions_reading_the_statistics_should_be_allowed_to_batch_read_the_ledger() {
+        for (String fn : List.of("HttpApiFunction", "MessageFunction")) {
+            boolean granted = statements(props(fn).get("Policies")).stream().anyMatch(st -> {
+                Object a = st.get("Action");
+                return (a instanceof List<?> l ? l : List.of(a)).contains("dynamodb:BatchGetItem")
+                        && Json.write(Json.MAPPER.valueToTree(st.get("Resource"))).contains("LedgerTable");
+            });
+            assertTrue(granted, fn + " reads the statistics (DynamoDbStats.read: BatchGetItem on LedgerTable)");
+        }
+    }
+
     /** Issue 11, item 18: without aws:SourceArn any EventBridge rule, in any account, could fill the DLQ. */
     @Test
     void only_this_stacks_rule_should_send_to_the_dead_letter_queue() {

@@ -8,9 +8,11 @@ import static io.herald.aws.dynamodb.Items.n;
 import static io.herald.aws.dynamodb.Items.s;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.herald.core.delivery.RetryPolicy;
 import io.herald.core.model.Connection;
 import io.herald.core.store.ConnectionStore;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +45,18 @@ public final class DynamoDbConnectionStore implements ConnectionStore {
                 .key(Map.of(CONNECTION_ID, s(connectionId)))).item();
         if (item == null || item.isEmpty() || !Items.live(item, now.getEpochSecond())) return Optional.empty();
         return Optional.of(fromItem(item));
+    }
+
+    /** One consistent BatchGetItem (100 keys at most); UnprocessedKeys are asked again, with backoff. */
+    @Override
+    public List<Connection> getAll(List<String> connectionIds, Instant now) {
+        List<Map<String, AttributeValue>> keys = new ArrayList<>();
+        for (String id : connectionIds) keys.add(Map.of(CONNECTION_ID, s(id)));
+        List<Connection> out = new ArrayList<>();
+        for (Map<String, AttributeValue> item : BatchGet.consistent(ddb, table, keys, RetryPolicy.DEFAULT, Thread::sleep)) {
+            if (Items.live(item, now.getEpochSecond())) out.add(fromItem(item));
+        }
+        return out;
     }
 
     @Override

@@ -57,4 +57,20 @@ public final class DynamoDbQuotas implements Quotas {
             // nothing taken (or the count expired and was reset): nothing to give back
         }
     }
+
+    /** One write for all units while the count holds them; one by one (never below zero) when it holds fewer. */
+    @Override
+    public void release(String key, int units) {
+        if (units <= 1) {
+            if (units == 1) release(key);
+            return;
+        }
+        try {
+            ddb.updateItem(b -> b.tableName(table).key(Map.of(PK, s("quota#" + key))).updateExpression("ADD #n :minus")
+                    .conditionExpression("#n >= :units").expressionAttributeNames(Map.of("#n", "n"))
+                    .expressionAttributeValues(Map.of(":minus", n(-units), ":units", n(units))));
+        } catch (ConditionalCheckFailedException e) {
+            Quotas.super.release(key, units);
+        }
+    }
 }

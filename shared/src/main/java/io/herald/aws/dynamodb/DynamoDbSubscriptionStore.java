@@ -62,9 +62,9 @@ import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledExcepti
 public final class DynamoDbSubscriptionStore implements SubscriptionStore {
     private static final String PROFILE = "p", USER = "u", TYPES = "y", FILTERS = "f";
     /** On the connection item: the subscription count the limit is checked against, and the subscriptions' keys. */
-    private static final String SUB_COUNT = "subCount", SUB_KEYS = "subKeys";
+    static final String SUB_COUNT = "subCount", SUB_KEYS = "subKeys";
     /** Between bucket and sort key in {@code subKeys}: occurs in neither topics nor connection ids. */
-    private static final char KEY_SEPARATOR = '\n';
+    static final char KEY_SEPARATOR = '\n';
     /** Threads for the bucket Queries of a publication after the first, which runs on the caller's. */
     private static final ExecutorService QUERIES = Executors.newCachedThreadPool(DaemonThreads.named("herald-query"));
 
@@ -322,6 +322,10 @@ public final class DynamoDbSubscriptionStore implements SubscriptionStore {
 
     /** The connection's subscription items via the byConnection index, optionally one pattern's. */
     private List<Map<String, AttributeValue>> ownedBy(String connectionId, String pattern) {
+        return ownedBy(ddb, table, connectionId, pattern);
+    }
+
+    static List<Map<String, AttributeValue>> ownedBy(DynamoDbClient ddb, String table, String connectionId, String pattern) {
         List<Map<String, AttributeValue>> out = new ArrayList<>();
         ddb.queryPaginator(b -> b.tableName(table).indexName(BY_CONNECTION).keyConditionExpression("#c = :c")
                         .expressionAttributeNames(Map.of("#c", SUB_CONNECTION))
@@ -338,7 +342,9 @@ public final class DynamoDbSubscriptionStore implements SubscriptionStore {
      * connection's counter and key list. A subscription another call removed first cancels the
      * transaction, which is then run again without it, so two concurrent removals of the same
      * subscription decrement the counter once. Conflicting writes to the connection are retried
-     * with the RetryPolicy. Once the connection is gone, only the deletes remain.
+     * with the RetryPolicy. Once the connection is gone, only the deletes remain, uncounted: the
+     * call that deleted the connection counted every subscription its item listed
+     * ({@link DynamoDbConnectionSweeper}).
      */
     private int delete(String connectionId, Set<String> keys) {
         List<String> remaining = new ArrayList<>(keys);
@@ -363,7 +369,7 @@ public final class DynamoDbSubscriptionStore implements SubscriptionStore {
             }
             try {
                 ddb.transactWriteItems(b -> b.transactItems(tx));
-                removed += chunk.size();
+                if (!connectionGone) removed += chunk.size();
                 remaining.removeAll(chunk);
                 attempt = 1;
             } catch (TransactionCanceledException e) {
@@ -384,7 +390,7 @@ public final class DynamoDbSubscriptionStore implements SubscriptionStore {
     }
 
     /** An item's key as kept in the connection's list: bucket, separator, sort key. */
-    private static String keyOf(Map<String, AttributeValue> item) {
+    static String keyOf(Map<String, AttributeValue> item) {
         return Items.str(item, BUCKET) + KEY_SEPARATOR + Items.str(item, SUB);
     }
 

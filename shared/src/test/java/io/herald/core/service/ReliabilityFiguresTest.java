@@ -137,7 +137,9 @@ class ReliabilityFiguresTest {
     /**
      * Item 5's figure: a publication whose 5,000 subscribers are all gone, cleanup included. Not
      * run by default (about a minute of setup); run it with
-     * {@code mvn -B -q -pl shared test -Dtest=ReliabilityFiguresTest -Dherald.measure=true}.
+     * {@code mvn -B -o -q verify -pl shared -am -Dtest=ReliabilityFiguresTest -Dherald.measure=true
+     * -Dsurefire.failIfNoSpecifiedTests=false}. The one-by-one against batched figure comes from
+     * {@code io.herald.bench.CleanupBench}.
      */
     @Test
     @EnabledIfSystemProperty(named = "herald.measure", matches = "true")

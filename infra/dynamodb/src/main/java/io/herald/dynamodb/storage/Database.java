@@ -49,6 +49,8 @@ public final class Database implements AutoCloseable {
         Journal j = Journal.open(dir, db);
         Database live = new Database(j, region, clock);
         live.tables.putAll(db.tables);
+        // the replayed streams too: DescribeTable names them, and a reader asks for them by that ARN
+        db.tables.values().forEach(t -> t.streams.forEach(live::registerStream));
         j.compact(live.tables.values());
         return live;
     }
