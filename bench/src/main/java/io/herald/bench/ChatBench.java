@@ -4,7 +4,6 @@ import com.auth0.jwt.JWT;
 import com.auth0.jwt.algorithms.Algorithm;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.aws.config.JwtSecrets;
-import io.herald.core.json.Json;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -147,10 +145,9 @@ final class ChatBench implements AutoCloseable {
                 });
     }
 
-    private final class Listener implements WebSocket.Listener {
+    private final class Listener extends JsonFrames {
         private final String room;
         private final CountDownLatch ready;
-        private final StringBuilder partial = new StringBuilder();
 
         Listener(String room, CountDownLatch ready) {
             this.room = room;
@@ -158,33 +155,25 @@ final class ChatBench implements AutoCloseable {
         }
 
         @Override
-        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-            long now = System.nanoTime();
-            partial.append(data);
-            if (last) {
-                JsonNode m = Json.parse(partial.toString());
-                partial.setLength(0);
-                switch (m.path("event").asText()) {
-                    case "connection:established" -> {
-                        if (room == null) ready.countDown();
-                        else ws.sendText("{\"event\":\"conversation:join\",\"data\":{\"conversation_id\":\"" + room + "\"}}", true);
-                    }
-                    case "conversation:joined" -> ready.countDown();
-                    case "message:new" -> {
-                        if (room != null) { // the recipient's copy; the sender's is its acknowledgement
-                            String content = m.path("data").path("message").path("content").asText();
-                            received.putIfAbsent(Long.parseLong(content.substring("bench ".length())), now);
-                        }
-                    }
-                    case "error" -> {
-                        refused.incrementAndGet();
-                        System.err.println("chat error: " + m);
-                    }
-                    default -> { }
+        void onMessage(WebSocket ws, JsonNode m, long now) {
+            switch (m.path("event").asText()) {
+                case "connection:established" -> {
+                    if (room == null) ready.countDown();
+                    else ws.sendText("{\"event\":\"conversation:join\",\"data\":{\"conversation_id\":\"" + room + "\"}}", true);
                 }
+                case "conversation:joined" -> ready.countDown();
+                case "message:new" -> {
+                    if (room != null) { // the recipient's copy; the sender's is its acknowledgement
+                        String content = m.path("data").path("message").path("content").asText();
+                        received.putIfAbsent(Long.parseLong(content.substring("bench ".length())), now);
+                    }
+                }
+                case "error" -> {
+                    refused.incrementAndGet();
+                    System.err.println("chat error: " + m);
+                }
+                default -> { }
             }
-            ws.request(1);
-            return null;
         }
     }
 

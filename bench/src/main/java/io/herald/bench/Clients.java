@@ -1,7 +1,6 @@
 package io.herald.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.herald.core.json.Json;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -9,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
@@ -71,29 +69,20 @@ final class Clients implements AutoCloseable {
         }
     }
 
-    private final class Listener implements WebSocket.Listener {
+    private final class Listener extends JsonFrames {
         private final CountDownLatch subscribed;
-        private final StringBuilder partial = new StringBuilder();
 
         Listener(CountDownLatch subscribed) {
             this.subscribed = subscribed;
         }
 
         @Override
-        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-            long now = System.nanoTime();
-            partial.append(data);
-            if (last) {
-                JsonNode m = Json.parse(partial.toString());
-                partial.setLength(0);
-                String type = m.path("type").asText();
-                if (type.equals("subscribed")) subscribed.countDown();
-                else if (type.equals("message")) {
-                    receipts.computeIfAbsent(m.path("data").path("seq").asLong(), k -> new ConcurrentLinkedQueue<>()).add(now);
-                }
+        void onMessage(WebSocket ws, JsonNode m, long now) {
+            String type = m.path("type").asText();
+            if (type.equals("subscribed")) subscribed.countDown();
+            else if (type.equals("message")) {
+                receipts.computeIfAbsent(m.path("data").path("seq").asLong(), k -> new ConcurrentLinkedQueue<>()).add(now);
             }
-            ws.request(1);
-            return null;
         }
     }
 

@@ -1,7 +1,6 @@
 package io.herald.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.herald.core.json.Json;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -10,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
@@ -73,28 +71,20 @@ final class Subscribers implements AutoCloseable {
         return subscribed.size();
     }
 
-    private final class Listener implements WebSocket.Listener {
+    private final class Listener extends JsonFrames {
         private final int client;
-        private final StringBuilder partial = new StringBuilder();
 
         Listener(int client) {
             this.client = client;
         }
 
         @Override
-        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-            partial.append(data);
-            if (last) {
-                JsonNode m = Json.parse(partial.toString());
-                partial.setLength(0);
-                String type = m.path("type").asText();
-                if (type.equals("subscribed")) subscribed.add(client);
-                else if (type.equals("message")) {
-                    received.computeIfAbsent(pair(m.path("data").path("seq").asLong(), client), k -> new AtomicInteger()).incrementAndGet();
-                }
+        void onMessage(WebSocket ws, JsonNode m, long receivedNanos) {
+            String type = m.path("type").asText();
+            if (type.equals("subscribed")) subscribed.add(client);
+            else if (type.equals("message")) {
+                received.computeIfAbsent(pair(m.path("data").path("seq").asLong(), client), k -> new AtomicInteger()).incrementAndGet();
             }
-            ws.request(1);
-            return null;
         }
     }
 
