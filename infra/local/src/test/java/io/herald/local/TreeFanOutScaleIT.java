@@ -73,7 +73,7 @@ class TreeFanOutScaleIT {
             assertTrue(Json.parse(r.body()).path("tasks").asInt() > 0, "a tree, not inline: " + r.body());
 
             for (WsClient c : clients) {
-                JsonNode m = nextOf(c, "scale-1");
+                JsonNode m = c.nextOfRun("scale-1", 60);
                 assertEquals(TOPIC, m.get("topic").asText());
             }
             double deliverSeconds = (System.nanoTime() - t1) / 1e9;
@@ -94,16 +94,5 @@ class TreeFanOutScaleIT {
         } finally {
             clients.forEach(WsClient::close);
         }
-    }
-
-    private static JsonNode nextOf(WsClient c, String run) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            String f = c.frames.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            if (f == null) break;
-            JsonNode m = Json.parse(f);
-            if ("message".equals(m.path("type").asText()) && run.equals(m.path("data").path("run").asText())) return m;
-        }
-        throw new AssertionError("no message of " + run + " within 60 s");
     }
 }

@@ -229,14 +229,7 @@ class TreeFanOutTest {
 
     /** The client's next message of this publication, within 30 s (a retried task waits for its backoff). */
     private static JsonNode next(WsClient c, String id) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            String f = c.frames.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            if (f == null) break;
-            JsonNode n = Json.parse(f);
-            if ("message".equals(n.path("type").asText()) && id.equals(n.path("data").path("run").asText())) return n;
-        }
-        throw new AssertionError("no message of " + id + " within 30 s");
+        return c.nextOfRun(id, 30);
     }
 
     private static JsonNode publish(String run) throws Exception {

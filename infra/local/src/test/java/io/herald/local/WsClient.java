@@ -79,14 +79,24 @@ final class WsClient implements AutoCloseable {
 
     /** The next frame satisfying {@code p}, skipping others. */
     JsonNode next(Predicate<JsonNode> p) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        return next(p, 10);
+    }
+
+    /** As above, waiting up to {@code seconds} (a retried fan-out task waits for its backoff). */
+    JsonNode next(Predicate<JsonNode> p, int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (System.nanoTime() < deadline) {
             String f = frames.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             if (f == null) break;
             JsonNode n = Json.parse(f);
             if (p.test(n)) return n;
         }
-        throw new AssertionError("no matching frame within 10 s; left: " + frames);
+        throw new AssertionError("no matching frame within " + seconds + " s; left: " + frames);
+    }
+
+    /** The next message (topics profile) of the publication whose data carries {@code "run": run}. */
+    JsonNode nextOfRun(String run, int seconds) throws InterruptedException {
+        return next(n -> "message".equals(n.path("type").asText()) && run.equals(n.path("data").path("run").asText()), seconds);
     }
 
     JsonNode nextOfType(String field, String type) throws InterruptedException {
