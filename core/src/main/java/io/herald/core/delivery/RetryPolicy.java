@@ -20,4 +20,18 @@ public record RetryPolicy(int maxAttempts, Duration base, Duration cap) {
         long ceiling = Math.min(cap.toMillis(), base.toMillis() << Math.min(retry - 1, 20));
         return ThreadLocalRandom.current().nextLong(ceiling + 1);
     }
+
+    /**
+     * Sleeps before retry {@code retry} (1-based). False when interrupted, with the thread's flag set
+     * again, so the caller stops retrying.
+     */
+    public boolean pause(Delivery.Sleeper sleeper, int retry) {
+        try {
+            sleeper.sleep(delayMillis(retry));
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
 }

@@ -215,10 +215,6 @@ public final class DynamoDbConnectionSweeper implements ConnectionSweeper {
     }
 
     private void pause(int attempt) {
-        try {
-            sleeper.sleep(retry.delayMillis(attempt));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        retry.pause(sleeper, attempt);
     }
 }

@@ -156,12 +156,11 @@ public final class DynamoDbPresence implements PresenceStore {
         return out;
     }
 
+    /** Conflicts and unprocessed keys: jittered, as every retry in Herald, so racing writers spread out. */
+    private static final io.herald.core.delivery.RetryPolicy BACKOFF =
+            new io.herald.core.delivery.RetryPolicy(12, java.time.Duration.ofMillis(20), java.time.Duration.ofSeconds(1));
+
     private static void pause(int attempt) {
-        try {
-            Thread.sleep(Math.min(1000, 20L << attempt));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
+        if (!BACKOFF.pause(Thread::sleep, attempt + 1)) throw new IllegalStateException("interrupted");
     }
 }

@@ -399,11 +399,7 @@ public final class DynamoDbSubscriptionStore implements SubscriptionStore {
     }
 
     private void pause(int attempt) {
-        try {
-            sleeper.sleep(retry.delayMillis(attempt));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        retry.pause(sleeper, attempt);
     }
 
     static Subscriber toSubscriber(Map<String, AttributeValue> i) {
