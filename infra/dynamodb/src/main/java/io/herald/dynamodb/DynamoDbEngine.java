@@ -143,13 +143,13 @@ public final class DynamoDbEngine implements AutoCloseable {
             return this;
         }
 
-        /** Open connections served at once (one thread each); beyond it a new connection gets 503. */
         /** Rewrite the data directory's journal once it passes this size and twice its last snapshot (default 64 MB). */
         public Builder compactAfterBytes(long bytes) {
             this.compactAfterBytes = bytes;
             return this;
         }
 
+        /** Open connections served at once (one thread each); beyond it a new connection gets 503. */
         public Builder threads(int threads) {
             this.threads = threads;
             return this;

@@ -1,6 +1,7 @@
 package io.herald.dynamodb;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -62,6 +63,28 @@ class WireTest {
             HttpResponse<String> r = post(target, "{}".getBytes());
             assertEquals(400, r.statusCode());
             assertTrue(r.body().contains("UnknownOperationException"), r.body());
+        }
+        assertStillServing();
+    }
+
+    @Test
+    void everyOperationIsDispatched() throws Exception {
+        // the targets the engine serves, written out here so a name dropped from the dispatch fails
+        String[] dynamo = {"CreateTable", "DescribeTable", "ListTables", "DeleteTable", "UpdateTable", "UpdateTimeToLive",
+                "DescribeTimeToLive", "TagResource", "UntagResource", "ListTagsOfResource", "PutItem", "GetItem",
+                "UpdateItem", "DeleteItem", "Query", "Scan", "BatchGetItem", "BatchWriteItem", "TransactWriteItems",
+                "TransactGetItems", "ExecuteStatement", "BatchExecuteStatement", "ExecuteTransaction",
+                "DescribeEndpoints", "DescribeLimits"};
+        String[] streams = {"ListStreams", "DescribeStream", "GetShardIterator", "GetRecords"};
+        java.util.List<String> targets = new java.util.ArrayList<>();
+        for (String op : dynamo) targets.add("DynamoDB_20120810." + op);
+        for (String op : streams) targets.add("DynamoDBStreams_20120810." + op);
+        for (String target : targets) {
+            HttpResponse<String> r = post(target, "{}".getBytes());
+            // an empty request is either served (ListTables, DescribeLimits, ...) or refused as DynamoDB would
+            assertTrue(r.statusCode() == 200 || r.statusCode() == 400, target + ": " + r.statusCode() + " " + r.body());
+            assertFalse(r.body().contains("UnknownOperationException"), target + ": " + r.body());
+            assertFalse(r.body().contains("InternalServerError"), target + ": " + r.body());
         }
         assertStillServing();
     }
