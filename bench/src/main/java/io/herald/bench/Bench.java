@@ -103,9 +103,13 @@ public final class Bench {
     /** -Dbench.idleMs=0 skips the pause (an A/B of fan-out times alone, where memory is not read). */
     static final long IDLE_BEFORE_MEMORY_MS = Long.getLong("bench.idleMs", 70_000);
 
+    /** -Dbench.sizes=1000 runs the fan-out at these subscriber counts only (a profile or A/B of one size). */
+    static final int[] FAN_OUT_SIZES = java.util.Arrays.stream(System.getProperty("bench.sizes", "100,1000,10000").split(","))
+            .map(String::trim).mapToInt(Integer::parseInt).toArray();
+
     void fanOutAndMemory(String scenario) throws Exception {
         long heap0 = stack.heapUsedKb(), rss0 = stack.rssKb(); // heap first: its full GC lets the JVM uncommit
-        for (int n : new int[] {100, 1_000, 10_000}) {
+        for (int n : FAN_OUT_SIZES) {
             try (Clients c = new Clients()) {
                 String topic = "bench.fanout.n" + n;
                 c.open(stack.wsUrl, stack.token, n, 300, i -> topic);
