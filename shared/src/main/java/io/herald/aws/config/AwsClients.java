@@ -32,6 +32,7 @@ public final class AwsClients {
 
     static {
         keepAlive();
+        io.herald.aws.http.SignedHttp.noSilentRetries();
     }
 
     /** Raises the JDK's idle-connection limit unless the operator set one (-Dhttp.maxConnections). */

@@ -65,11 +65,12 @@ class ApiGatewayNotifierTest {
     }
 
     /**
-     * Regression: without a Content-Length the JDK's HttpURLConnection buffers a POST and, when the
+     * Regression: the JDK's HttpURLConnection buffers a POST without a Content-Length and, when the
      * connection drops before the answer, silently sends it again (sun.net.http.retryPost), below
-     * Herald's retry policy and its counts; a post API Gateway had accepted then lands twice with
-     * nothing in Herald's logs to show it (TreeBench's duplicates that no retry explained). Sent
-     * with its length, the post goes out once and the lost answer is Herald's RETRYABLE to decide.
+     * Herald's retry policy and its counts; a post API Gateway had accepted then landed twice with
+     * nothing in Herald's logs to show it (TreeBench's duplicates that no retry explained). With
+     * the property false (SignedHttp sets it; the test JVMs start with it, whichever test opens
+     * the first connection) the post goes out once and the lost answer is Herald's RETRYABLE.
      */
     @Test
     void a_post_whose_answer_is_lost_should_be_sent_once_and_left_to_herald_to_retry() throws Exception {
