@@ -29,7 +29,7 @@ public record LocalOptions(int port, String stage, String profile, Path dataDir,
 
               --port N         HTTP and WebSocket port            (HERALD_PORT, default 8080)
               --stage NAME     WebSocket stage                     (HERALD_STAGE, default ws)
-              --profile NAME   default protocol profile: topics, raffle, booking, notify
+              --profile NAME   default protocol profile: topics, raffle, booking, notify, chat
                                                                    (HERALD_PROFILE, default topics)
               --data-dir DIR   keep DynamoDB data in DIR           (HERALD_DATA_DIR, default in memory)
               --template FILE  SAM template to run                 (HERALD_TEMPLATE, default template.yaml)
