@@ -29,6 +29,11 @@ public final class Main {
         LocalStack stack = new LocalStack(options);
         try {
             stack.start();
+        } catch (IllegalArgumentException e) {
+            // a --param or --profile the template does not accept: the user's input, said as such
+            System.err.println("herald-local: " + e.getMessage());
+            stack.close();
+            System.exit(2);
         } catch (java.io.IOException | java.io.UncheckedIOException | IllegalStateException e) {
             // a --data-dir the engine cannot use (files DynamoDB Local left when earlier releases
             // embedded it, a corrupt journal), a kept table that differs from the template, a port

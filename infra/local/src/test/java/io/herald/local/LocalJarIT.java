@@ -116,6 +116,14 @@ class LocalJarIT {
     }
 
     @Test
+    void template_parameters_the_template_refuses_should_stop_the_start_with_its_reason() throws Exception {
+        assertTrue(failedStart(2, "--profile", "bogus").contains("herald-local: Parameter 'DefaultProfile' must be one of AllowedValues"));
+        assertTrue(failedStart(2, "--param", "NoSuchThing=1").contains("herald-local: template has no parameter NoSuchThing"));
+        assertTrue(failedStart(2, "--param", "FanoutConcurrency=0").contains("must be a number not less than 1"));
+        assertTrue(failedStart(2, "--param", "FanoutConcurrency=many").contains("must be a number, not 'many'"));
+    }
+
+    @Test
     void the_banner_should_name_the_embedded_engine_which_serves_the_template_tables() throws Exception {
         Process p = start("--port", "0");
         try (DynamoDbClient ddb = dynamo(dynamoEndpoint(p))) {

@@ -45,10 +45,33 @@ public final class SamTemplate {
         });
         overrides.forEach((k, v) -> {
             if (!parameters.containsKey(k)) throw new IllegalArgumentException("template has no parameter " + k);
+            checkValue(k, (Map<String, Object>) params.get(k), v);
             parameters.put(k, v);
         });
         Map<String, Object> conds = (Map<String, Object>) root.getOrDefault("Conditions", Map.of());
         conds.forEach((name, expr) -> conditions.put(name, truth(expr)));
+    }
+
+    /** CloudFormation's checks of a given parameter value: AllowedValues, and a Number's type and bounds. */
+    private static void checkValue(String name, Map<String, Object> def, String value) {
+        Object allowed = def.get("AllowedValues");
+        if (allowed instanceof List<?> values && values.stream().map(String::valueOf).noneMatch(value::equals)) {
+            throw new IllegalArgumentException("Parameter '" + name + "' must be one of AllowedValues " + values + ", not '" + value + "'");
+        }
+        if (!"Number".equals(def.get("Type"))) return;
+        double n;
+        try {
+            n = Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("Parameter '" + name + "' must be a number, not '" + value + "'");
+        }
+        Object min = def.get("MinValue"), max = def.get("MaxValue");
+        if (min != null && n < Double.parseDouble(String.valueOf(min))) {
+            throw new IllegalArgumentException("Parameter '" + name + "' must be a number not less than " + min + ", not " + value);
+        }
+        if (max != null && n > Double.parseDouble(String.valueOf(max))) {
+            throw new IllegalArgumentException("Parameter '" + name + "' must be a number not greater than " + max + ", not " + value);
+        }
     }
 
     public static SamTemplate load(Path file, Map<String, String> parameterOverrides) throws IOException {
