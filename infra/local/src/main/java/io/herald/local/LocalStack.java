@@ -73,6 +73,8 @@ public final class LocalStack implements AutoCloseable {
     private SqsQueues sqs;
     private final Map<String, String> queueUrls = new LinkedHashMap<>();
     private final List<SqsEventSource> sqsSources = new ArrayList<>();
+    /** Made at start; see {@link #demoToken()}. */
+    private volatile String demoToken;
     private int port;
     private String dynamoEndpoint;
     /** What CloudWatch would show; GET /local/metrics. */
@@ -138,7 +140,8 @@ public final class LocalStack implements AutoCloseable {
         connector.setHost("127.0.0.1");
         connector.setPort(port);
         server.addConnector(connector);
-        String demoToken = demoToken();
+        String demoToken = token(DEMO_USER);
+        this.demoToken = demoToken;
         String consolePage = consolePage(demoToken);
         Handler.Abstract routes = new Handler.Abstract() {
             @Override
@@ -325,8 +328,13 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /** A 24-hour token for the demo user, allowed to publish too. */
+    /**
+     * The demo user's token the console page and the banner hand out: made once at start (a token
+     * made later differs in its expiry second, and the page would not hold it).
+     */
     public String demoToken() {
-        return token(DEMO_USER);
+        String t = demoToken;
+        return t != null ? t : token(DEMO_USER);
     }
 
     public String token(String userId) {

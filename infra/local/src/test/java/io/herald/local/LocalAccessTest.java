@@ -70,6 +70,16 @@ class LocalAccessTest {
     }
 
     @Test
+    void the_demo_token_should_be_the_one_the_page_was_made_with_a_second_later_too() throws Exception {
+        // regression: demoToken() made a new token per call, whose expiry second differed from the
+        // page's once a second had passed since the start (LocalAccessTest failed in CI that way)
+        String first = stack.demoToken();
+        Thread.sleep(1_100);
+        assertEquals(first, stack.demoToken());
+        assertTrue(http("GET", "/", "localhost:" + stack.port(), "", "").contains(first));
+    }
+
+    @Test
     void the_console_should_hand_its_demo_token_only_to_this_machine() throws Exception {
         String token = stack.demoToken();
         for (String host : new String[] {"localhost:" + stack.port(), "127.0.0.1", "[::1]:" + stack.port()}) {
