@@ -90,7 +90,7 @@ public final class LocalStack implements AutoCloseable {
     }
 
     public LocalStack start() throws Exception {
-        io.herald.aws.config.AwsClients.keepAlive(); // before this JVM's first HTTP connection, as in a function's init
+        io.herald.aws.config.AwsClients.jdkHttpDefaults(); // before this JVM's first HTTP connection, as in a function's init
         Map<String, String> parameters = new HashMap<>(options.parameters());
         parameters.put("Stage", options.stage());
         parameters.put("DefaultProfile", options.profile());

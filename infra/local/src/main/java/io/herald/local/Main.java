@@ -7,8 +7,6 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) throws Exception {
-        // before any HTTP client of the stack or its functions exists: the JDK reads it once
-        io.herald.aws.http.SignedHttp.noSilentRetries();
         LocalOptions options;
         try {
             options = LocalOptions.parse(args, System.getenv());

@@ -31,12 +31,17 @@ public final class AwsClients {
     static final int KEEP_ALIVE_CONNECTIONS = 128;
 
     static {
-        keepAlive();
-        io.herald.aws.http.SignedHttp.noSilentRetries();
+        jdkHttpDefaults();
     }
 
-    /** Raises the JDK's idle-connection limit unless the operator set one (-Dhttp.maxConnections). */
-    public static void keepAlive() {
+    /**
+     * The JDK HTTP client settings Herald needs, each read once when the JDK opens its first
+     * connection, so called before any client exists: the idle-connection limit raised (unless the
+     * operator set -Dhttp.maxConnections) and no POST re-sent by the JDK itself
+     * ({@link io.herald.aws.http.SignedHttp#noSilentRetries}).
+     */
+    public static void jdkHttpDefaults() {
+        io.herald.aws.http.SignedHttp.noSilentRetries();
         if (System.getProperty("http.maxConnections") == null) {
             System.setProperty("http.maxConnections", Integer.toString(KEEP_ALIVE_CONNECTIONS));
         }
