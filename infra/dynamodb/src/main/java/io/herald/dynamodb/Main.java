@@ -70,8 +70,9 @@ public final class Main {
 
     /**
      * Reads and writes a small document on a second thread while this one opens the database and
-     * binds the port: the JSON library's classes are most of what the first request loads, and
-     * the machine's other core can load them meanwhile (docs/dynamodb-benchmark.md, first answer).
+     * binds the port: the JSON tree's classes (Jackson's nodes, the engine's reader and writer)
+     * are most of what the first request loads, and the machine's other core can load them
+     * meanwhile (docs/dynamodb-benchmark.md, first answer).
      */
     private static void loadJsonInBackground() {
         Thread t = new Thread(() -> {

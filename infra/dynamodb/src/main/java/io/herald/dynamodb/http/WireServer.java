@@ -347,7 +347,7 @@ public final class WireServer implements AutoCloseable {
     }
 
     private static final AtomicLong REQUESTS = new AtomicLong();
-    private static final String INSTANCE = Long.toHexString(System.nanoTime() ^ ProcessHandle.current().pid());
+    private static final String INSTANCE = Long.toHexString(new java.util.Random().nextLong()); // not ProcessHandle: its reaper thread costs the first answer
 
     /** Unique per answer without SecureRandom, whose lock all request threads would share. */
     private static String requestId() {

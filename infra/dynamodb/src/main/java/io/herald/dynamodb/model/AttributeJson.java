@@ -1,6 +1,5 @@
 package io.herald.dynamodb.model;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.dynamodb.DynamoDbError;
 import java.io.IOException;
@@ -210,51 +209,43 @@ public final class AttributeJson {
         return o;
     }
 
-    public static void writeItem(JsonGenerator g, Map<String, AttributeValue> item) throws IOException {
-        g.writeStartObject();
-        for (Map.Entry<String, AttributeValue> e : item.entrySet()) {
-            g.writeFieldName(e.getKey());
-            writeValue(g, e.getValue());
-        }
-        g.writeEndObject();
+    /** An item as DynamoDB's JSON, straight to a writer (the journal's records). */
+    public static void writeItem(JsonWriter w, Map<String, AttributeValue> item) {
+        w.startObject();
+        for (Map.Entry<String, AttributeValue> e : item.entrySet()) writeValue(w.name(e.getKey()), e.getValue());
+        w.endObject();
     }
 
-    public static void writeValue(JsonGenerator g, AttributeValue v) throws IOException {
-        g.writeStartObject();
+    public static void writeValue(JsonWriter w, AttributeValue v) {
+        w.startObject();
         switch (v.type()) {
-            case S -> g.writeStringField("S", v.s());
-            case N -> g.writeStringField("N", v.nText());
-            case B -> {
-                g.writeFieldName("B");
-                g.writeString(Base64.getEncoder().encodeToString(v.b()));
-            }
-            case BOOL -> g.writeBooleanField("BOOL", v.bool());
-            case NULL -> g.writeBooleanField("NULL", true);
+            case S -> w.field("S", v.s());
+            case N -> w.field("N", v.nText());
+            case B -> w.field("B", Base64.getEncoder().encodeToString(v.b()));
+            case BOOL -> w.name("BOOL").bool(v.bool());
+            case NULL -> w.name("NULL").bool(true);
             case SS -> {
-                g.writeArrayFieldStart("SS");
-                for (String s : v.ss()) g.writeString(s);
-                g.writeEndArray();
+                w.name("SS").startArray();
+                for (String s : v.ss()) w.string(s);
+                w.endArray();
             }
             case NS -> {
-                g.writeArrayFieldStart("NS");
-                for (BigDecimal n : v.ns()) g.writeString(Numbers.text(n));
-                g.writeEndArray();
+                w.name("NS").startArray();
+                for (BigDecimal n : v.ns()) w.string(Numbers.text(n));
+                w.endArray();
             }
             case BS -> {
-                g.writeArrayFieldStart("BS");
-                for (byte[] b : v.bs()) g.writeString(Base64.getEncoder().encodeToString(b));
-                g.writeEndArray();
+                w.name("BS").startArray();
+                for (byte[] b : v.bs()) w.string(Base64.getEncoder().encodeToString(b));
+                w.endArray();
             }
-            case M -> {
-                g.writeFieldName("M");
-                writeItem(g, v.m());
-            }
+            case M -> writeItem(w.name("M"), v.m());
             case L -> {
-                g.writeArrayFieldStart("L");
-                for (AttributeValue x : v.l()) writeValue(g, x);
-                g.writeEndArray();
+                w.name("L").startArray();
+                for (AttributeValue x : v.l()) writeValue(w, x);
+                w.endArray();
             }
         }
-        g.writeEndObject();
+        w.endObject();
     }
 }

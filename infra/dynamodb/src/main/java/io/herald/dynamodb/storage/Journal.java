@@ -1,11 +1,10 @@
 package io.herald.dynamodb.storage;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.dynamodb.model.AttributeJson;
 import io.herald.dynamodb.model.AttributeValue;
-import java.io.ByteArrayOutputStream;
+import io.herald.dynamodb.model.JsonWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -41,7 +40,6 @@ import java.util.zip.CRC32;
 final class Journal implements AutoCloseable {
     static final String FILE = "herald-dynamodb.journal";
     private static final String HEADER = "HERALD-DYNAMODB-JOURNAL 1";
-    private static final com.fasterxml.jackson.core.JsonFactory JSON = new com.fasterxml.jackson.core.JsonFactory();
     private static final com.fasterxml.jackson.databind.node.JsonNodeFactory NODES = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance;
 
     private final Path file;
@@ -260,19 +258,9 @@ final class Journal implements AutoCloseable {
     }
 
     private static String itemRecord(String op, Table table, String field, Map<String, AttributeValue> item) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(128);
-        try (JsonGenerator g = JSON.createGenerator(out)) {
-            g.writeStartObject();
-            g.writeStringField("op", op);
-            g.writeStringField("t", table.name);
-            g.writeStringField("id", table.id);
-            g.writeFieldName(field);
-            AttributeJson.writeItem(g, item);
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toString(StandardCharsets.UTF_8);
+        JsonWriter w = new JsonWriter(128).startObject().field("op", op).field("t", table.name).field("id", table.id);
+        AttributeJson.writeItem(w.name(field), item);
+        return w.endObject().toString();
     }
 
     private static byte[] line(String body) {
