@@ -19,6 +19,11 @@ import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse;
+import software.amazon.awssdk.services.dynamodb.model.Record;
+import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
@@ -76,6 +81,96 @@ class PersistenceTest {
             second.process().destroyForcibly();
             second.process().waitFor();
         }
+    }
+
+    /** Every record of the table's stream, from its start. */
+    static List<Record> streamRecords(DynamoDbStreamsClient streams, String arn) {
+        String shard = streams.describeStream(b -> b.streamArn(arn)).streamDescription().shards().get(0).shardId();
+        String it = streams.getShardIterator(b -> b.streamArn(arn).shardId(shard).shardIteratorType(ShardIteratorType.TRIM_HORIZON)).shardIterator();
+        List<Record> out = new ArrayList<>();
+        while (true) {
+            String at = it;
+            GetRecordsResponse r = streams.getRecords(b -> b.shardIterator(at));
+            out.addAll(r.records());
+            if (r.records().isEmpty()) return out;
+            it = r.nextShardIterator();
+        }
+    }
+
+    static void kill(Running r) throws InterruptedException {
+        r.process().destroyForcibly(); // SIGKILL: no shutdown hook runs
+        r.process().waitFor();
+    }
+
+    @Test
+    void streamRecordsSurviveKill9AndCompactionWithTheirNumbersTimesAndIds(@TempDir Path dir) throws Exception {
+        Map<String, AttributeValue> k1 = Map.of("pk", AttributeValue.fromS("k1"));
+        Running first = launch(dir, "--ttl-interval", "1");
+        String arn;
+        String start;
+        List<Record> before;
+        try (DynamoDbClient ddb = Sdk.client(first.endpoint()); DynamoDbStreamsClient streams = Sdk.streams(first.endpoint())) {
+            ddb.createTable(b -> b.tableName("str").billingMode(BillingMode.PAY_PER_REQUEST)
+                    .attributeDefinitions(a -> a.attributeName("pk").attributeType(ScalarAttributeType.S))
+                    .keySchema(k -> k.attributeName("pk").keyType(KeyType.HASH))
+                    .streamSpecification(x -> x.streamEnabled(true).streamViewType(StreamViewType.NEW_AND_OLD_IMAGES)));
+            ddb.updateTimeToLive(b -> b.tableName("str").timeToLiveSpecification(x -> x.attributeName("exp").enabled(true)));
+            ddb.putItem(b -> b.tableName("str").item(Map.of("pk", AttributeValue.fromS("k1"), "v", AttributeValue.fromN("1"))));
+            ddb.putItem(b -> b.tableName("str").item(Map.of("pk", AttributeValue.fromS("k1"), "v", AttributeValue.fromN("2"))));
+            ddb.putItem(b -> b.tableName("str").item(Map.of("pk", AttributeValue.fromS("k1"), "v", AttributeValue.fromN("2")))); // no change, no record
+            ddb.putItem(b -> b.tableName("str").item(Map.of("pk", AttributeValue.fromS("k2"))));
+            ddb.deleteItem(b -> b.tableName("str").key(Map.of("pk", AttributeValue.fromS("k2"))));
+            ddb.transactWriteItems(b -> b.transactItems(
+                    t -> t.put(p -> p.tableName("str").item(Map.of("pk", AttributeValue.fromS("k3"), "exp", AttributeValue.fromN(Long.toString(System.currentTimeMillis() / 1000 - 60)))))
+                    , t -> t.update(u -> u.tableName("str").key(k1).updateExpression("SET v = :v").expressionAttributeValues(Map.of(":v", AttributeValue.fromN("3"))))));
+            arn = ddb.describeTable(b -> b.tableName("str")).table().latestStreamArn();
+            start = streams.describeStream(b -> b.streamArn(arn)).streamDescription().shards().get(0).sequenceNumberRange().startingSequenceNumber();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            do {
+                before = streamRecords(streams, arn); // k3 expired a minute ago: the sweeper removes it within a second or two
+            } while (before.size() < 7 && System.nanoTime() < deadline && sleep(100));
+        }
+        assertEquals(List.of("INSERT", "MODIFY", "INSERT", "REMOVE", "INSERT", "MODIFY", "REMOVE"),
+                before.stream().map(r -> r.eventNameAsString()).toList());
+        assertEquals("dynamodb.amazonaws.com", before.get(6).userIdentity().principalId(), "the TTL deletion's record");
+        kill(first);
+
+        // replayed from the journal's own records
+        Running second = launch(dir);
+        String last = before.get(before.size() - 1).dynamodb().sequenceNumber();
+        Record k4;
+        try (DynamoDbClient ddb = Sdk.client(second.endpoint()); DynamoDbStreamsClient streams = Sdk.streams(second.endpoint())) {
+            assertEquals(arn, ddb.describeTable(b -> b.tableName("str")).table().latestStreamArn());
+            assertEquals(start, streams.describeStream(b -> b.streamArn(arn)).streamDescription().shards().get(0).sequenceNumberRange().startingSequenceNumber());
+            assertEquals(before, streamRecords(streams, arn), "the same records: numbers, times, images, event ids");
+            String shard = streams.describeStream(b -> b.streamArn(arn)).streamDescription().shards().get(0).shardId();
+            String after = streams.getShardIterator(b -> b.streamArn(arn).shardId(shard).shardIteratorType(ShardIteratorType.AFTER_SEQUENCE_NUMBER)
+                    .sequenceNumber(last)).shardIterator();
+            GetRecordsResponse none = streams.getRecords(b -> b.shardIterator(after));
+            assertTrue(none.records().isEmpty(), "a reader that saw the last record before the kill resumes after it");
+            ddb.putItem(b -> b.tableName("str").item(Map.of("pk", AttributeValue.fromS("k4"))));
+            List<Record> next = streams.getRecords(b -> b.shardIterator(none.nextShardIterator())).records();
+            assertEquals(1, next.size());
+            k4 = next.get(0);
+            assertTrue(new java.math.BigInteger(k4.dynamodb().sequenceNumber()).compareTo(new java.math.BigInteger(last)) > 0,
+                    "numbers after a restart follow the replayed ones");
+        }
+        kill(second);
+
+        // the second start compacted the journal: now the records come from its snapshot
+        Running third = launch(dir);
+        try (DynamoDbStreamsClient streams = Sdk.streams(third.endpoint())) {
+            List<Record> all = new ArrayList<>(before);
+            all.add(k4);
+            assertEquals(all, streamRecords(streams, arn));
+        } finally {
+            kill(third);
+        }
+    }
+
+    private static boolean sleep(long ms) throws InterruptedException {
+        Thread.sleep(ms);
+        return true;
     }
 
     @Test

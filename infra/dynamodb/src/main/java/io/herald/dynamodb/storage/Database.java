@@ -51,6 +51,8 @@ public final class Database implements AutoCloseable {
         live.tables.putAll(db.tables);
         // the replayed streams too: DescribeTable names them, and a reader asks for them by that ARN
         db.tables.values().forEach(t -> t.streams.forEach(live::registerStream));
+        long now = clock.getAsLong();
+        live.streams.values().forEach(s -> s.trim(now)); // records past their day while the engine was down
         j.compact(live.tables.values());
         return live;
     }
@@ -198,18 +200,27 @@ public final class Database implements AutoCloseable {
     public Map<String, AttributeValue> put(Table t, Map<String, AttributeValue> item) {
         live(t);
         Map<String, AttributeValue> old;
+        long seq = t.stream != null ? StreamLog.nextSequence() : 0;
+        long at = now();
         enter();
         try {
-            if (journal != null) journal.put(t, item); // first: a write that cannot be journalled is not applied
+            if (journal != null) journal.put(t, item, seq, at); // first: a write that cannot be journalled is not applied
             old = t.put(item);
         } finally {
             leave();
         }
-        // DynamoDB writes no stream record for a write that changes nothing
-        if (t.stream != null && !item.equals(old)) {
-            t.stream.append(old == null ? "INSERT" : "MODIFY", t.key.keyOf(item), item, old, streamSize(t, item, old), false, now());
-        }
+        if (seq != 0) streamChange(t, item, old, false, seq, at);
         return old;
+    }
+
+    /**
+     * The stream record of one change, live or replayed from the journal alike. DynamoDB writes
+     * none for a write that changes nothing.
+     */
+    static void streamChange(Table t, Map<String, AttributeValue> item, Map<String, AttributeValue> old, boolean ttl, long seq, long at) {
+        if (t.stream == null || (item == null ? old == null : item.equals(old))) return;
+        String event = item == null ? "REMOVE" : old == null ? "INSERT" : "MODIFY";
+        t.stream.append(event, t.key.keyOf(item != null ? item : old), item, old, streamSize(t, item, old), ttl, seq, at);
     }
 
     private static void live(Table t) {
@@ -243,14 +254,16 @@ public final class Database implements AutoCloseable {
         live(t);
         if (t.get(key) == null) return null;
         Map<String, AttributeValue> old;
+        long seq = t.stream != null ? StreamLog.nextSequence() : 0;
+        long at = now();
         enter();
         try {
-            if (journal != null) journal.delete(t, t.key.keyOf(key));
+            if (journal != null) journal.delete(t, t.key.keyOf(key), seq, at, ttl);
             old = t.delete(key);
         } finally {
             leave();
         }
-        if (t.stream != null) t.stream.append("REMOVE", t.key.keyOf(old), null, old, streamSize(t, null, old), ttl, now());
+        if (seq != 0) streamChange(t, null, old, ttl, seq, at);
         return old;
     }
 

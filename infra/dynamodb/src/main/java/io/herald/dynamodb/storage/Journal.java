@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.dynamodb.model.AttributeJson;
 import io.herald.dynamodb.model.AttributeValue;
+import io.herald.dynamodb.model.ItemSize;
 import io.herald.dynamodb.model.JsonWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -143,6 +144,7 @@ final class Journal implements AutoCloseable {
                 Table t = TableCodec.fromJson(r.get("table"), now);
                 if (old != null && old.id.equals(t.id)) {
                     for (var it = old.base().all(); it.hasNext(); ) t.put(it.next());
+                    t.carryStreamsFrom(old);
                 }
                 into.restore(t);
             }
@@ -155,8 +157,27 @@ final class Journal implements AutoCloseable {
                 // a record for a table no longer there (or since recreated) cannot be applied; writes are journalled
                 // before they are applied and only to live tables, so this only meets journals of older versions
                 if (t == null || r.has("id") && !t.id.equals(r.get("id").asText())) return;
-                if (r.get("op").asText().equals("put")) t.put(AttributeJson.item(r.get("i")));
-                else t.delete(AttributeJson.item(r.get("k")));
+                boolean put = r.get("op").asText().equals("put");
+                Map<String, AttributeValue> item = put ? AttributeJson.item(r.get("i")) : null;
+                Map<String, AttributeValue> old = put ? t.put(item) : t.delete(AttributeJson.item(r.get("k")));
+                // a write made while the table had a stream carries its record's number and time
+                long seq = r.path("q").asLong(0);
+                if (seq != 0) {
+                    Database.streamChange(t, item, old, r.path("ttl").asBoolean(false), seq, r.get("at").asLong());
+                    StreamLog.sequenceAtLeast(seq);
+                }
+            }
+            case "srec" -> {
+                // a stream record kept by a snapshot (the write that made it is folded into the items)
+                Table t = into.find(r.get("t").asText());
+                if (t == null || t.stream == null || !t.id.equals(r.get("id").asText())) return;
+                Map<String, AttributeValue> keys = AttributeJson.item(r.get("k"));
+                Map<String, AttributeValue> img = r.has("n") ? AttributeJson.item(r.get("n")) : null;
+                Map<String, AttributeValue> oldImg = r.has("o") ? AttributeJson.item(r.get("o")) : null;
+                long size = ItemSize.of(keys) + (img == null ? 0 : ItemSize.of(img)) + (oldImg == null ? 0 : ItemSize.of(oldImg));
+                long seq = r.get("q").asLong();
+                t.stream.append(r.get("ev").asText(), keys, img, oldImg, size, r.path("ttl").asBoolean(false), seq, r.get("at").asLong());
+                StreamLog.sequenceAtLeast(seq);
             }
             case "tx" -> r.get("r").forEach(x -> apply(x, into, now));
             default -> throw new IllegalStateException("unknown journal record " + r.get("op"));
@@ -193,6 +214,9 @@ final class Journal implements AutoCloseable {
             for (Table t : tables) {
                 size += writeAll(out, line(tableRecord(t)));
                 for (var it = t.base().all(); it.hasNext(); ) size += writeAll(out, line(itemRecord("put", t, "i", it.next())));
+                if (t.stream != null) {
+                    for (StreamLog.Record r : t.stream.records()) size += writeAll(out, line(streamRecord(t, r)));
+                }
             }
             out.force(true);
         }
@@ -223,12 +247,13 @@ final class Journal implements AutoCloseable {
         append(line(io.herald.dynamodb.model.JsonTrees.text(o)));
     }
 
-    void put(Table t, Map<String, AttributeValue> item) {
-        record(itemRecord("put", t, "i", item));
+    /** @param seq the stream record's sequence number, 0 when the table has no stream; {@code at} its time */
+    void put(Table t, Map<String, AttributeValue> item, long seq, long at) {
+        record(itemRecord("put", t, "i", item, seq, at, false));
     }
 
-    void delete(Table t, Map<String, AttributeValue> key) {
-        record(itemRecord("del", t, "k", key));
+    void delete(Table t, Map<String, AttributeValue> key, long seq, long at, boolean ttl) {
+        record(itemRecord("del", t, "k", key, seq, at, ttl));
     }
 
     /** A transaction's records, collected by the thread running it until commit. */
@@ -258,8 +283,24 @@ final class Journal implements AutoCloseable {
     }
 
     private static String itemRecord(String op, Table table, String field, Map<String, AttributeValue> item) {
+        return itemRecord(op, table, field, item, 0, 0, false);
+    }
+
+    private static String itemRecord(String op, Table table, String field, Map<String, AttributeValue> item, long seq, long at, boolean ttl) {
         JsonWriter w = new JsonWriter(128).startObject().field("op", op).field("t", table.name).field("id", table.id);
         AttributeJson.writeItem(w.name(field), item);
+        if (seq != 0) w.name("q").number(seq).name("at").number(at);
+        if (ttl) w.name("ttl").bool(true);
+        return w.endObject().toString();
+    }
+
+    private static String streamRecord(Table table, StreamLog.Record r) {
+        JsonWriter w = new JsonWriter(128).startObject().field("op", "srec").field("t", table.name).field("id", table.id)
+                .name("q").number(r.sequence()).name("at").number(r.createdMillis()).field("ev", r.eventName());
+        AttributeJson.writeItem(w.name("k"), r.keys());
+        if (r.newImage() != null) AttributeJson.writeItem(w.name("n"), r.newImage());
+        if (r.oldImage() != null) AttributeJson.writeItem(w.name("o"), r.oldImage());
+        if (r.ttlDelete()) w.name("ttl").bool(true);
         return w.endObject().toString();
     }
 

@@ -10,6 +10,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * One table stream: a single shard holding change records in write order. Records older than 24
  * hours are trimmed, as DynamoDB does; a disabled stream's shard is closed (it has an ending
  * sequence number) and readable until then.
+ *
+ * <p>With a data directory the current stream is durable: a write's sequence number and time are
+ * taken before it is journalled and travel in its journal record, so a replay rebuilds the same
+ * records (same sequence numbers, times and event ids) and a reader resumes after the last one it
+ * saw, across a restart or a kill -9.
  */
 public final class StreamLog {
     public static final long RETENTION_MILLIS = 24L * 3600 * 1000;
@@ -29,6 +34,11 @@ public final class StreamLog {
 
     /** A stream created at {@code createdMillis}: its label and ARN derive from that time, so they survive a restart. */
     public StreamLog(String tableArn, String tableName, String viewType, long createdMillis) {
+        this(tableArn, tableName, viewType, createdMillis, 0);
+    }
+
+    /** As above, with the shard's starting sequence number from a journal (0: a new one). */
+    StreamLog(String tableArn, String tableName, String viewType, long createdMillis, long startingSequence) {
         this.label = Labels.streamLabel(createdMillis);
         this.arn = tableArn + "/stream/" + label;
         this.tableName = tableName;
@@ -36,24 +46,75 @@ public final class StreamLog {
         this.created = createdMillis / 1000.0;
         this.createdMillis = createdMillis;
         this.shardId = "shardId-" + String.format("%020d", createdMillis) + "-" + String.format("%08x", (tableArn + createdMillis).hashCode());
-        this.startingSequence = Long.toString(SEQUENCE.incrementAndGet());
+        long start = startingSequence > 0 ? startingSequence : nextSequence();
+        sequenceAtLeast(start);
+        this.startingSequence = Long.toString(start);
+    }
+
+    /** A new sequence number, taken before a write is journalled so that its record can carry it. */
+    public static long nextSequence() {
+        return SEQUENCE.incrementAndGet();
+    }
+
+    /** After a replay: numbers handed out later follow every replayed one, as a reader expects. */
+    static void sequenceAtLeast(long sequence) {
+        long cur;
+        while ((cur = SEQUENCE.get()) < sequence && !SEQUENCE.compareAndSet(cur, sequence)) {
+            // another thread moved it; look again
+        }
+    }
+
+    /**
+     * An event id derived from the stream and the sequence number, so a replayed record keeps
+     * its id: 32 hex digits like AWS's, distinct for distinct records of a stream.
+     */
+    private String eventId(long sequence) {
+        long a = mix(sequence ^ arn.hashCode() * 0x9E3779B97F4A7C15L);
+        long b = mix(sequence);
+        return hex16(a) + hex16(b);
+    }
+
+    private static long mix(long z) { // splitmix64's finaliser: a bijection that scatters the bits
+        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+        return z ^ (z >>> 31);
+    }
+
+    private static String hex16(long v) {
+        String h = Long.toHexString(v);
+        return "0".repeat(16 - h.length()) + h;
     }
 
     /** A change record; images are null where the view type leaves them out. */
     public record Record(String eventId, String eventName, long sequence, long createdMillis, Map<String, AttributeValue> keys,
             Map<String, AttributeValue> newImage, Map<String, AttributeValue> oldImage, long sizeBytes, boolean ttlDelete) {}
 
+    /**
+     * Adds a change record with the sequence number and time its write took (see {@link
+     * #nextSequence}); images the view type leaves out are dropped here.
+     */
     public synchronized void append(String eventName, Map<String, AttributeValue> keys, Map<String, AttributeValue> newImage,
-            Map<String, AttributeValue> oldImage, long sizeBytes, boolean ttlDelete, long nowMillis) {
+            Map<String, AttributeValue> oldImage, long sizeBytes, boolean ttlDelete, long sequence, long atMillis) {
         if (endingSequence != null) return;
-        boolean keepNew = viewType.equals("NEW_IMAGE") || viewType.equals("NEW_AND_OLD_IMAGES");
-        boolean keepOld = viewType.equals("OLD_IMAGE") || viewType.equals("NEW_AND_OLD_IMAGES");
-        records.add(new Record(java.util.UUID.randomUUID().toString().replace("-", ""), eventName, SEQUENCE.incrementAndGet(), nowMillis, keys,
-                keepNew ? newImage : null, keepOld ? oldImage : null, sizeBytes, ttlDelete));
-        trim(nowMillis);
+        records.add(new Record(eventId(sequence), eventName, sequence, atMillis, keys,
+                keepsNew() ? newImage : null, keepsOld() ? oldImage : null, sizeBytes, ttlDelete));
+        trim(atMillis);
     }
 
-    private void trim(long nowMillis) {
+    public boolean keepsNew() {
+        return viewType.equals("NEW_IMAGE") || viewType.equals("NEW_AND_OLD_IMAGES");
+    }
+
+    public boolean keepsOld() {
+        return viewType.equals("OLD_IMAGE") || viewType.equals("NEW_AND_OLD_IMAGES");
+    }
+
+    /** Every record still held, oldest first (a snapshot for the journal). */
+    synchronized List<Record> records() {
+        return new ArrayList<>(records);
+    }
+
+    synchronized void trim(long nowMillis) {
         int drop = 0;
         while (drop < records.size() && nowMillis - records.get(drop).createdMillis() > RETENTION_MILLIS) drop++;
         if (drop > 0) {

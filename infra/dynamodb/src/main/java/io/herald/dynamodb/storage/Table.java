@@ -44,6 +44,22 @@ public final class Table {
     public StreamLog stream;
     /** Every stream this table has had, newest last (a disabled stream stays readable for a day). */
     public final List<StreamLog> streams = new ArrayList<>();
+
+    /**
+     * Replay of a later definition of the same table: the streams replayed so far, with their
+     * records, stay; a stream this definition no longer has is closed, a new one is added.
+     */
+    void carryStreamsFrom(Table old) {
+        StreamLog current = stream;
+        streams.clear();
+        streams.addAll(old.streams);
+        if (old.stream != null && current != null && old.stream.arn.equals(current.arn)) {
+            stream = old.stream;
+            return;
+        }
+        if (old.stream != null) old.stream.close();
+        if (current != null) streams.add(current);
+    }
     /** When the billing mode last changed, for DescribeTable's BillingModeSummary. */
     public double billingModeChanged;
 

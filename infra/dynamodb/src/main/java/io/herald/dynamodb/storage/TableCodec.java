@@ -33,7 +33,10 @@ final class TableCodec {
         }
         o.put("billing", t.billingMode).put("read", t.readCapacity).put("write", t.writeCapacity);
         o.put("deletionProtection", t.deletionProtection);
-        if (t.stream != null) o.put("streamView", t.stream.viewType).put("streamCreated", t.stream.createdMillis);
+        if (t.stream != null) {
+            o.put("streamView", t.stream.viewType).put("streamCreated", t.stream.createdMillis)
+                    .put("streamStart", Long.parseLong(t.stream.startingSequence()));
+        }
         if (t.ttlAttribute != null) o.put("ttlAttribute", t.ttlAttribute).put("ttlEnabled", t.ttlEnabled);
         ObjectNode tags = o.putObject("tags");
         t.tags.forEach(tags::put);
@@ -55,7 +58,8 @@ final class TableCodec {
         t.writeCapacity = o.get("write").asLong();
         t.deletionProtection = o.path("deletionProtection").asBoolean(false);
         if (o.hasNonNull("streamView")) {
-            t.stream = new StreamLog(t.arn, t.name, o.get("streamView").asText(), o.path("streamCreated").asLong(nowMillis));
+            t.stream = new StreamLog(t.arn, t.name, o.get("streamView").asText(), o.path("streamCreated").asLong(nowMillis),
+                    o.path("streamStart").asLong(0));
             t.streams.add(t.stream);
         }
         if (o.hasNonNull("ttlAttribute")) {
