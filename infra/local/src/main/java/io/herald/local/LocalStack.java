@@ -6,6 +6,7 @@ import io.herald.aws.config.JwtSecrets;
 import io.herald.dynamodb.DynamoDbEngine;
 import io.herald.local.events.EventBridgeIntake;
 import io.herald.local.events.EventPattern;
+import io.herald.local.events.StreamCheckpoints;
 import io.herald.local.events.StreamPoller;
 import io.herald.local.gateway.HttpApiRoutes;
 import io.herald.local.gateway.HttpIo;
@@ -172,11 +173,13 @@ public final class LocalStack implements AutoCloseable {
         server.setHandler(ws);
         server.start();
 
+        StreamCheckpoints checkpoints = options.dataDir() == null ? StreamCheckpoints.inMemory() : StreamCheckpoints.open(options.dataDir());
         for (SamTemplate.StreamSource s : template.streamSources()) {
             String table = template.tables().stream().filter(t -> t.name().equals(s.table())).findFirst()
                     .map(SamTemplate.Table::name).orElseThrow(() -> new IllegalStateException("stream of unknown table " + s.table()));
             List<EventPattern> filters = s.filterPatterns().stream().map(EventPattern::parse).toList();
-            StreamPoller p = new StreamPoller(ddb, streams, table, filters, required(functions, s.function()));
+            StreamPoller p = new StreamPoller(ddb, streams, table, filters, required(functions, s.function()), s.batchSize(),
+                    s.maximumRetryAttempts(), checkpoints);
             p.start();
             pollers.add(p);
         }

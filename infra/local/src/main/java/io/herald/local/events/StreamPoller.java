@@ -22,10 +22,13 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
 /**
  * A DynamoDB stream event source mapping, emulated with the real DynamoDbStreamsClient against
- * the embedded engine: read records from the start of each shard (TRIM_HORIZON), apply the
- * template's filter patterns, invoke the function with the stream event JSON Lambda delivers. The
- * engine keeps stream records in memory only, so a stack restarted over a --data-dir begins with
- * empty streams and replays nothing.
+ * the embedded engine: read each shard from where the mapping got to (its {@link
+ * StreamCheckpoints}; the shard's start the first time), apply the template's filter patterns,
+ * invoke the function with the stream event JSON Lambda delivers, BatchSize records at most. A
+ * batch the function fails is retried, the shard waiting behind it, up to MaximumRetryAttempts
+ * (without one, until it succeeds), then discarded, as Lambda does without an on-failure
+ * destination. With --data-dir the engine's streams and these positions are durable, so a
+ * restarted stack delivers what was written before it stopped and not yet delivered, once.
  */
 public final class StreamPoller implements Runnable {
     private final DynamoDbClient ddb;
@@ -33,16 +36,26 @@ public final class StreamPoller implements Runnable {
     private final String table;
     private final List<EventPattern> filters;
     private final LocalFunction target;
+    private final int batchSize;
+    private final int maximumRetryAttempts;
+    private final StreamCheckpoints checkpoints;
     private volatile boolean running = true;
     private final Thread thread;
 
+    /**
+     * @param batchSize the mapping's BatchSize (Lambda's default for streams: 100)
+     * @param maximumRetryAttempts retries of a failed batch before it is discarded; -1 for no limit
+     */
     public StreamPoller(DynamoDbClient ddb, DynamoDbStreamsClient streams, String table, List<EventPattern> filters,
-            LocalFunction target) {
+            LocalFunction target, int batchSize, int maximumRetryAttempts, StreamCheckpoints checkpoints) {
         this.ddb = ddb;
         this.streams = streams;
         this.table = table;
         this.filters = List.copyOf(filters);
         this.target = target;
+        this.batchSize = batchSize;
+        this.maximumRetryAttempts = maximumRetryAttempts;
+        this.checkpoints = checkpoints;
         this.thread = DaemonThreads.named("herald-stream-" + table).newThread(this);
     }
 
@@ -76,8 +89,8 @@ public final class StreamPoller implements Runnable {
     @Override
     public void run() {
         String arn = ddb.describeTable(b -> b.tableName(table)).table().latestStreamArn();
-        // shard id -> last sequence number delivered (null: nothing yet); resuming after it survives errors
-        Map<String, String> position = new HashMap<>();
+        // shard id -> last sequence number delivered (null: nothing yet); resuming after it survives errors and restarts
+        Map<String, String> position = checkpoints.positions(arn);
         Map<String, String> iterators = new HashMap<>();
         java.util.Set<String> finished = new java.util.HashSet<>();
         while (running) {
@@ -92,10 +105,12 @@ public final class StreamPoller implements Runnable {
                 Map<String, String> next = new HashMap<>();
                 boolean any = false;
                 for (Map.Entry<String, String> it : iterators.entrySet()) {
-                    GetRecordsResponse r = streams.getRecords(b -> b.shardIterator(it.getValue()).limit(100));
+                    GetRecordsResponse r = streams.getRecords(b -> b.shardIterator(it.getValue()).limit(batchSize));
                     if (!r.records().isEmpty()) {
-                        deliver(arn, r.records());
-                        position.put(it.getKey(), r.records().get(r.records().size() - 1).dynamodb().sequenceNumber());
+                        if (!deliver(arn, r.records())) return; // stopped while retrying: the batch stays undelivered
+                        String last = r.records().get(r.records().size() - 1).dynamodb().sequenceNumber();
+                        position.put(it.getKey(), last);
+                        checkpoints.delivered(arn, it.getKey(), last);
                         any = true;
                     }
                     if (r.nextShardIterator() != null) next.put(it.getKey(), r.nextShardIterator());
@@ -138,7 +153,8 @@ public final class StreamPoller implements Runnable {
                 .shardIterator();
     }
 
-    private void deliver(String arn, List<Record> records) {
+    /** Delivers one batch, retrying as the mapping says; false only when the poller was stopped first. */
+    private boolean deliver(String arn, List<Record> records) {
         ArrayNode batch = Json.array();
         for (Record r : records) {
             ObjectNode rec;
@@ -152,14 +168,35 @@ public final class StreamPoller implements Runnable {
             }
             if (filters.isEmpty() || filters.stream().anyMatch(f -> f.matches(rec))) batch.add(rec);
         }
-        if (batch.isEmpty()) return;
+        if (batch.isEmpty()) return true;
         ObjectNode event = Json.object();
         event.set("Records", batch);
-        try {
-            target.invoke(Json.write(event).getBytes(StandardCharsets.UTF_8));
-        } catch (RuntimeException e) {
-            System.err.println("[herald-local] " + target.name() + " failed on stream records: " + e);
+        byte[] bytes = Json.write(event).getBytes(StandardCharsets.UTF_8);
+        for (int attempt = 0; ; attempt++) {
+            try {
+                target.invoke(bytes);
+                return true;
+            } catch (RuntimeException e) {
+                if (maximumRetryAttempts >= 0 && attempt >= maximumRetryAttempts) {
+                    errors.incrementAndGet();
+                    System.err.println("[herald-local] " + target.name() + " failed on " + batch.size() + " stream records " + (attempt + 1)
+                            + " times; discarded after MaximumRetryAttempts " + maximumRetryAttempts + ": " + e);
+                    return true;
+                }
+                System.err.println("[herald-local] " + target.name() + " failed on " + batch.size() + " stream records (retrying): " + e);
+            }
+            try {
+                Thread.sleep(retryDelayMillis(attempt));
+            } catch (InterruptedException stopped) {
+                return false;
+            }
+            if (!running) return false;
         }
+    }
+
+    /** 250 ms doubling to 5 s between attempts at a failed batch. */
+    static long retryDelayMillis(int attempt) {
+        return Math.min(5000, 250L << Math.min(attempt, 5));
     }
 
     /** One record as Lambda's DynamoDB event carries it. */

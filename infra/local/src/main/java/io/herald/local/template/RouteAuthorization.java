@@ -1,5 +1,7 @@
 package io.herald.local.template;
 
+import static io.herald.local.template.Refusals.refused;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -94,9 +96,5 @@ public final class RouteAuthorization {
             }
         }
         return new Authorizer(logicalId, m.group(1), sources);
-    }
-
-    private static IllegalStateException refused(String where, String property, String why) {
-        return new IllegalStateException(where + ": " + property + " " + why);
     }
 }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -25,7 +26,11 @@ public final class SamTemplate {
 
     public record HttpRoute(String method, String path, String function) {}
 
-    public record StreamSource(String function, String table, List<String> filterPatterns) {}
+    /**
+     * A DynamoDB stream event source: BatchSize (Lambda's default 100) and MaximumRetryAttempts
+     * (its default -1: a failed batch is retried until its records expire).
+     */
+    public record StreamSource(String function, String table, List<String> filterPatterns, int batchSize, int maximumRetryAttempts) {}
 
     private final Map<String, Object> root;
     private final Map<String, String> parameters = new LinkedHashMap<>();
@@ -191,15 +196,30 @@ public final class SamTemplate {
         return out;
     }
 
+    /** What a DynamoDB event may say locally; anything else (on-failure destinations, bisection, ...) stops the start. */
+    private static final Set<String> STREAM_EVENT_PROPERTIES = Set.of("Stream", "StartingPosition", "BatchSize",
+            "MaximumBatchingWindowInSeconds", "MaximumRetryAttempts", "FilterCriteria");
+
+    /** @throws IllegalStateException naming the function's event and the property the local stack cannot honour */
     public List<StreamSource> streamSources() {
         List<StreamSource> out = new ArrayList<>();
         events("DynamoDB").forEach(e -> {
-            Object stream = e.properties.get("Stream");
-            String table = getAttTarget(stream);
+            String where = e.function + " (its DynamoDB event)";
+            for (String key : e.properties.keySet()) {
+                if (!STREAM_EVENT_PROPERTIES.contains(key)) throw Refusals.refused(where, key, "is not emulated by the local stack");
+            }
+            Object start = e.properties.get("StartingPosition");
+            if (!"LATEST".equals(String.valueOf(resolve(start))) && !"TRIM_HORIZON".equals(String.valueOf(resolve(start)))) {
+                throw Refusals.refused(where, "StartingPosition", start == null ? "is required" : resolve(start) + " is not LATEST or TRIM_HORIZON");
+            }
+            Refusals.integer(this, where, "MaximumBatchingWindowInSeconds", e.properties.get("MaximumBatchingWindowInSeconds"), 0, 0, 300);
+            String table = getAttTarget(e.properties.get("Stream"));
             List<String> filters = new ArrayList<>();
             Object fc = map(e.properties.getOrDefault("FilterCriteria", Map.of())).get("Filters");
             if (fc instanceof List<?> l) l.forEach(f -> filters.add(String.valueOf(map(f).get("Pattern"))));
-            out.add(new StreamSource(e.function, table, filters));
+            out.add(new StreamSource(e.function, table, filters,
+                    Refusals.integer(this, where, "BatchSize", e.properties.get("BatchSize"), 100, 1, 10_000),
+                    Refusals.integer(this, where, "MaximumRetryAttempts", e.properties.get("MaximumRetryAttempts"), -1, -1, 10_000)));
         });
         return out;
     }

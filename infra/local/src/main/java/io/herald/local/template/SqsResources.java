@@ -1,5 +1,8 @@
 package io.herald.local.template;
 
+import static io.herald.local.template.Refusals.integer;
+import static io.herald.local.template.Refusals.refused;
+
 import io.herald.core.json.Json;
 import io.herald.local.events.EventPattern;
 import io.herald.local.sqs.SqsEventSource;
@@ -50,7 +53,7 @@ public final class SqsResources {
                 Map<String, Object> rp = redrive instanceof String s ? Json.MAPPER.convertValue(Json.parse(s), Map.class)
                         : SamTemplate.map(redrive);
                 dlq = String.valueOf(t.resolve(rp.get("deadLetterTargetArn")));
-                maxReceive = integer(t, id, "RedrivePolicy.maxReceiveCount", rp.get("maxReceiveCount"), -1, 1, 1000);
+                maxReceive = integer(t, id, "RedrivePolicy.maxReceiveCount", rp.get("maxReceiveCount"), Refusals.REQUIRED, 1, 1000);
             }
             SqsQueue.Settings s = new SqsQueue.Settings(
                     integer(t, id, "VisibilityTimeout", p.get("VisibilityTimeout"), d.visibilityTimeout(), 0, 43_200),
@@ -102,24 +105,5 @@ public final class SqsResources {
         Map<String, SqsQueue.Settings> out = new LinkedHashMap<>();
         queues.forEach(q -> out.put(q.name(), q.settings()));
         return out;
-    }
-
-    private static int integer(SamTemplate t, String where, String property, Object value, int absent, int min, int max) {
-        if (value == null) {
-            if (absent < 0) throw refused(where, property, "is required");
-            return absent;
-        }
-        String text = String.valueOf(t.resolve(value));
-        try {
-            int n = Integer.parseInt(text.trim());
-            if (n < min || n > max) throw refused(where, property, n + " is outside " + min + ".." + max);
-            return n;
-        } catch (NumberFormatException e) {
-            throw refused(where, property, "'" + text + "' is not a whole number");
-        }
-    }
-
-    private static IllegalStateException refused(String where, String property, String why) {
-        return new IllegalStateException(where + ": " + property + " " + why);
     }
 }

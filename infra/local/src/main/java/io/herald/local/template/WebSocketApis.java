@@ -1,5 +1,7 @@
 package io.herald.local.template;
 
+import static io.herald.local.template.Refusals.refused;
+
 import io.herald.local.gateway.MockIntegration;
 import io.herald.local.vtl.MappingTemplate;
 import java.util.ArrayList;
@@ -225,9 +227,5 @@ public final class WebSocketApis {
 
     private static String text(SamTemplate t, Object v) {
         return v == null ? null : String.valueOf(t.resolve(v));
-    }
-
-    private static IllegalStateException refused(String where, String property, String why) {
-        return new IllegalStateException(where + ": " + property + " " + why);
     }
 }

@@ -1,0 +1,32 @@
+package io.herald.local.template;
+
+/**
+ * How the template readers refuse what the local stack cannot honour: a start that stops with the
+ * resource or event, the property and why, never a stack that silently does something else.
+ */
+final class Refusals {
+    /** For {@link #integer}: the property has no default. */
+    static final int REQUIRED = Integer.MIN_VALUE;
+
+    private Refusals() {}
+
+    static IllegalStateException refused(String where, String property, String why) {
+        return new IllegalStateException(where + ": " + property + " " + why);
+    }
+
+    /** A whole-number property within [min, max]; {@code absent} when it is missing, unless that is {@link #REQUIRED}. */
+    static int integer(SamTemplate t, String where, String property, Object value, int absent, int min, int max) {
+        if (value == null) {
+            if (absent == REQUIRED) throw refused(where, property, "is required");
+            return absent;
+        }
+        String text = String.valueOf(t.resolve(value));
+        try {
+            int n = Integer.parseInt(text.trim());
+            if (n < min || n > max) throw refused(where, property, n + " is outside " + min + ".." + max);
+            return n;
+        } catch (NumberFormatException e) {
+            throw refused(where, property, "'" + text + "' is not a whole number");
+        }
+    }
+}

@@ -1,0 +1,228 @@
+package io.herald.local.events;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.herald.core.json.Json;
+import io.herald.dynamodb.DynamoDbEngine;
+import io.herald.local.LocalOptions;
+import io.herald.local.LocalStack;
+import io.herald.local.lambda.LocalFunction;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
+
+/**
+ * The stream event source as Lambda runs one: a failed batch is retried with the shard waiting,
+ * then discarded after MaximumRetryAttempts; the position survives a restart over a data
+ * directory, so what was written and not yet delivered is delivered once. On Herald's engine with
+ * the real SDK clients; the function is a test handler run by LocalFunction.
+ */
+class StreamPollerTest {
+    /** What one test's function saw: the pk of each record of each attempt, and how many attempts fail. */
+    static final class Seen {
+        final List<List<String>> attempts = new CopyOnWriteArrayList<>();
+        final List<List<String>> delivered = new CopyOnWriteArrayList<>();
+        final AtomicInteger failuresLeft = new AtomicInteger();
+    }
+
+    static final Map<String, Seen> SEEN = new ConcurrentHashMap<>();
+
+    /** Records each invocation; fails while its test's failuresLeft is above zero. */
+    public static final class Recorder implements RequestStreamHandler {
+        private final Seen seen;
+
+        public Recorder(Map<String, String> env) {
+            this.seen = SEEN.get(env.get("SEEN"));
+        }
+
+        @Override
+        public void handleRequest(InputStream in, OutputStream out, Context context) {
+            List<String> pks = new ArrayList<>();
+            for (JsonNode r : Json.parse(in).get("Records")) pks.add(r.at("/dynamodb/Keys/pk/S").asText());
+            seen.attempts.add(pks);
+            if (seen.failuresLeft.getAndDecrement() > 0) throw new IllegalStateException("failing on purpose");
+            seen.delivered.add(pks);
+        }
+    }
+
+    private final String key = UUID.randomUUID().toString();
+    private final Seen seen = new Seen();
+
+    StreamPollerTest() {
+        SEEN.put(key, seen);
+    }
+
+    private StreamPoller poller(DynamoDbEngine engine, int maxRetries, StreamCheckpoints checkpoints) {
+        URI endpoint = engine.endpoint();
+        var creds = StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"));
+        DynamoDbClient ddb = DynamoDbClient.builder().endpointOverride(endpoint).region(Region.US_EAST_1).credentialsProvider(creds)
+                .httpClient(UrlConnectionHttpClient.create()).build();
+        DynamoDbStreamsClient streams = DynamoDbStreamsClient.builder().endpointOverride(endpoint).region(Region.US_EAST_1).credentialsProvider(creds)
+                .httpClient(UrlConnectionHttpClient.create()).build();
+        LocalFunction f = new LocalFunction("Recorder", Recorder.class.getName(), Map.of("SEEN", key));
+        StreamPoller p = new StreamPoller(ddb, streams, "things", List.of(), f, 10, maxRetries, checkpoints);
+        p.start();
+        return p;
+    }
+
+    private static DynamoDbClient client(DynamoDbEngine engine) {
+        return DynamoDbClient.builder().endpointOverride(engine.endpoint()).region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+                .httpClient(UrlConnectionHttpClient.create()).build();
+    }
+
+    private static void createTable(DynamoDbClient ddb) {
+        ddb.createTable(b -> b.tableName("things").billingMode(BillingMode.PAY_PER_REQUEST)
+                .attributeDefinitions(a -> a.attributeName("pk").attributeType(ScalarAttributeType.S))
+                .keySchema(k -> k.attributeName("pk").keyType(KeyType.HASH))
+                .streamSpecification(s -> s.streamEnabled(true).streamViewType(StreamViewType.NEW_IMAGE)));
+    }
+
+    private static void put(DynamoDbClient ddb, String... pks) {
+        for (String pk : pks) ddb.putItem(b -> b.tableName("things").item(Map.of("pk", AttributeValue.fromS(pk))));
+    }
+
+    private static void await(String what, BooleanSupplier done) throws InterruptedException {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("not within 20 s: " + what);
+            Thread.sleep(20);
+        }
+    }
+
+    private List<String> deliveredKeys() {
+        List<String> all = new ArrayList<>();
+        seen.delivered.forEach(all::addAll);
+        return all;
+    }
+
+    @Test
+    void a_failed_batch_should_be_retried_with_the_shard_waiting_then_delivered_once() throws Exception {
+        try (DynamoDbEngine engine = DynamoDbEngine.builder().start(); DynamoDbClient ddb = client(engine)) {
+            createTable(ddb);
+            seen.failuresLeft.set(2);
+            put(ddb, "a", "b");
+            StreamPoller p = poller(engine, 2, StreamCheckpoints.inMemory());
+            try {
+                await("the batch delivered", () -> !seen.delivered.isEmpty());
+                put(ddb, "c");
+                await("the next record delivered", () -> deliveredKeys().contains("c"));
+            } finally {
+                p.stop();
+            }
+            assertEquals(List.of(List.of("a", "b"), List.of("a", "b"), List.of("a", "b"), List.of("c")), seen.attempts,
+                    "two failures, then the same batch succeeds; nothing after it goes first");
+            assertEquals(List.of("a", "b", "c"), deliveredKeys());
+            assertEquals(0, p.errors());
+        }
+    }
+
+    @Test
+    void a_batch_failing_past_maximum_retry_attempts_should_be_discarded_and_the_shard_go_on() throws Exception {
+        try (DynamoDbEngine engine = DynamoDbEngine.builder().start(); DynamoDbClient ddb = client(engine)) {
+            createTable(ddb);
+            seen.failuresLeft.set(3); // the first attempt and both retries
+            put(ddb, "a");
+            StreamPoller p = poller(engine, 2, StreamCheckpoints.inMemory());
+            try {
+                await("three attempts", () -> seen.attempts.size() >= 3);
+                put(ddb, "b");
+                await("the next record delivered", () -> deliveredKeys().contains("b"));
+            } finally {
+                p.stop();
+            }
+            assertEquals(List.of(List.of("a"), List.of("a"), List.of("a"), List.of("b")), seen.attempts);
+            assertEquals(List.of("b"), deliveredKeys(), "the discarded batch is not delivered later");
+            assertEquals(1, p.errors(), "a discarded batch is counted");
+        }
+    }
+
+    @Test
+    void a_restart_over_a_data_directory_should_deliver_what_was_not_yet_delivered_once(@TempDir Path dir) throws Exception {
+        try (DynamoDbEngine engine = DynamoDbEngine.builder().dataDir(dir).start(); DynamoDbClient ddb = client(engine)) {
+            createTable(ddb);
+            put(ddb, "a", "b");
+            StreamPoller p = poller(engine, 2, StreamCheckpoints.open(dir));
+            await("a and b delivered", () -> deliveredKeys().size() == 2);
+            p.stop();
+            put(ddb, "c", "d"); // written while nothing delivers
+        }
+        assertTrue(Files.exists(dir.resolve(StreamCheckpoints.FILE)));
+        try (DynamoDbEngine engine = DynamoDbEngine.builder().dataDir(dir).start(); DynamoDbClient ddb = client(engine)) {
+            StreamPoller p = poller(engine, 2, StreamCheckpoints.open(dir));
+            try {
+                await("c and d delivered", () -> deliveredKeys().contains("d"));
+                put(ddb, "e");
+                await("e delivered", () -> deliveredKeys().contains("e"));
+            } finally {
+                p.stop();
+            }
+        }
+        assertEquals(List.of("a", "b", "c", "d", "e"), deliveredKeys(), "each record once, in order, across the restart");
+    }
+
+    @Test
+    void an_unreadable_position_file_should_be_set_aside_and_said_not_stop_the_start(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve(StreamCheckpoints.FILE), "{not json");
+        StreamCheckpoints c = StreamCheckpoints.open(dir);
+        assertTrue(c.positions("arn:any").isEmpty());
+        assertTrue(Files.exists(dir.resolve(StreamCheckpoints.FILE + ".unreadable")), "kept for a look, not deleted");
+        c.delivered("arn:s", "shard-1", "42");
+        assertEquals(Map.of("shard-1", "42"), StreamCheckpoints.open(dir).positions("arn:s"));
+    }
+
+    @Test
+    void a_stream_event_the_stack_cannot_honour_should_stop_the_start_naming_it(@TempDir Path dir) throws Exception {
+        String template = Files.readString(Path.of("template.yaml"));
+        assertRefused(dir, template.replace("MaximumRetryAttempts: 2\n", "MaximumRetryAttempts: 2\n            BisectBatchOnFunctionError: true\n"),
+                "LifecycleFunction (its DynamoDB event): BisectBatchOnFunctionError is not emulated");
+        assertRefused(dir, template.replace("MaximumRetryAttempts: 2\n", "MaximumRetryAttempts: 20000\n"),
+                "LifecycleFunction (its DynamoDB event): MaximumRetryAttempts 20000 is outside -1..10000");
+        assertRefused(dir, template.replace("StartingPosition: LATEST", "StartingPosition: AT_TIMESTAMP"),
+                "LifecycleFunction (its DynamoDB event): StartingPosition AT_TIMESTAMP is not LATEST or TRIM_HORIZON");
+    }
+
+    private static void assertRefused(Path dir, String yaml, String expected) throws Exception {
+        Path t = dir.resolve("refused.yaml");
+        Files.writeString(t, yaml);
+        LocalStack s = new LocalStack(LocalOptions.defaults().withPort(0).withTemplate(t));
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, s::start);
+        s.close();
+        assertTrue(e.getMessage().startsWith(expected), e.getMessage());
+    }
+
+    @Test
+    void retries_should_back_off_from_a_quarter_second_to_five() {
+        assertEquals(250, StreamPoller.retryDelayMillis(0));
+        assertEquals(500, StreamPoller.retryDelayMillis(1));
+        assertEquals(5000, StreamPoller.retryDelayMillis(5));
+        assertEquals(5000, StreamPoller.retryDelayMillis(40));
+    }
+}
