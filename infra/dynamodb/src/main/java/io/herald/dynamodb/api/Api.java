@@ -97,7 +97,7 @@ public final class Api {
 
     /** Runs one request; throws {@link DynamoDbError} for anything DynamoDB would refuse. */
     public ObjectNode call(String target, JsonNode request) {
-        if (target == null || !known(target)) throw new DynamoDbError("UnknownOperationException", "Unknown operation " + target);
+        if (target == null || !OPERATIONS.contains(target)) throw new DynamoDbError("UnknownOperationException", "Unknown operation " + target);
         if (!request.isObject()) throw new DynamoDbError("SerializationException", "Start of list found where not expected");
         try {
             if (capacity == null || !CAPACITY_OPERATIONS.contains(target)) return run(target, request);
@@ -117,10 +117,6 @@ public final class Api {
             DYNAMODB + "ExecuteStatement", DYNAMODB + "BatchExecuteStatement", DYNAMODB + "ExecuteTransaction",
             DYNAMODB + "DescribeEndpoints", DYNAMODB + "DescribeLimits", STREAMS + "ListStreams",
             STREAMS + "DescribeStream", STREAMS + "GetShardIterator", STREAMS + "GetRecords");
-
-    private static boolean known(String target) {
-        return OPERATIONS.contains(target);
-    }
 
     /** The operations that consume capacity and take ReturnConsumedCapacity. */
     private static final Set<String> CAPACITY_OPERATIONS = Set.of(DYNAMODB + "PutItem", DYNAMODB + "GetItem",

@@ -27,22 +27,22 @@ public final class JsonTrees {
     }
 
     public static byte[] bytes(JsonNode node) {
-        JsonWriter w = new JsonWriter(256);
-        write(w, node, false);
-        return w.toBytes();
+        return written(node, false).toBytes();
     }
 
     public static String text(JsonNode node) {
-        JsonWriter w = new JsonWriter(256);
-        write(w, node, false);
-        return w.toString();
+        return written(node, false).toString();
     }
 
     /** The same document with object fields in name order: equal requests give equal text. */
     public static byte[] canonicalBytes(JsonNode node) {
+        return written(node, true).toBytes();
+    }
+
+    private static JsonWriter written(JsonNode node, boolean sorted) {
         JsonWriter w = new JsonWriter(256);
-        write(w, node, true);
-        return w.toBytes();
+        write(w, node, sorted);
+        return w;
     }
 
     private static void write(JsonWriter w, JsonNode n, boolean sorted) {

@@ -2,7 +2,6 @@ package io.herald.dynamodb.storage;
 
 import io.herald.dynamodb.DynamoDbError;
 import io.herald.dynamodb.model.AttributeValue;
-import io.herald.dynamodb.model.ItemSize;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -220,7 +219,7 @@ public final class Database implements AutoCloseable {
     static void streamChange(Table t, Map<String, AttributeValue> item, Map<String, AttributeValue> old, boolean ttl, long seq, long at) {
         if (t.stream == null || (item == null ? old == null : item.equals(old))) return;
         String event = item == null ? "REMOVE" : old == null ? "INSERT" : "MODIFY";
-        t.stream.append(event, t.key.keyOf(item != null ? item : old), item, old, streamSize(t, item, old), ttl, seq, at);
+        t.stream.append(event, t.key.keyOf(item != null ? item : old), item, old, ttl, seq, at);
     }
 
     private static void live(Table t) {
@@ -265,14 +264,6 @@ public final class Database implements AutoCloseable {
         }
         if (seq != 0) streamChange(t, null, old, ttl, seq, at);
         return old;
-    }
-
-    private static long streamSize(Table t, Map<String, AttributeValue> item, Map<String, AttributeValue> old) {
-        long size = ItemSize.of(t.key.keyOf(item != null ? item : old));
-        String view = t.stream.viewType;
-        if (item != null && (view.equals("NEW_IMAGE") || view.equals("NEW_AND_OLD_IMAGES"))) size += ItemSize.of(item);
-        if (old != null && (view.equals("OLD_IMAGE") || view.equals("NEW_AND_OLD_IMAGES"))) size += ItemSize.of(old);
-        return size;
     }
 
     /** Blocks until everything this thread wrote is on disk (no-op in memory). */

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.dynamodb.model.AttributeJson;
 import io.herald.dynamodb.model.AttributeValue;
-import io.herald.dynamodb.model.ItemSize;
 import io.herald.dynamodb.model.JsonWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -174,9 +173,8 @@ final class Journal implements AutoCloseable {
                 Map<String, AttributeValue> keys = AttributeJson.item(r.get("k"));
                 Map<String, AttributeValue> img = r.has("n") ? AttributeJson.item(r.get("n")) : null;
                 Map<String, AttributeValue> oldImg = r.has("o") ? AttributeJson.item(r.get("o")) : null;
-                long size = ItemSize.of(keys) + (img == null ? 0 : ItemSize.of(img)) + (oldImg == null ? 0 : ItemSize.of(oldImg));
                 long seq = r.get("q").asLong();
-                t.stream.append(r.get("ev").asText(), keys, img, oldImg, size, r.path("ttl").asBoolean(false), seq, r.get("at").asLong());
+                t.stream.append(r.get("ev").asText(), keys, img, oldImg, r.path("ttl").asBoolean(false), seq, r.get("at").asLong());
                 StreamLog.sequenceAtLeast(seq);
             }
             case "tx" -> r.get("r").forEach(x -> apply(x, into, now));

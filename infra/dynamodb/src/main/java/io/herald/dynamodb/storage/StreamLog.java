@@ -1,6 +1,7 @@
 package io.herald.dynamodb.storage;
 
 import io.herald.dynamodb.model.AttributeValue;
+import io.herald.dynamodb.model.ItemSize;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -91,22 +92,17 @@ public final class StreamLog {
 
     /**
      * Adds a change record with the sequence number and time its write took (see {@link
-     * #nextSequence}); images the view type leaves out are dropped here.
+     * #nextSequence}). Images the view type leaves out are dropped here, and the record's size is
+     * what it keeps: its keys and the images it carries, as DynamoDB counts it.
      */
     public synchronized void append(String eventName, Map<String, AttributeValue> keys, Map<String, AttributeValue> newImage,
-            Map<String, AttributeValue> oldImage, long sizeBytes, boolean ttlDelete, long sequence, long atMillis) {
+            Map<String, AttributeValue> oldImage, boolean ttlDelete, long sequence, long atMillis) {
         if (endingSequence != null) return;
-        records.add(new Record(eventId(sequence), eventName, sequence, atMillis, keys,
-                keepsNew() ? newImage : null, keepsOld() ? oldImage : null, sizeBytes, ttlDelete));
+        Map<String, AttributeValue> n = viewType.equals("NEW_IMAGE") || viewType.equals("NEW_AND_OLD_IMAGES") ? newImage : null;
+        Map<String, AttributeValue> o = viewType.equals("OLD_IMAGE") || viewType.equals("NEW_AND_OLD_IMAGES") ? oldImage : null;
+        long size = ItemSize.of(keys) + (n == null ? 0 : ItemSize.of(n)) + (o == null ? 0 : ItemSize.of(o));
+        records.add(new Record(eventId(sequence), eventName, sequence, atMillis, keys, n, o, size, ttlDelete));
         trim(atMillis);
-    }
-
-    public boolean keepsNew() {
-        return viewType.equals("NEW_IMAGE") || viewType.equals("NEW_AND_OLD_IMAGES");
-    }
-
-    public boolean keepsOld() {
-        return viewType.equals("OLD_IMAGE") || viewType.equals("NEW_AND_OLD_IMAGES");
     }
 
     /** Every record still held, oldest first (a snapshot for the journal). */

@@ -89,8 +89,6 @@ public final class StreamPoller implements Runnable {
     @Override
     public void run() {
         String arn = ddb.describeTable(b -> b.tableName(table)).table().latestStreamArn();
-        // shard id -> last sequence number delivered (null: nothing yet); resuming after it survives errors and restarts
-        Map<String, String> position = checkpoints.positions(arn);
         Map<String, String> iterators = new HashMap<>();
         java.util.Set<String> finished = new java.util.HashSet<>();
         while (running) {
@@ -98,8 +96,8 @@ public final class StreamPoller implements Runnable {
                 if (iterators.isEmpty()) {
                     for (Shard s : streams.describeStream(b -> b.streamArn(arn)).streamDescription().shards()) {
                         if (finished.contains(s.shardId())) continue; // closed and read to its end
-                        iterators.put(s.shardId(), iterator(arn, s.shardId(), position.get(s.shardId())));
-                        position.putIfAbsent(s.shardId(), null);
+                        // after the last record delivered, which survives errors and, with a data directory, restarts
+                        iterators.put(s.shardId(), iterator(arn, s.shardId(), checkpoints.positions(arn).get(s.shardId())));
                     }
                 }
                 Map<String, String> next = new HashMap<>();
@@ -108,9 +106,7 @@ public final class StreamPoller implements Runnable {
                     GetRecordsResponse r = streams.getRecords(b -> b.shardIterator(it.getValue()).limit(batchSize));
                     if (!r.records().isEmpty()) {
                         if (!deliver(arn, r.records())) return; // stopped while retrying: the batch stays undelivered
-                        String last = r.records().get(r.records().size() - 1).dynamodb().sequenceNumber();
-                        position.put(it.getKey(), last);
-                        checkpoints.delivered(arn, it.getKey(), last);
+                        checkpoints.delivered(arn, it.getKey(), r.records().get(r.records().size() - 1).dynamodb().sequenceNumber());
                         any = true;
                     }
                     if (r.nextShardIterator() != null) next.put(it.getKey(), r.nextShardIterator());
