@@ -179,7 +179,7 @@ public final class LocalStack implements AutoCloseable {
                     .map(SamTemplate.Table::name).orElseThrow(() -> new IllegalStateException("stream of unknown table " + s.table()));
             List<EventPattern> filters = s.filterPatterns().stream().map(EventPattern::parse).toList();
             StreamPoller p = new StreamPoller(ddb, streams, table, filters, required(functions, s.function()), s.batchSize(),
-                    s.maximumRetryAttempts(), checkpoints);
+                    s.maximumRetryAttempts(), s.fromLatest(), checkpoints);
             p.start();
             pollers.add(p);
         }

@@ -51,7 +51,7 @@ public final class StreamCheckpoints {
         } catch (IOException | RuntimeException e) {
             Path aside = c.file.resolveSibling(FILE + ".unreadable");
             System.err.println("[herald-local] " + c.file + " cannot be read (" + e.getMessage() + "); moved to " + aside
-                    + ", and stream event sources start from the oldest record each stream holds (records may be delivered twice)");
+                    + ", and stream event sources start as their StartingPosition says (from TRIM_HORIZON records may be delivered twice, from LATEST some may be missed)");
             try {
                 Files.move(c.file, aside, StandardCopyOption.REPLACE_EXISTING);
             } catch (IOException moveFailed) {

@@ -23,7 +23,7 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 /**
  * A DynamoDB stream event source mapping, emulated with the real DynamoDbStreamsClient against
  * the embedded engine: read each shard from where the mapping got to (its {@link
- * StreamCheckpoints}; the shard's start the first time), apply the template's filter patterns,
+ * StreamCheckpoints}; the first time, as StartingPosition says), apply the template's filter patterns,
  * invoke the function with the stream event JSON Lambda delivers, BatchSize records at most. A
  * batch the function fails is retried, the shard waiting behind it, up to MaximumRetryAttempts
  * (without one, until it succeeds), then discarded, as Lambda does without an on-failure
@@ -38,6 +38,7 @@ public final class StreamPoller implements Runnable {
     private final LocalFunction target;
     private final int batchSize;
     private final int maximumRetryAttempts;
+    private final boolean fromLatest;
     private final StreamCheckpoints checkpoints;
     private volatile boolean running = true;
     private final Thread thread;
@@ -45,9 +46,10 @@ public final class StreamPoller implements Runnable {
     /**
      * @param batchSize the mapping's BatchSize (Lambda's default for streams: 100)
      * @param maximumRetryAttempts retries of a failed batch before it is discarded; -1 for no limit
+     * @param fromLatest StartingPosition LATEST: records already in the stream at the first start are not delivered
      */
     public StreamPoller(DynamoDbClient ddb, DynamoDbStreamsClient streams, String table, List<EventPattern> filters,
-            LocalFunction target, int batchSize, int maximumRetryAttempts, StreamCheckpoints checkpoints) {
+            LocalFunction target, int batchSize, int maximumRetryAttempts, boolean fromLatest, StreamCheckpoints checkpoints) {
         this.ddb = ddb;
         this.streams = streams;
         this.table = table;
@@ -55,12 +57,43 @@ public final class StreamPoller implements Runnable {
         this.target = target;
         this.batchSize = batchSize;
         this.maximumRetryAttempts = maximumRetryAttempts;
+        this.fromLatest = fromLatest;
         this.checkpoints = checkpoints;
         this.thread = DaemonThreads.named("herald-stream-" + table).newThread(this);
     }
 
+    /** With StartingPosition LATEST, first marks what the stream already holds as read, before anything can write. */
     public void start() {
+        if (fromLatest) passOverWhatIsThere(streamArn());
         thread.start();
+    }
+
+    private String streamArn() {
+        return ddb.describeTable(b -> b.tableName(table)).table().latestStreamArn();
+    }
+
+    /**
+     * A mapping created with LATEST reads only what is written after it exists. The local stack's
+     * mappings come into being at each start, but with --data-dir the stream may hold records from
+     * before (a data directory kept from before positions were kept, a positions file set aside):
+     * each shard this mapping has no position in is read to its end without delivering, and its
+     * last record becomes the position. An empty shard needs none: everything in it will be new.
+     */
+    private void passOverWhatIsThere(String arn) {
+        Map<String, String> known = checkpoints.positions(arn);
+        for (Shard s : streams.describeStream(b -> b.streamArn(arn)).streamDescription().shards()) {
+            if (known.containsKey(s.shardId())) continue;
+            String it = iterator(arn, s.shardId(), null);
+            String last = null;
+            while (it != null) {
+                String from = it;
+                GetRecordsResponse r = streams.getRecords(b -> b.shardIterator(from).limit(1000));
+                if (r.records().isEmpty()) break;
+                last = r.records().get(r.records().size() - 1).dynamodb().sequenceNumber();
+                it = r.nextShardIterator();
+            }
+            if (last != null) checkpoints.delivered(arn, s.shardId(), last);
+        }
     }
 
     public void stop() {
@@ -88,7 +121,7 @@ public final class StreamPoller implements Runnable {
 
     @Override
     public void run() {
-        String arn = ddb.describeTable(b -> b.tableName(table)).table().latestStreamArn();
+        String arn = streamArn();
         Map<String, String> iterators = new HashMap<>();
         java.util.Set<String> finished = new java.util.HashSet<>();
         while (running) {

@@ -30,7 +30,9 @@ public final class SamTemplate {
      * A DynamoDB stream event source: BatchSize (Lambda's default 100) and MaximumRetryAttempts
      * (its default -1: a failed batch is retried until its records expire).
      */
-    public record StreamSource(String function, String table, List<String> filterPatterns, int batchSize, int maximumRetryAttempts) {}
+    /** @param fromLatest StartingPosition LATEST (else TRIM_HORIZON) */
+    public record StreamSource(String function, String table, List<String> filterPatterns, int batchSize, int maximumRetryAttempts,
+            boolean fromLatest) {}
 
     private final Map<String, Object> root;
     private final Map<String, String> parameters = new LinkedHashMap<>();
@@ -209,7 +211,8 @@ public final class SamTemplate {
                 if (!STREAM_EVENT_PROPERTIES.contains(key)) throw Refusals.refused(where, key, "is not emulated by the local stack");
             }
             Object start = e.properties.get("StartingPosition");
-            if (!"LATEST".equals(String.valueOf(resolve(start))) && !"TRIM_HORIZON".equals(String.valueOf(resolve(start)))) {
+            boolean fromLatest = "LATEST".equals(String.valueOf(resolve(start)));
+            if (!fromLatest && !"TRIM_HORIZON".equals(String.valueOf(resolve(start)))) {
                 throw Refusals.refused(where, "StartingPosition", start == null ? "is required" : resolve(start) + " is not LATEST or TRIM_HORIZON");
             }
             Refusals.integer(this, where, "MaximumBatchingWindowInSeconds", e.properties.get("MaximumBatchingWindowInSeconds"), 0, 0, 300);
@@ -219,7 +222,8 @@ public final class SamTemplate {
             if (fc instanceof List<?> l) l.forEach(f -> filters.add(String.valueOf(map(f).get("Pattern"))));
             out.add(new StreamSource(e.function, table, filters,
                     Refusals.integer(this, where, "BatchSize", e.properties.get("BatchSize"), 100, 1, 10_000),
-                    Refusals.integer(this, where, "MaximumRetryAttempts", e.properties.get("MaximumRetryAttempts"), -1, -1, 10_000)));
+                    Refusals.integer(this, where, "MaximumRetryAttempts", e.properties.get("MaximumRetryAttempts"), -1, -1, 10_000),
+                    fromLatest));
         });
         return out;
     }

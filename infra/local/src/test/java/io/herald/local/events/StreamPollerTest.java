@@ -80,6 +80,10 @@ class StreamPollerTest {
     }
 
     private StreamPoller poller(DynamoDbEngine engine, int maxRetries, StreamCheckpoints checkpoints) {
+        return poller(engine, maxRetries, false, checkpoints);
+    }
+
+    private StreamPoller poller(DynamoDbEngine engine, int maxRetries, boolean fromLatest, StreamCheckpoints checkpoints) {
         URI endpoint = engine.endpoint();
         var creds = StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"));
         DynamoDbClient ddb = DynamoDbClient.builder().endpointOverride(endpoint).region(Region.US_EAST_1).credentialsProvider(creds)
@@ -87,7 +91,7 @@ class StreamPollerTest {
         DynamoDbStreamsClient streams = DynamoDbStreamsClient.builder().endpointOverride(endpoint).region(Region.US_EAST_1).credentialsProvider(creds)
                 .httpClient(UrlConnectionHttpClient.create()).build();
         LocalFunction f = new LocalFunction("Recorder", Recorder.class.getName(), Map.of("SEEN", key));
-        StreamPoller p = new StreamPoller(ddb, streams, "things", List.of(), f, 10, maxRetries, checkpoints);
+        StreamPoller p = new StreamPoller(ddb, streams, "things", List.of(), f, 10, maxRetries, fromLatest, checkpoints);
         p.start();
         return p;
     }
@@ -186,6 +190,46 @@ class StreamPollerTest {
             }
         }
         assertEquals(List.of("a", "b", "c", "d", "e"), deliveredKeys(), "each record once, in order, across the restart");
+    }
+
+    @Test
+    void starting_at_latest_should_pass_over_what_the_stream_held_at_the_first_start_only(@TempDir Path dir) throws Exception {
+        try (DynamoDbEngine engine = DynamoDbEngine.builder().dataDir(dir).start(); DynamoDbClient ddb = client(engine)) {
+            createTable(ddb);
+            put(ddb, "old-1", "old-2"); // before the mapping existed
+            StreamPoller p = poller(engine, 2, true, StreamCheckpoints.open(dir));
+            try {
+                put(ddb, "new");
+                await("the new record delivered", () -> deliveredKeys().contains("new"));
+            } finally {
+                p.stop();
+            }
+            put(ddb, "while-stopped");
+        }
+        try (DynamoDbEngine engine = DynamoDbEngine.builder().dataDir(dir).start()) {
+            StreamPoller p = poller(engine, 2, true, StreamCheckpoints.open(dir)); // LATEST again, but the mapping has a position
+            try {
+                await("the record written while stopped delivered", () -> deliveredKeys().contains("while-stopped"));
+            } finally {
+                p.stop();
+            }
+        }
+        assertEquals(List.of("new", "while-stopped"), deliveredKeys());
+    }
+
+    @Test
+    void the_templates_starting_position_should_reach_the_poller(@TempDir Path dir) throws Exception {
+        String template = Files.readString(Path.of("template.yaml"));
+        assertTrue(startsFromLatest(dir, template), "template.yaml's LifecycleFunction says LATEST");
+        assertTrue(!startsFromLatest(dir, template.replace("StartingPosition: LATEST", "StartingPosition: TRIM_HORIZON")));
+    }
+
+    private static boolean startsFromLatest(Path dir, String yaml) throws Exception {
+        Path t = dir.resolve("t.yaml");
+        Files.writeString(t, yaml);
+        var sources = io.herald.local.template.SamTemplate.load(t, Map.of("Stage", "ws", "DefaultProfile", "topics")).streamSources();
+        assertEquals(1, sources.size());
+        return sources.get(0).fromLatest();
     }
 
     @Test
