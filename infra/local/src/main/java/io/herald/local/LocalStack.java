@@ -34,6 +34,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -80,6 +81,7 @@ public final class LocalStack implements AutoCloseable {
     private String dynamoEndpoint;
     /** What CloudWatch would show; GET /local/metrics. */
     private final LocalMetrics metrics = new LocalMetrics();
+    private DeliveryWarmUp warmUp;
 
     /** Errors the stream pollers recovered from (tests expect none). */
     public int streamErrors() {
@@ -155,6 +157,7 @@ public final class LocalStack implements AutoCloseable {
                 if (eventBridge.handles(request)) return eventBridge.handle(request, response, callback);
                 if (sqsEndpoint.handles(request)) return sqsEndpoint.handle(request, response, callback);
                 if (httpApi.handles(request)) return httpApi.handle(request, response, callback);
+                if (DeliveryWarmUp.handles(request)) return DeliveryWarmUp.answer(request, response, callback);
                 String path = request.getHttpURI().getPath();
                 if ("GET".equals(request.getMethod()) && path.equals("/local/metrics")) {
                     return HttpIo.json(response, callback, 200, metrics.json());
@@ -346,9 +349,25 @@ public final class LocalStack implements AutoCloseable {
                 .sign(Algorithm.HMAC256(options.jwtSecret()));
     }
 
+    /**
+     * Starts {@link DeliveryWarmUp} on a background thread, with the credentials the functions get.
+     * The jar's Main does so after its banner; tests do not, so that their stacks stay quiet.
+     */
+    public void warmUpDelivery() {
+        var clients = new io.herald.aws.config.AwsClients(
+                Map.of("AWS_REGION", "us-east-1", "AWS_ACCESS_KEY_ID", "local", "AWS_SECRET_ACCESS_KEY", "local"));
+        warmUp = DeliveryWarmUp.start(clients.signedHttp(), httpUrl(), DeliveryWarmUp.POSTS);
+    }
+
+    /** The warm-up {@link #warmUpDelivery()} started, if any. */
+    Optional<DeliveryWarmUp> warmUp() {
+        return Optional.ofNullable(warmUp);
+    }
+
     /** Closes every socket with 1001, stops the servers, then the engine (which closes its journal). */
     @Override
     public void close() {
+        if (warmUp != null) warmUp.stop();
         if (webSockets != null) webSockets.shutdown();
         pollers.forEach(StreamPoller::stop);
         sqsSources.forEach(SqsEventSource::stop);

@@ -66,6 +66,7 @@ public final class Main {
                 """, options.profile(), options.template(), stack.webSocketUrl(), stack.managementEndpoint(),
                 stack.httpUrl(), stack.httpUrl(), stack.httpUrl(), stack.httpUrl(), apiLines(stack), stack.dynamoEndpoint(), queueLines(stack), LocalStack.DEMO_USER,
                 stack.demoToken(), stack.webSocketUrl());
+        stack.warmUpDelivery();
         stopped.await();
     }
 
