@@ -27,8 +27,10 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
  * invoke the function with the stream event JSON Lambda delivers, BatchSize records at most. A
  * batch the function fails is retried, the shard waiting behind it, up to MaximumRetryAttempts
  * (without one, until it succeeds), then discarded, as Lambda does without an on-failure
- * destination. With --data-dir the engine's streams and these positions are durable, so a
- * restarted stack delivers what was written before it stopped and not yet delivered, once.
+ * destination; a throttled invocation (reserved concurrency in use) never ran, so it is retried
+ * without counting toward that limit. With --data-dir the engine's streams and these positions
+ * are durable, so a restarted stack delivers what was written before it stopped and not yet
+ * delivered, once.
  */
 public final class StreamPoller implements Runnable {
     private final DynamoDbClient ddb;
@@ -201,17 +203,22 @@ public final class StreamPoller implements Runnable {
         ObjectNode event = Json.object();
         event.set("Records", batch);
         byte[] bytes = Json.write(event).getBytes(StandardCharsets.UTF_8);
+        int failures = 0;
         for (int attempt = 0; ; attempt++) {
             try {
                 target.invoke(bytes);
                 return true;
+            } catch (LocalFunction.Throttled e) {
+                // not invoked: Lambda retries until the records expire, and MaximumRetryAttempts counts only function errors
+                if (attempt == 0) System.err.println("[herald-local] " + target.name() + " throttled on " + batch.size() + " stream records (retrying): " + e.getMessage());
             } catch (RuntimeException e) {
-                if (maximumRetryAttempts >= 0 && attempt >= maximumRetryAttempts) {
+                if (maximumRetryAttempts >= 0 && failures >= maximumRetryAttempts) {
                     errors.incrementAndGet();
-                    System.err.println("[herald-local] " + target.name() + " failed on " + batch.size() + " stream records " + (attempt + 1)
+                    System.err.println("[herald-local] " + target.name() + " failed on " + batch.size() + " stream records " + (failures + 1)
                             + " times; discarded after MaximumRetryAttempts " + maximumRetryAttempts + ": " + e);
                     return true;
                 }
+                failures++;
                 System.err.println("[herald-local] " + target.name() + " failed on " + batch.size() + " stream records (retrying): " + e);
             }
             try {

@@ -50,6 +50,9 @@ class StreamPollerTest {
         final List<List<String>> attempts = new CopyOnWriteArrayList<>();
         final List<List<String>> delivered = new CopyOnWriteArrayList<>();
         final AtomicInteger failuresLeft = new AtomicInteger();
+        /** An event with {"hold": true} waits for this, keeping the function's one reserved slot. */
+        final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        final java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
     }
 
     static final Map<String, Seen> SEEN = new ConcurrentHashMap<>();
@@ -63,9 +66,19 @@ class StreamPollerTest {
         }
 
         @Override
-        public void handleRequest(InputStream in, OutputStream out, Context context) {
+        public void handleRequest(InputStream in, OutputStream out, Context context) throws java.io.IOException {
+            JsonNode event = Json.parse(in);
+            if (event.path("hold").asBoolean()) {
+                seen.holding.countDown();
+                try {
+                    seen.release.await();
+                } catch (InterruptedException e) {
+                    throw new java.io.InterruptedIOException();
+                }
+                return;
+            }
             List<String> pks = new ArrayList<>();
-            for (JsonNode r : Json.parse(in).get("Records")) pks.add(r.at("/dynamodb/Keys/pk/S").asText());
+            for (JsonNode r : event.get("Records")) pks.add(r.at("/dynamodb/Keys/pk/S").asText());
             seen.attempts.add(pks);
             if (seen.failuresLeft.getAndDecrement() > 0) throw new IllegalStateException("failing on purpose");
             seen.delivered.add(pks);
@@ -84,13 +97,16 @@ class StreamPollerTest {
     }
 
     private StreamPoller poller(DynamoDbEngine engine, int maxRetries, boolean fromLatest, StreamCheckpoints checkpoints) {
+        return poller(engine, maxRetries, fromLatest, checkpoints, new LocalFunction("Recorder", Recorder.class.getName(), Map.of("SEEN", key)));
+    }
+
+    private StreamPoller poller(DynamoDbEngine engine, int maxRetries, boolean fromLatest, StreamCheckpoints checkpoints, LocalFunction f) {
         URI endpoint = engine.endpoint();
         var creds = StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"));
         DynamoDbClient ddb = DynamoDbClient.builder().endpointOverride(endpoint).region(Region.US_EAST_1).credentialsProvider(creds)
                 .httpClient(UrlConnectionHttpClient.create()).build();
         DynamoDbStreamsClient streams = DynamoDbStreamsClient.builder().endpointOverride(endpoint).region(Region.US_EAST_1).credentialsProvider(creds)
                 .httpClient(UrlConnectionHttpClient.create()).build();
-        LocalFunction f = new LocalFunction("Recorder", Recorder.class.getName(), Map.of("SEEN", key));
         StreamPoller p = new StreamPoller(ddb, streams, "things", List.of(), f, 10, maxRetries, fromLatest, checkpoints);
         p.start();
         return p;
@@ -165,6 +181,31 @@ class StreamPollerTest {
             assertEquals(List.of(List.of("a"), List.of("a"), List.of("a"), List.of("b")), seen.attempts);
             assertEquals(List.of("b"), deliveredKeys(), "the discarded batch is not delivered later");
             assertEquals(1, p.errors(), "a discarded batch is counted");
+        }
+    }
+
+    @Test
+    void a_throttled_invocation_should_be_retried_without_counting_toward_maximum_retry_attempts() throws Exception {
+        try (DynamoDbEngine engine = DynamoDbEngine.builder().start(); DynamoDbClient ddb = client(engine)) {
+            createTable(ddb);
+            LocalFunction f = new LocalFunction("Recorder", Recorder.class.getName(), Map.of("SEEN", key),
+                    new io.herald.local.metrics.FunctionMetrics(), 1);
+            Thread holder = new Thread(() -> f.invoke("{\"hold\":true}".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            holder.start();
+            await("the holder in the only slot", () -> seen.holding.getCount() == 0);
+            put(ddb, "a");
+            StreamPoller p = poller(engine, 0, false, StreamCheckpoints.inMemory(), f); // no retries of a function error
+            try {
+                Thread.sleep(2_000); // throttled on every attempt meanwhile (250, 500, 1,000 ms apart)
+                assertTrue(seen.attempts.isEmpty(), "invoked while the only slot was held: " + seen.attempts);
+                seen.release.countDown();
+                holder.join();
+                await("the batch delivered once the slot is free", () -> deliveredKeys().contains("a"));
+            } finally {
+                p.stop();
+            }
+            assertEquals(List.of(List.of("a")), seen.attempts);
+            assertEquals(0, p.errors(), "throttles are not failures of the batch");
         }
     }
 
