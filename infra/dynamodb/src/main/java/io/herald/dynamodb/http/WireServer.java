@@ -62,10 +62,19 @@ public final class WireServer implements AutoCloseable {
     private final ThreadPoolExecutor connections;
     private final Semaphore slots;
     private final Set<Connection> open = ConcurrentHashMap.newKeySet();
+    private final int idleMillis;
+    private final int requestMillis;
     private volatile boolean closing;
 
     public WireServer(Api api, String host, int port, int maxConnections) throws IOException {
+        this(api, host, port, maxConnections, IDLE_MILLIS, REQUEST_MILLIS);
+    }
+
+    /** With deadlines of its own (tests). */
+    WireServer(Api api, String host, int port, int maxConnections, int idleMillis, int requestMillis) throws IOException {
         this.api = api;
+        this.idleMillis = idleMillis;
+        this.requestMillis = requestMillis;
         this.listener = new ServerSocket(port, 256, InetAddress.getByName(host));
         AtomicInteger n = new AtomicInteger();
         this.slots = new Semaphore(maxConnections);
@@ -148,7 +157,7 @@ public final class WireServer implements AutoCloseable {
         public void run() {
             try (socket) {
                 socket.setTcpNoDelay(true);
-                DeadlineInput deadline = new DeadlineInput(socket);
+                DeadlineInput deadline = new DeadlineInput(socket, idleMillis, requestMillis);
                 input = deadline;
                 open.add(this);
                 InputStream in = new BufferedInputStream(deadline, 16 * 1024);
@@ -270,11 +279,15 @@ public final class WireServer implements AutoCloseable {
      */
     private static final class DeadlineInput extends FilterInputStream {
         private final Socket socket;
+        private final int idleMillis;
+        private final int requestMillis;
         private volatile long deadline; // 0 while waiting for a request
 
-        DeadlineInput(Socket socket) throws IOException {
+        DeadlineInput(Socket socket, int idleMillis, int requestMillis) throws IOException {
             super(socket.getInputStream());
             this.socket = socket;
+            this.idleMillis = idleMillis;
+            this.requestMillis = requestMillis;
         }
 
         void disarm() {
@@ -295,13 +308,13 @@ public final class WireServer implements AutoCloseable {
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
             if (deadline == 0) {
-                socket.setSoTimeout(IDLE_MILLIS);
+                socket.setSoTimeout(idleMillis);
                 int n = in.read(b, off, len);
-                if (n > 0) deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(REQUEST_MILLIS);
+                if (n > 0) deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(requestMillis);
                 return n;
             }
             long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-            if (left <= 0) throw new SocketTimeoutException("request not complete within " + REQUEST_MILLIS + " ms");
+            if (left <= 0) throw new SocketTimeoutException("request not complete within " + requestMillis + " ms");
             socket.setSoTimeout((int) left);
             return in.read(b, off, len);
         }
