@@ -71,6 +71,7 @@ public final class LocalStack implements AutoCloseable {
     private LocalWebSocketApis webSockets;
     private List<WebSocketApis.Api> declaredApis = List.of();
     private EventBridgeIntake eventBridge;
+    private HttpApiRoutes httpApi;
     private final List<StreamPoller> pollers = new ArrayList<>();
     private SqsQueues sqs;
     private final Map<String, String> queueUrls = new LinkedHashMap<>();
@@ -131,6 +132,7 @@ public final class LocalStack implements AutoCloseable {
         Map<String, LocalFunction> http = new LinkedHashMap<>();
         template.httpRoutes().forEach(r -> http.put(r.method() + " " + r.path(), required(functions, r.function())));
         HttpApiRoutes httpApi = new HttpApiRoutes(http);
+        this.httpApi = httpApi;
 
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
         threads.setName("herald-http");
@@ -378,6 +380,7 @@ public final class LocalStack implements AutoCloseable {
             System.err.println("[herald-local] stopping HTTP: " + e);
         }
         if (eventBridge != null) eventBridge.shutdown();
+        if (httpApi != null) httpApi.shutdown();
         if (streams != null) streams.close();
         if (ddb != null) ddb.close();
         try {

@@ -2,6 +2,7 @@ package io.herald.local.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.herald.core.concurrent.DaemonThreads;
 import io.herald.core.json.Json;
 import io.herald.local.lambda.LocalFunction;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +15,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -26,6 +31,15 @@ public final class HttpApiRoutes {
     private final Map<String, LocalFunction> routes;
     /** Route key to the pattern its path template stands for ({@code {id}} is one path segment). */
     private final Map<String, Pattern> patterns = new LinkedHashMap<>();
+    /** Lambda's default concurrency per account: invocations beyond it are throttled. */
+    static final int CONCURRENCY = 1000;
+    /**
+     * Invocations run here, not on the HTTP server's threads: those also serve the Management API,
+     * and about 200 publications waiting for their own posts held every one of them, so the posts
+     * could not be served and the stack stalled (issue 11's load run, docs/reliability.md).
+     */
+    private final ThreadPoolExecutor invocations = new ThreadPoolExecutor(0, CONCURRENCY, 60, TimeUnit.SECONDS,
+            new SynchronousQueue<>(), DaemonThreads.named("herald-http-invoke"));
 
     /** @param routes "METHOD /path" to function; a path may hold {@code {name}} parameters, as HTTP APIs allow */
     public HttpApiRoutes(Map<String, LocalFunction> routes) {
@@ -102,20 +116,40 @@ public final class HttpApiRoutes {
         if (body.length > 0) e.put("body", new String(body, StandardCharsets.UTF_8));
         e.put("isBase64Encoded", false);
 
-        JsonNode result;
+        byte[] event = Json.write(e).getBytes(StandardCharsets.UTF_8);
         try {
-            result = Json.parse(new String(routes.get(routeKey).invoke(Json.write(e).getBytes(StandardCharsets.UTF_8)),
-                    StandardCharsets.UTF_8));
-        } catch (RuntimeException ex) {
-            System.err.println("[herald-local] " + routeKey + " failed: " + ex);
+            invocations.execute(() -> invoke(routeKey, event, response, callback));
+        } catch (RejectedExecutionException full) {
+            // Lambda's 429 (TooManyRequestsException), which an HTTP API answers like any integration failure
+            System.err.println("[herald-local] " + routeKey + " throttled: " + CONCURRENCY + " invocations in flight");
             return HttpIo.json(response, callback, 500, "{\"message\":\"Internal Server Error\"}");
         }
-        if (!result.has("statusCode")) return HttpIo.json(response, callback, 200, Json.write(result));
-        Map<String, String> out = new HashMap<>();
-        result.path("headers").fields().forEachRemaining(h -> out.put(h.getKey(), h.getValue().asText()));
-        String text = result.path("body").asText("");
-        byte[] bytes = result.path("isBase64Encoded").asBoolean(false) ? Base64.getDecoder().decode(text)
-                : text.getBytes(StandardCharsets.UTF_8);
-        return HttpIo.respond(response, callback, result.get("statusCode").asInt(), null, out, bytes);
+        return true;
+    }
+
+    /** Runs the route's function and answers with what it returned (payload format 2.0's response mapping). */
+    private void invoke(String routeKey, byte[] event, Response response, Callback callback) {
+        try {
+            JsonNode result = Json.parse(new String(routes.get(routeKey).invoke(event), StandardCharsets.UTF_8));
+            if (!result.has("statusCode")) {
+                HttpIo.json(response, callback, 200, Json.write(result));
+                return;
+            }
+            Map<String, String> out = new HashMap<>();
+            result.path("headers").fields().forEachRemaining(h -> out.put(h.getKey(), h.getValue().asText()));
+            String text = result.path("body").asText("");
+            byte[] bytes = result.path("isBase64Encoded").asBoolean(false) ? Base64.getDecoder().decode(text)
+                    : text.getBytes(StandardCharsets.UTF_8);
+            HttpIo.respond(response, callback, result.get("statusCode").asInt(), null, out, bytes);
+        } catch (RuntimeException ex) {
+            // a failed or throttled invocation, or an answer that is not a response: API Gateway's 500
+            System.err.println("[herald-local] " + routeKey + " failed: " + ex);
+            HttpIo.json(response, callback, 500, "{\"message\":\"Internal Server Error\"}");
+        }
+    }
+
+    /** Stops taking invocations; those running finish on their own (daemon) threads. */
+    public void shutdown() {
+        invocations.shutdown();
     }
 }
