@@ -150,18 +150,27 @@ public final class Bench {
         }
     }
 
-    /** Waits until the stack has run every $disconnect of the clients just dropped (its metrics' open connections). */
+    /**
+     * Waits until the stack has closed the clients just dropped (its metrics' open connections) and
+     * then until it is quiet: a closed socket leaves its $disconnect invocation queued, and a
+     * scenario started on the count alone ran behind a thousand of them (stacks with metrics did,
+     * older ones under A/B waited a fixed 20 s, so the comparison was unequal).
+     */
     void settle() throws Exception {
         long deadline = System.currentTimeMillis() + 180_000;
-        while (System.currentTimeMillis() < deadline) {
+        boolean closed = false;
+        while (!closed && System.currentTimeMillis() < deadline) {
             if (!stackHasMetrics()) { // an older stack under A/B: no metrics to read, a fixed pause instead
                 Thread.sleep(20_000);
-                return;
+                closed = true;
+            } else if (metrics().path("apis").path("WebSocketApi").path("connections").asLong(-1) == 0) {
+                closed = true;
+            } else {
+                Thread.sleep(500);
             }
-            if (metrics().path("apis").path("WebSocketApi").path("connections").asLong(-1) == 0) return;
-            Thread.sleep(500);
         }
-        System.err.println("the stack did not settle within 180 s");
+        if (!closed) System.err.println("the stack did not settle within 180 s");
+        stack.awaitQuiet();
     }
 
     boolean stackHasMetrics() throws InterruptedException {
