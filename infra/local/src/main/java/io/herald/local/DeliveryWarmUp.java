@@ -12,9 +12,9 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * Sends a few thousand signed PostToConnection-shaped requests to a path of the stack's own HTTP
- * port that no route serves, on a background thread right after start, so that the first real
- * publications run on compiled code instead of paying for the JIT.
+ * Sends a few thousand signed PostToConnection-shaped requests to a sink on the stack's own HTTP
+ * port, on a background thread right after start, so that the first real publications run on
+ * compiled code instead of paying for the JIT.
  *
  * <p>Why the stack needs it: a publication posts once per subscriber through the functions'
  * signed HTTP client and the gateway's Jetty request path. While DynamoDB Local was embedded it
