@@ -21,27 +21,30 @@ public final class JsonWriter {
     }
 
     public JsonWriter startObject() {
-        separate();
-        put('{');
-        first = true;
-        return this;
+        return open('{');
     }
 
     public JsonWriter endObject() {
-        put('}');
-        first = false;
-        return this;
+        return close('}');
     }
 
     public JsonWriter startArray() {
+        return open('[');
+    }
+
+    public JsonWriter endArray() {
+        return close(']');
+    }
+
+    private JsonWriter open(char bracket) {
         separate();
-        put('[');
+        put(bracket);
         first = true;
         return this;
     }
 
-    public JsonWriter endArray() {
-        put(']');
+    private JsonWriter close(char bracket) {
+        put(bracket);
         first = false;
         return this;
     }

@@ -200,7 +200,7 @@ public final class Database implements AutoCloseable {
         live(t);
         Map<String, AttributeValue> old;
         long seq = t.stream != null ? StreamLog.nextSequence() : 0;
-        long at = now();
+        long at = seq != 0 ? now() : 0; // only a stream record needs the time
         enter();
         try {
             if (journal != null) journal.put(t, item, seq, at); // first: a write that cannot be journalled is not applied
@@ -254,7 +254,7 @@ public final class Database implements AutoCloseable {
         if (t.get(key) == null) return null;
         Map<String, AttributeValue> old;
         long seq = t.stream != null ? StreamLog.nextSequence() : 0;
-        long at = now();
+        long at = seq != 0 ? now() : 0; // only a stream record needs the time
         enter();
         try {
             if (journal != null) journal.delete(t, t.key.keyOf(key), seq, at, ttl);

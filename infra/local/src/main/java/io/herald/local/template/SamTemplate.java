@@ -29,8 +29,9 @@ public final class SamTemplate {
     /**
      * A DynamoDB stream event source: BatchSize (Lambda's default 100) and MaximumRetryAttempts
      * (its default -1: a failed batch is retried until its records expire).
+     *
+     * @param fromLatest StartingPosition LATEST (else TRIM_HORIZON)
      */
-    /** @param fromLatest StartingPosition LATEST (else TRIM_HORIZON) */
     public record StreamSource(String function, String table, List<String> filterPatterns, int batchSize, int maximumRetryAttempts,
             boolean fromLatest) {}
 
