@@ -84,7 +84,10 @@ class DeliveryTest {
         assertTrue(n.maxInFlight.get() <= 3, "max in flight " + n.maxInFlight.get());
     }
 
-    /** Blocks posts to "slow" until released; answers GONE for "gone"; throws for "broken". */
+    /**
+     * Blocks posts to "slow…" until released or interrupted, and posts to "stubborn…" until
+     * released whatever happens; answers GONE for "gone"; throws for "broken".
+     */
     static final class BlockingNotifier implements ConnectionNotifier {
         final java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
         final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
@@ -93,6 +96,19 @@ class DeliveryTest {
         public Outcome post(String id, byte[] payload) {
             if (id.equals("gone")) return Outcome.GONE;
             if (id.equals("broken")) throw new IllegalStateException("a notifier that breaks its promise");
+            if (id.startsWith("stubborn")) {
+                started.countDown();
+                boolean interrupted = false;
+                while (release.getCount() > 0) {
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        interrupted = true; // keeps the worker until the test says so
+                    }
+                }
+                if (interrupted) Thread.currentThread().interrupt();
+                return Outcome.RETRYABLE;
+            }
             if (id.startsWith("slow")) {
                 started.countDown();
                 try {
@@ -113,12 +129,13 @@ class DeliveryTest {
 
     @Test
     void an_interrupted_deliver_should_give_back_the_permits_of_tasks_cancelled_before_they_started() throws Exception {
-        // one worker thread: the first post blocks it, the other three wait in its queue, so the
-        // interrupt cancels them before they start
+        // one worker thread: the first post holds it until the caller has ended (an interrupt does
+        // not free it: else the worker could take the next post before the caller cancels it), the
+        // other three wait in its queue, so the interrupt cancels them before they start
         java.util.concurrent.ExecutorService oneThread = java.util.concurrent.Executors.newSingleThreadExecutor();
         BlockingNotifier n = new BlockingNotifier();
         Delivery d = new Delivery(n, RetryPolicy.DEFAULT, 4, sleeps::add, oneThread);
-        List<Delivery.Target> ts = List.of(new Delivery.Target("slow-1", new byte[1]), new Delivery.Target("a", new byte[1]),
+        List<Delivery.Target> ts = List.of(new Delivery.Target("stubborn-1", new byte[1]), new Delivery.Target("a", new byte[1]),
                 new Delivery.Target("b", new byte[1]), new Delivery.Target("c", new byte[1]));
         java.util.concurrent.atomic.AtomicReference<Delivery.Report> report = new java.util.concurrent.atomic.AtomicReference<>();
         Thread caller = new Thread(() -> report.set(d.deliver(ts)));
