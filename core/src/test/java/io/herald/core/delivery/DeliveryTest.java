@@ -1,6 +1,7 @@
 package io.herald.core.delivery;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -142,7 +143,8 @@ class DeliveryTest {
         caller.start();
         n.started.await();
         caller.interrupt();
-        caller.join(5000);
+        caller.join(30_000);
+        assertFalse(caller.isAlive(), "deliver returned after the interrupt");
         n.release.countDown();
         oneThread.submit(() -> { }).get(); // the worker has drained its queue
         assertEquals(4, d.availablePermits(), "every permit is back");
@@ -166,7 +168,8 @@ class DeliveryTest {
         caller.start();
         n.started.await();
         caller.interrupt();
-        caller.join(5000);
+        caller.join(30_000);
+        assertFalse(caller.isAlive(), "deliver returned after the interrupt");
         assertEquals(List.of("gone"), report.get().gone());
         assertEquals(1, report.get().retryable());
         assertTrue(flagKept.get(), "the interrupt is not swallowed");

@@ -60,6 +60,11 @@ public final class DynamoDbEngine implements AutoCloseable {
         return server.port();
     }
 
+    /** Requests begun on the wire and not yet answered (tests wait on it instead of sleeping). */
+    int requestsInProgress() {
+        return server.requestsInProgress();
+    }
+
     /** {@code http://127.0.0.1:PORT} (or the bound host): the endpoint to give the SDK. */
     public URI endpoint() {
         String h = host.equals("0.0.0.0") ? "127.0.0.1" : host;

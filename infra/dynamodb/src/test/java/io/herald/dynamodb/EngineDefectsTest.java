@@ -265,19 +265,21 @@ class EngineDefectsTest {
                 {"DynamoDB_20120810.PutItem", "{\"TableName\":\"" + t + "\",\"Item\":{\"pk\":{\"S\":\"a\"},\"n\":{\"N\":\"" + digits + "\"}}}"},
                 {"DynamoDB_20120810.Scan", "{\"TableName\":\"" + t + "\",\"FilterExpression\":\"n = :n\",\"ExpressionAttributeValues\":{\":n\":{\"N\":\"" + digits + "\"}}}"},
             };
+            // the bound is slack for a loaded machine: the defect, BigDecimal parsing a million digits,
+            // takes about 17 s here on its own
             for (String[] c2 : cases) {
                 long t0 = System.nanoTime();
                 HttpResponse<String> r;
                 try {
-                    r = post(own.endpoint(), c2[0], c2[1], Duration.ofSeconds(2));
+                    r = post(own.endpoint(), c2[0], c2[1], Duration.ofSeconds(8));
                 } catch (HttpTimeoutException e) {
-                    fail(c2[0] + " with a 1,000,000-digit number got no answer within 2 s");
+                    fail(c2[0] + " with a 1,000,000-digit number got no answer within 8 s");
                     return;
                 }
                 long ms = (System.nanoTime() - t0) / 1_000_000;
                 assertAwsClientError(r, c2[0] + " with a 1,000,000-digit number");
                 assertTrue(r.body().contains("ValidationException"), r.body());
-                assertTrue(ms < 2000, c2[0] + " took " + ms + " ms");
+                assertTrue(ms < 8000, c2[0] + " took " + ms + " ms");
             }
         }
     }

@@ -12,6 +12,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -257,7 +258,7 @@ class WireTest {
             }
             // mid-request: half a body sent, so its thread is busy and must not be taken away
             busy.getOutputStream().write(request("DynamoDB_20120810.ListTables", null, "Content-Length: 12").concat("{\"Limit\"").getBytes());
-            Thread.sleep(200); // the engine has the first bytes: a request has begun on it
+            awaitRequestsInProgress(small, 1); // the engine has the first bytes: a request has begun on it
             try (Socket third = new Socket("127.0.0.1", small.port())) {
                 third.setSoTimeout(5000);
                 third.getOutputStream().write(request("DynamoDB_20120810.ListTables", "{}").getBytes());
@@ -280,13 +281,21 @@ class WireTest {
     void whenEveryConnectionIsMidRequestANewOneGets503() throws Exception {
         try (DynamoDbEngine small = DynamoDbEngine.builder().threads(1).start(); Socket busy = new Socket("127.0.0.1", small.port())) {
             busy.getOutputStream().write(request("DynamoDB_20120810.ListTables", null, "Content-Length: 11").concat("{\"Limit\"").getBytes());
-            Thread.sleep(200); // the engine has read the head and waits for the body
+            awaitRequestsInProgress(small, 1); // the engine has read the head and waits for the body
             try (Socket refused = new Socket("127.0.0.1", small.port())) {
                 refused.setSoTimeout(5000);
                 Answer a = read(new BufferedInputStream(refused.getInputStream()));
                 assertEquals(503, a.status());
                 assertEquals("close", a.headers().get("connection"));
             }
+        }
+    }
+
+    static void awaitRequestsInProgress(DynamoDbEngine engine, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (engine.requestsInProgress() < n) {
+            assertTrue(System.nanoTime() < deadline, "no request began within 10 s");
+            Thread.sleep(5);
         }
     }
 }

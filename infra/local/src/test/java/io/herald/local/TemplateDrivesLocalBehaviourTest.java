@@ -170,7 +170,8 @@ class TemplateDrivesLocalBehaviourTest {
 
     @Test
     void the_idle_timeout_should_close_with_1001_and_run_disconnect() throws Exception {
-        try (LocalStack s = stackWith(y -> y, LocalOptions.defaults().withLimits(Duration.ofSeconds(1), Duration.ofHours(2)))) {
+        // 3 s: the first ping of a fresh stack starts its message function, which must answer before the timeout
+        try (LocalStack s = stackWith(y -> y, LocalOptions.defaults().withLimits(Duration.ofSeconds(3), Duration.ofHours(2)))) {
             WsClient c = WsClient.connect(s.webSocketUrl() + "?token=" + s.token("idle"));
             c.send("{\"type\":\"ping\"}");
             c.next();

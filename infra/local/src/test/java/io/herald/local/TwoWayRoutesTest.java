@@ -127,7 +127,7 @@ class TwoWayRoutesTest {
 
             c.send("{\"action\":\"quiet\",\"data\":1}");
             assertNull(c.quiet(700), "without a route response nothing is sent back");
-            assertEquals(3, s.metrics().json().at("/apis/Api/messagesIn").asLong());
+            LocalStackEndToEndTest.waitUntil(() -> s.metrics().json().at("/apis/Api/messagesIn").asLong() == 3);
         }
     }
 

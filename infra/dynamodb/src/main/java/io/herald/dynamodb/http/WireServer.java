@@ -92,6 +92,16 @@ public final class WireServer implements AutoCloseable {
         return listener.getLocalPort();
     }
 
+    /** Open connections on which a request has begun (its first bytes arrived) and is not yet answered. */
+    public int requestsInProgress() {
+        int n = 0;
+        for (Connection c : open) {
+            DeadlineInput in = c.input;
+            if (in != null && in.begun()) n++;
+        }
+        return n;
+    }
+
     private void accept() {
         while (!closing) {
             Socket s;

@@ -310,4 +310,17 @@ class StreamPollerTest {
         assertEquals(5000, StreamPoller.retryDelayMillis(5));
         assertEquals(5000, StreamPoller.retryDelayMillis(40));
     }
+
+    @Test
+    void a_position_saved_on_an_interrupted_thread_should_reach_the_disk(@TempDir Path dir) throws Exception {
+        // stop() interrupts the poller, which may be saving the position of a batch it has delivered
+        StreamCheckpoints c = StreamCheckpoints.open(dir);
+        Thread.currentThread().interrupt();
+        try {
+            c.delivered("arn:stream", "shard-1", "42");
+        } finally {
+            Thread.interrupted();
+        }
+        assertEquals(Map.of("shard-1", "42"), StreamCheckpoints.open(dir).positions("arn:stream"));
+    }
 }
