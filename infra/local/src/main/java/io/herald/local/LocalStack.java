@@ -170,7 +170,7 @@ public final class LocalStack implements AutoCloseable {
                     return HttpIo.respond(response, callback, 200, "text/html; charset=utf-8", Map.of(),
                             page.getBytes(StandardCharsets.UTF_8));
                 }
-                return HttpIo.json(response, callback, 404, "{\"message\":\"Not Found\"}");
+                return HttpIo.notFound(request, response, callback);
             }
         };
         WebSocketUpgradeHandler ws = WebSocketUpgradeHandler.from(server, webSockets::configure);

@@ -232,6 +232,34 @@ class LocalStackEndToEndTest {
         }
     }
 
+    @Test
+    void a_404_should_keep_the_connection_for_the_clients_next_request() throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", stack.port())) {
+            s.setSoTimeout(10_000);
+            var out = s.getOutputStream();
+            var in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(), java.nio.charset.StandardCharsets.ISO_8859_1));
+            out.write("POST /nope HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 10\r\n\r\n".getBytes());
+            out.flush();
+            Thread.sleep(200); // the body comes after the stack has routed the request
+            out.write("0123456789".getBytes());
+            out.flush();
+            assertEquals("HTTP/1.1 404 Not Found", in.readLine());
+            skipAnswer(in);
+            out.write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes());
+            out.flush();
+            assertEquals("HTTP/1.1 200 OK", in.readLine(), "the same connection serves the next request");
+        }
+    }
+
+    /** Drops the rest of an answer: its head, and a Content-Length body. */
+    static void skipAnswer(java.io.BufferedReader in) throws java.io.IOException {
+        int length = 0;
+        for (String h = in.readLine(); h != null && !h.isEmpty(); h = in.readLine()) {
+            if (h.toLowerCase().startsWith("content-length:")) length = Integer.parseInt(h.substring(15).trim());
+        }
+        for (int i = 0; i < length; i++) in.read();
+    }
+
     static void waitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
         long deadline = System.currentTimeMillis() + 10_000;
         while (!condition.getAsBoolean()) {

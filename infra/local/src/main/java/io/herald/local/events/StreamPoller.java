@@ -43,6 +43,8 @@ public final class StreamPoller implements Runnable {
     private final boolean fromLatest;
     private final StreamCheckpoints checkpoints;
     private volatile boolean running = true;
+    /** The stream's ARN when start() already asked for it (LATEST); else the thread asks. */
+    private volatile String knownArn;
     private final Thread thread;
 
     /**
@@ -66,7 +68,10 @@ public final class StreamPoller implements Runnable {
 
     /** With StartingPosition LATEST, first marks what the stream already holds as read, before anything can write. */
     public void start() {
-        if (fromLatest) passOverWhatIsThere(streamArn());
+        if (fromLatest) {
+            knownArn = streamArn();
+            passOverWhatIsThere(knownArn);
+        }
         thread.start();
     }
 
@@ -123,7 +128,7 @@ public final class StreamPoller implements Runnable {
 
     @Override
     public void run() {
-        String arn = streamArn();
+        String arn = knownArn != null ? knownArn : streamArn();
         Map<String, String> iterators = new HashMap<>();
         java.util.Set<String> finished = new java.util.HashSet<>();
         while (running) {

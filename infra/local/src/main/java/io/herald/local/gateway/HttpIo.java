@@ -34,6 +34,16 @@ public final class HttpIo {
         return respond(response, callback, status, "application/json", Map.of(), text.getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * 404 for a path nothing serves, after reading what the client sent (up to 1 MiB): Jetty closes
+     * a keep-alive connection whose request body was left unread, and a client reusing it would
+     * see its next request fail.
+     */
+    public static boolean notFound(Request request, Response response, Callback callback) throws IOException {
+        body(request, 1 << 20);
+        return json(response, callback, 404, "{\"message\":\"Not Found\"}");
+    }
+
     /** An AWS-style error: the SDKs pick the exception class from x-amzn-ErrorType. */
     public static boolean awsError(Response response, Callback callback, int status, String type, String message) {
         String body = Json.write(Json.object().put("message", message));
