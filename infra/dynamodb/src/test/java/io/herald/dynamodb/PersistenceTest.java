@@ -1,6 +1,7 @@
 package io.herald.dynamodb;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
@@ -267,6 +268,28 @@ class PersistenceTest {
         Files.writeString(other.resolve("herald-dynamodb.journal"), "hello");
         assertTrue(failure(other).contains("is not a Herald DynamoDB journal"));
         assertEquals("hello", Files.readString(other.resolve("herald-dynamodb.journal")));
+    }
+
+    @Test
+    void aSecondEngineOnTheSameDirectoryIsRefusedUntilTheFirstIsGone(@TempDir Path dir) throws Exception {
+        Running first = launch(dir);
+        try {
+            String out = failure(dir);
+            assertTrue(out.contains("is in use by another running engine"), out);
+            // in this JVM too, and the refused engine leaves the running one's lock alone
+            var inJvm = assertThrows(java.io.UncheckedIOException.class, () -> DynamoDbEngine.builder().dataDir(dir).start());
+            assertTrue(inJvm.getMessage().contains("is in use"), inJvm.getMessage());
+            assertTrue(failure(dir).contains("is in use"));
+        } finally {
+            first.process().destroyForcibly(); // kill -9: the OS releases the lock with the process
+            first.process().waitFor();
+        }
+        try (DynamoDbEngine again = DynamoDbEngine.builder().dataDir(dir).start()) {
+            assertTrue(again.port() > 0);
+        }
+        try (DynamoDbEngine afterClose = DynamoDbEngine.builder().dataDir(dir).start()) {
+            assertTrue(afterClose.port() > 0, "close() gave the lock back");
+        }
     }
 
     @Test

@@ -46,14 +46,19 @@ public final class Database implements AutoCloseable {
     public static Database open(Path dir, String region, LongSupplier clock) throws IOException {
         Database db = new Database(null, region, clock);
         Journal j = Journal.open(dir, db);
-        Database live = new Database(j, region, clock);
-        live.tables.putAll(db.tables);
-        // the replayed streams too: DescribeTable names them, and a reader asks for them by that ARN
-        db.tables.values().forEach(t -> t.streams.forEach(live::registerStream));
-        long now = clock.getAsLong();
-        live.streams.values().forEach(s -> s.trim(now)); // records past their day while the engine was down
-        j.compact(live.tables.values());
-        return live;
+        try {
+            Database live = new Database(j, region, clock);
+            live.tables.putAll(db.tables);
+            // the replayed streams too: DescribeTable names them, and a reader asks for them by that ARN
+            db.tables.values().forEach(t -> t.streams.forEach(live::registerStream));
+            long now = clock.getAsLong();
+            live.streams.values().forEach(s -> s.trim(now)); // records past their day while the engine was down
+            j.compact(live.tables.values());
+            return live;
+        } catch (IOException | RuntimeException e) {
+            j.close(); // and with it the directory's lock
+            throw e;
+        }
     }
 
     public String region() {

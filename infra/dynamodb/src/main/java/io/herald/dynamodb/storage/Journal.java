@@ -36,13 +36,19 @@ import java.util.zip.CRC32;
  *
  * <p>Recovery rules: a torn last line (a write that was never acknowledged) is dropped; a bad
  * line anywhere else is corruption and stops the start with its line number, never silently.
+ *
+ * <p>One engine per directory: an exclusive lock on {@link #LOCK_FILE}, held while the journal is
+ * open, refuses a second one (two writers would interleave and compact over each other). The
+ * operating system releases it when the process dies, so a killed engine never blocks its restart.
  */
 final class Journal implements AutoCloseable {
     static final String FILE = "herald-dynamodb.journal";
+    static final String LOCK_FILE = "herald-dynamodb.lock";
     private static final String HEADER = "HERALD-DYNAMODB-JOURNAL 1";
     private static final com.fasterxml.jackson.databind.node.JsonNodeFactory NODES = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance;
 
     private final Path file;
+    private final FileChannel lock; // holds the directory's lock; closing it releases the lock
     private FileChannel channel;
     private long bytes; // the file's length: snapshot plus appends since
     private long compactedBytes; // the snapshot's length at the last compaction
@@ -51,17 +57,41 @@ final class Journal implements AutoCloseable {
     private final Object syncLock = new Object();
     private static final ThreadLocal<long[]> LAST = ThreadLocal.withInitial(() -> new long[1]);
 
-    private Journal(Path file) {
+    private Journal(Path file, FileChannel lock) {
         this.file = file;
+        this.lock = lock;
     }
 
     static Journal open(Path dir, Database into) throws IOException {
         Files.createDirectories(dir);
-        refuseForeign(dir);
-        Path file = dir.resolve(FILE);
-        Journal j = new Journal(file);
-        if (Files.exists(file)) j.replay(into);
-        return j;
+        FileChannel lock = lock(dir);
+        try {
+            refuseForeign(dir);
+            Path file = dir.resolve(FILE);
+            Journal j = new Journal(file, lock);
+            if (Files.exists(file)) j.replay(into);
+            return j;
+        } catch (IOException | RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    /** The directory's lock, or a refusal naming who may hold it. */
+    private static FileChannel lock(Path dir) throws IOException {
+        FileChannel c = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        boolean held;
+        try {
+            held = c.tryLock() != null;
+        } catch (java.nio.channels.OverlappingFileLockException inThisJvm) {
+            held = false;
+        }
+        if (!held) {
+            c.close();
+            throw new IOException("data directory " + dir + " is in use by another running engine (a herald-dynamodb or herald-local "
+                    + "process, or one in this JVM); stop it first, or use another directory");
+        }
+        return c;
     }
 
     /** DynamoDB Local leaves SQLite files named *.db; say so instead of starting empty beside them. */
@@ -351,9 +381,13 @@ final class Journal implements AutoCloseable {
 
     @Override
     public synchronized void close() throws IOException {
-        if (channel != null) {
-            channel.force(false);
-            channel.close();
+        try {
+            if (channel != null && channel.isOpen()) { // a second close has nothing to force
+                channel.force(false);
+                channel.close();
+            }
+        } finally {
+            lock.close();
         }
     }
 }
