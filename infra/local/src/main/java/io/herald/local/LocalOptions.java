@@ -123,6 +123,10 @@ public record LocalOptions(int port, String stage, String profile, Path dataDir,
         return new LocalOptions(port, stage, profile, dataDir, t, jwtSecret, limits, parameters);
     }
 
+    public LocalOptions withDataDir(Path d) {
+        return new LocalOptions(port, stage, profile, d, template, jwtSecret, limits, parameters);
+    }
+
     public LocalOptions withProfile(String p) {
         return new LocalOptions(port, stage, p, dataDir, template, jwtSecret, limits, parameters);
     }

@@ -24,7 +24,6 @@ import io.herald.local.template.WebSocketApis;
 import io.herald.local.template.Tables;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -67,6 +66,7 @@ public final class LocalStack implements AutoCloseable {
     private DynamoDbClient ddb;
     private DynamoDbStreamsClient streams;
     private Server server;
+    private ServerConnector connector;
     private WebSocketGateway gateway;
     private LocalWebSocketApis webSockets;
     private List<WebSocketApis.Api> declaredApis = List.of();
@@ -94,12 +94,40 @@ public final class LocalStack implements AutoCloseable {
     }
 
     public LocalStack start() throws Exception {
+        try {
+            return startAll();
+        } catch (Exception | Error e) {
+            close(); // a refused template or a taken port leaves no engine, thread or bound port behind
+            throw e;
+        }
+    }
+
+    private LocalStack startAll() throws Exception {
         io.herald.aws.config.AwsClients.jdkHttpDefaults(); // before this JVM's first HTTP connection, as in a function's init
         Map<String, String> parameters = new HashMap<>(options.parameters());
         parameters.put("Stage", options.stage());
         parameters.put("DefaultProfile", options.profile());
         SamTemplate template = SamTemplate.load(options.template(), parameters);
-        port = options.port() == 0 ? freePort() : options.port();
+        // bound now, before anything names the port (queue URLs, functions' endpoints): a port picked
+        // free and bound later could be taken in between by any other bind to port 0
+        QueuedThreadPool threads = new QueuedThreadPool(200, 8);
+        threads.setName("herald-http");
+        threads.setDaemon(true);
+        server = new Server(threads);
+        HttpConfiguration httpConfig = new HttpConfiguration();
+        // Jetty refuses %2F in paths by default; API Gateway accepts any encoded connection id
+        httpConfig.setUriCompliance(UriCompliance.DEFAULT.with("herald", UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR));
+        connector = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
+        connector.setHost("127.0.0.1");
+        connector.setPort(options.port());
+        try {
+            connector.open();
+        } catch (IOException e) {
+            String why = e.getCause() != null ? e.getCause().getMessage() : e.getMessage();
+            throw new IOException("cannot listen on 127.0.0.1:" + options.port() + " (" + why + "); --port 0 takes any free port", e);
+        }
+        port = connector.getLocalPort();
+        server.addConnector(connector);
         template.queueEndpoint(httpUrl());
         // read (and refuse) everything SQS before anything starts
         List<SqsResources.Queue> queueDefinitions = SqsResources.queues(template);
@@ -134,17 +162,6 @@ public final class LocalStack implements AutoCloseable {
         HttpApiRoutes httpApi = new HttpApiRoutes(http);
         this.httpApi = httpApi;
 
-        QueuedThreadPool threads = new QueuedThreadPool(200, 8);
-        threads.setName("herald-http");
-        threads.setDaemon(true);
-        server = new Server(threads);
-        HttpConfiguration httpConfig = new HttpConfiguration();
-        // Jetty refuses %2F in paths by default; API Gateway accepts any encoded connection id
-        httpConfig.setUriCompliance(UriCompliance.DEFAULT.with("herald", UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR));
-        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
-        connector.setHost("127.0.0.1");
-        connector.setPort(port);
-        server.addConnector(connector);
         String demoToken = token(DEMO_USER);
         this.demoToken = demoToken;
         String consolePage = consolePage(demoToken);
@@ -379,6 +396,7 @@ public final class LocalStack implements AutoCloseable {
         } catch (Exception e) {
             System.err.println("[herald-local] stopping HTTP: " + e);
         }
+        if (connector != null) connector.close(); // bound before start: a server that never started does not close it
         if (eventBridge != null) eventBridge.shutdown();
         if (httpApi != null) httpApi.shutdown();
         if (streams != null) streams.close();
@@ -387,12 +405,6 @@ public final class LocalStack implements AutoCloseable {
             if (dynamo != null) dynamo.close();
         } catch (RuntimeException e) {
             System.err.println("[herald-local] stopping DynamoDB: " + e);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 }

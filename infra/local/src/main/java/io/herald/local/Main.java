@@ -30,14 +30,12 @@ public final class Main {
         } catch (IllegalArgumentException e) {
             // a --param or --profile the template does not accept: the user's input, said as such
             System.err.println("herald-local: " + e.getMessage());
-            stack.close();
-            System.exit(2);
+            System.exit(2); // start() has closed what it had started
         } catch (java.io.IOException | java.io.UncheckedIOException | IllegalStateException e) {
             // a --data-dir the engine cannot use (files DynamoDB Local left when earlier releases
             // embedded it, a corrupt journal), a kept table that differs from the template, a port
             // in use: the message says which
             System.err.println("herald-local: cannot start: " + e.getMessage());
-            stack.close();
             System.exit(1);
         }
         CountDownLatch stopped = new CountDownLatch(1);

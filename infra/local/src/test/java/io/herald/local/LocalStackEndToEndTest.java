@@ -251,6 +251,16 @@ class LocalStackEndToEndTest {
         }
     }
 
+    @Test
+    void a_port_in_use_should_be_refused_naming_it_and_leave_nothing_running() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            int p = taken.getLocalPort();
+            java.io.IOException e = assertThrows(java.io.IOException.class, () -> new LocalStack(LocalOptions.defaults().withPort(p)).start());
+            assertTrue(e.getMessage().startsWith("cannot listen on 127.0.0.1:" + p + " ("), e.getMessage());
+            assertTrue(e.getMessage().endsWith("--port 0 takes any free port"), e.getMessage());
+        }
+    }
+
     /** Drops the rest of an answer: its head, and a Content-Length body. */
     static void skipAnswer(java.io.BufferedReader in) throws java.io.IOException {
         int length = 0;

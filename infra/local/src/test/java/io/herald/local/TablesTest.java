@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.herald.dynamodb.DynamoDbEngine;
 import io.herald.local.template.SamTemplate;
 import io.herald.local.template.Tables;
 import io.herald.testing.EmbeddedDynamoDb;
@@ -13,6 +14,12 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
@@ -52,5 +59,25 @@ class TablesTest {
                 && e.getMessage().contains("[b HASH, s RANGE], index byConnection [c HASH, b RANGE]")
                 && e.getMessage().contains("move the data directory away"), e.getMessage());
         assertEquals(1, ddb.client().scan(b -> b.tableName("oldSubscriptionsTable")).count(), "nothing was dropped");
+    }
+
+    @Test
+    void a_start_refused_over_a_kept_table_should_close_its_engine_and_free_the_directory(@TempDir Path dir)
+            throws Exception {
+        try (DynamoDbEngine e = DynamoDbEngine.builder().dataDir(dir).start();
+                DynamoDbClient c = DynamoDbClient.builder().endpointOverride(e.endpoint())
+                        .region(Region.US_EAST_1)
+                        .httpClient(UrlConnectionHttpClient.create())
+                        .credentialsProvider(StaticCredentialsProvider.create(
+                                AwsBasicCredentials.create("a", "b"))).build()) {
+            c.createTable(b -> b.tableName("ConnectionsTable").billingMode(BillingMode.PAY_PER_REQUEST)
+                    .attributeDefinitions(a -> a.attributeName("id").attributeType(ScalarAttributeType.S))
+                    .keySchema(k -> k.attributeName("id").keyType(KeyType.HASH)));
+        }
+        LocalOptions options = LocalOptions.defaults().withPort(0).withDataDir(dir);
+        IllegalStateException refused = assertThrows(IllegalStateException.class, () -> new LocalStack(options).start());
+        assertTrue(refused.getMessage().contains("ConnectionsTable"), refused.getMessage());
+        // the refused start opened the directory's engine before it read the tables; it closed it again
+        assertDoesNotThrow(() -> DynamoDbEngine.builder().dataDir(dir).start().close());
     }
 }
