@@ -3,8 +3,9 @@
 
 Each round starts every jar once (`java -jar JAR --port P`; the order alternates by round), sends a
 DynamoDB ListTables over a raw socket every 2 ms until one is answered 200, and kills the JVM.
-Prints each jar's median, min and max from launch to that answer. A jar that only binds a port and
-answers a fixed 200 gives the floor of a JVM on this machine.
+Prints each jar's median, min and max from launch to that answer. A floor for a JVM on this
+machine: floor=bench/target/herald-floor.jar (FloorServer, a server that does no work; it starts
+about 16 ms later than a class that answers one request and exits, docs/dynamodb-benchmark.md).
 """
 import random, socket, statistics, subprocess, sys, time
 

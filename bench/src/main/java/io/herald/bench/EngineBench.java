@@ -13,6 +13,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -32,9 +33,10 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 /**
  * Herald's DynamoDB engine against dynalite, side by side in one run: start to first answer, idle
  * RSS, and throughput of PutItem, GetItem, a 100-item Query and TransactWriteItems with 1 and 16
- * concurrent clients. Both engines run as separate processes on 127.0.0.1 and are driven by the
- * same clients; rounds rotate which engine goes first, so drift on this noisy machine
- * hits both alike.
+ * concurrent clients. Each runs as a separate process on 127.0.0.1, driven by the same clients;
+ * rounds rotate which goes first, so drift on this noisy machine hits all alike. A third process,
+ * the floor ({@link io.herald.bench.floor.FloorServer}, a server that does no work), shows what
+ * any JVM server reaches here: where a goal lies above it, no engine meets it on this machine.
  *
  * <pre>java -cp bench/target/herald-bench.jar io.herald.bench.EngineBench --dynalite DIR [--baseline ENGINE_JAR] [--rounds 3] [--seconds 3] [--out FILE]</pre>
  *
@@ -46,7 +48,18 @@ public final class EngineBench {
     /** The SDK client (what applications use) and the raw one (what the engine alone can serve). */
     static final String[] CLIENT_KINDS = {"sdk", "raw"};
 
-    record Engine(String name, List<String> command) {}
+    /** The floor answers the same fixed 200 to anything: only the raw client's key-value calls compare with it. */
+    static final Set<String> FLOOR_OPS = Set.of("PutItem", "GetItem");
+
+    /**
+     * A process to measure: {@code ops} it is asked for, and whether the SDK client can talk to it
+     * (the floor's fixed answer is no SDK response).
+     */
+    record Engine(String name, List<String> command, Set<String> ops, boolean sdk) {
+        Engine(String name, List<String> command) {
+            this(name, command, Set.of(OPS), true);
+        }
+    }
 
     public static void main(String[] args) throws Exception {
         String dynalite = null;
@@ -71,14 +84,18 @@ public final class EngineBench {
             System.exit(2);
         }
         Path jar = Path.of("infra/dynamodb/target/herald-dynamodb.jar");
-        if (!Files.exists(jar)) {
-            System.err.println("EngineBench: " + jar + " is missing; build first (mvn -B -q -DskipTests install)");
-            System.exit(2);
+        Path floorJar = Path.of("bench/target/herald-floor.jar");
+        for (Path built : List.of(jar, floorJar)) {
+            if (!Files.exists(built)) {
+                System.err.println("EngineBench: " + built + " is missing; build first (mvn -B -q -DskipTests install)");
+                System.exit(2);
+            }
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<Engine> engines = new ArrayList<>(List.of(
                 new Engine("herald", List.of(java, "-jar", jar.toString(), "--port", "PORT")),
-                new Engine("dynalite", List.of("node", Path.of(dynalite, "cli.js").toString(), "--port", "PORT"))));
+                new Engine("dynalite", List.of("node", Path.of(dynalite, "cli.js").toString(), "--port", "PORT"), Set.of("PutItem", "GetItem", "Query100"), true),
+                new Engine("floor", List.of(java, "-jar", floorJar.toString(), "--port", "PORT"), FLOOR_OPS, false)));
         if (baseline != null) {
             // an earlier build of the engine, for an A/B of a change in the same run
             if (!Files.exists(Path.of(baseline))) {
@@ -107,10 +124,12 @@ public final class EngineBench {
                     Thread.sleep(2000);
                     idleRss.computeIfAbsent(e.name, k -> new ArrayList<>()).add(rssMb(p.pid()));
                     try (DynamoDbClient ddb = client(endpoint)) {
-                        setUp(ddb);
+                        if (e.sdk) setUp(ddb);
+                        else runRaw(port, "GetItem", 16, seconds); // not measured: the others are warm from setUp and the SDK rows
                         for (String op : OPS) {
-                            if (op.equals("TransactWrite") && e.name.equals("dynalite")) continue; // dynalite has no transactions
+                            if (!e.ops.contains(op)) continue; // dynalite has no transactions
                             for (String kind : CLIENT_KINDS) {
+                                if (kind.equals("sdk") && !e.sdk) continue;
                                 for (int c : CLIENTS) {
                                     double rate = kind.equals("sdk") ? run(ddb, op, c, seconds) : runRaw(port, op, c, seconds);
                                     rates.computeIfAbsent(e.name + "|" + kind + "|" + op + "|" + c, k -> new ArrayList<>()).add(rate);
@@ -126,7 +145,7 @@ public final class EngineBench {
                 }
             }
         }
-        String md = report(rounds, seconds, startMs, idleRss, loadedRss, rates);
+        String md = report(rounds, seconds, engines.stream().map(Engine::name).toList(), startMs, idleRss, loadedRss, rates);
         Files.writeString(out, md);
         System.out.println(md);
     }
@@ -311,42 +330,63 @@ public final class EngineBench {
         return String.format(fmt, median(xs)) + " (" + String.format(fmt, Collections.min(xs)) + "–" + String.format(fmt, Collections.max(xs)) + ")";
     }
 
-    static String report(int rounds, int seconds, Map<String, List<Double>> start, Map<String, List<Double>> idle, Map<String, List<Double>> loaded,
-            Map<String, List<Double>> rates) {
+    static String report(int rounds, int seconds, List<String> names, Map<String, List<Double>> start, Map<String, List<Double>> idle,
+            Map<String, List<Double>> loaded, Map<String, List<Double>> rates) {
+        // each ratio divides the first process's figure by the second's, per round
+        List<List<String>> ratios = new ArrayList<>(List.of(List.of("herald", "dynalite")));
+        if (names.contains("baseline")) ratios.add(List.of("herald", "baseline"));
+        ratios.add(List.of("herald", "floor"));
+        ratios.add(List.of("floor", "dynalite"));
         StringBuilder b = new StringBuilder();
         b.append("# DynamoDB engine: Herald's engine against dynalite\n\n");
         b.append("Generated by `java -cp bench/target/herald-bench.jar io.herald.bench.EngineBench --dynalite DIR --rounds ").append(rounds)
-                .append(" --seconds ").append(seconds).append(start.containsKey("baseline") ? " --baseline JAR" : "").append("` on this project's 2-core machine. Both engines run as processes on 127.0.0.1, in memory, ")
+                .append(" --seconds ").append(seconds).append(names.contains("baseline") ? " --baseline JAR" : "")
+                .append("` on this project's 2-core machine. The engines run as processes on 127.0.0.1, in memory, ")
                 .append("driven by the same clients: the Java SDK v2 client (URLConnection HTTP client), as applications use it, and a raw keep-alive HTTP client that writes prepared requests and skips the answers (`RawDynamoClient`), which shows what the engine alone serves; rounds rotate which engine runs first. ")
+                .append("The floor (`bench/target/herald-floor.jar`, `FloorServer`) is a JVM server that does no work: it reads each request as the engine's front end does and answers a fixed GetItem-sized 200, so it shows the most any JVM server reaches here with the same client. ")
                 .append("Median of ").append(rounds).append(" rounds, spread (min–max) in brackets. The client shares the two cores with the engine, ")
-                .append("so absolute rates are the client's and engine's together; the ratio is what compares the engines.\n\n");
-        boolean ab = start.containsKey("baseline");
-        b.append("| measure | Herald engine | dynalite | Herald / dynalite (rates: above 1 is Herald faster; times: below 1) |")
-                .append(ab ? " baseline (earlier engine build) | Herald / baseline |" : "").append("\n|---|---|---|---|").append(ab ? "---|---|" : "").append("\n");
-        b.append("| start to first answer (ms) | ").append(spread(start.get("herald"), "%.0f")).append(" | ").append(spread(start.get("dynalite"), "%.0f"))
-                .append(" | ").append(ratioSpread(start.get("herald"), start.get("dynalite"))).append(" |");
-        if (ab) b.append(" ").append(spread(start.get("baseline"), "%.0f")).append(" | ").append(ratioSpread(start.get("herald"), start.get("baseline"))).append(" |");
-        b.append("\n");
-        b.append("| RSS idle after start (MB) | ").append(spread(idle.get("herald"), "%.0f")).append(" | ").append(spread(idle.get("dynalite"), "%.0f")).append(" | |")
-                .append(ab ? " " + spread(idle.get("baseline"), "%.0f") + " | |" : "").append("\n");
-        b.append("| RSS after the load (MB) | ").append(spread(loaded.get("herald"), "%.0f")).append(" | ").append(spread(loaded.get("dynalite"), "%.0f")).append(" | |")
-                .append(ab ? " " + spread(loaded.get("baseline"), "%.0f") + " | |" : "").append("\n");
+                .append("so absolute rates are the client's and engine's together; the ratios are what compare. Ratios of rates above 1 mean the first is faster; of times, below 1.\n\n");
+        b.append("| measure |");
+        for (String n : names) b.append(' ').append(label(n)).append(" |");
+        for (List<String> r : ratios) b.append(' ').append(label(r.get(0)).split(" ")[0]).append(" / ").append(label(r.get(1)).split(" ")[0]).append(" |");
+        b.append("\n|---|").append("---|".repeat(names.size() + ratios.size())).append("\n");
+        row(b, "start to first answer (ms)", names, ratios, n -> start.get(n), true);
+        row(b, "RSS idle after start (MB)", names, ratios, n -> idle.get(n), false);
+        row(b, "RSS after the load (MB)", names, ratios, n -> loaded.get(n), false);
         for (String kind : CLIENT_KINDS) {
             for (String op : OPS) {
                 for (int c : CLIENTS) {
                     String key = "|" + kind + "|" + op + "|" + c;
-                    List<Double> h = rates.get("herald" + key);
-                    List<Double> d = rates.get("dynalite" + key);
-                    b.append("| ").append(op).append(", ").append(c).append(c == 1 ? " client" : " clients").append(", ").append(kind)
-                            .append(" client (ops/s) | ").append(spread(h, "%.0f")).append(" | ");
-                    if (d == null) b.append("not supported | |");
-                    else b.append(spread(d, "%.0f")).append(" | ").append(ratioSpread(h, d)).append(" |");
-                    if (ab) b.append(" ").append(spread(rates.get("baseline" + key), "%.0f")).append(" | ").append(ratioSpread(h, rates.get("baseline" + key))).append(" |");
-                    b.append("\n");
+                    row(b, op + ", " + c + (c == 1 ? " client" : " clients") + ", " + kind + " client (ops/s)", names, ratios, n -> rates.get(n + key), true);
                 }
             }
         }
         return b.toString();
+    }
+
+    static String label(String name) {
+        return switch (name) {
+            case "herald" -> "Herald engine";
+            case "baseline" -> "baseline (earlier engine build)";
+            case "floor" -> "floor (no-work server)";
+            default -> name;
+        };
+    }
+
+    /** One measure: each process's median and spread ("—" where it was not measured), then the ratios. */
+    static void row(StringBuilder b, String measure, List<String> names, List<List<String>> ratios,
+            java.util.function.Function<String, List<Double>> figures, boolean withRatios) {
+        b.append("| ").append(measure).append(" |");
+        for (String n : names) {
+            List<Double> f = figures.apply(n);
+            b.append(' ').append(f == null ? "—" : spread(f, "%.0f")).append(" |");
+        }
+        for (List<String> r : ratios) {
+            List<Double> x = figures.apply(r.get(0));
+            List<Double> y = figures.apply(r.get(1));
+            b.append(' ').append(withRatios && x != null && y != null ? ratioSpread(x, y) : "").append(" |");
+        }
+        b.append("\n");
     }
 
     /** Median ratio of per-round rates, with its own spread. */
