@@ -264,10 +264,18 @@ class PersistenceTest {
         Path ddbLocal = Files.createDirectories(dir.resolve("ddblocal"));
         Files.writeString(ddbLocal.resolve("shared-local-instance.db"), "SQLite format 3");
         assertTrue(failure(ddbLocal).contains("DynamoDB Local"));
+        assertEquals(List.of("shared-local-instance.db"), names(ddbLocal), "nothing written beside them");
         Path other = Files.createDirectories(dir.resolve("other"));
         Files.writeString(other.resolve("herald-dynamodb.journal"), "hello");
         assertTrue(failure(other).contains("is not a Herald DynamoDB journal"));
         assertEquals("hello", Files.readString(other.resolve("herald-dynamodb.journal")));
+        assertEquals(List.of("herald-dynamodb.journal"), names(other));
+    }
+
+    static List<String> names(Path dir) throws IOException {
+        try (var files = Files.list(dir)) {
+            return files.map(f -> f.getFileName().toString()).sorted().toList();
+        }
     }
 
     @Test

@@ -123,8 +123,8 @@ class TemplateDrivesLocalBehaviourTest {
         // $disconnect is best-effort on AWS; without the route it never runs and only the 410 path can clean up
         try (LocalStack s = stackWith(y -> removeResource(y, "DisconnectRoute"));
                 WsClient watcher = WsClient.connect(s.webSocketUrl() + "?token=" + s.token("w"))) {
-            long ghostConnected = System.currentTimeMillis();
             WsClient ghost = WsClient.connect(s.webSocketUrl() + "?token=" + s.token("g"));
+            long ghostConnected = System.currentTimeMillis(); // after its $connect: the window is counted from before
             for (WsClient c : new WsClient[] {watcher, ghost}) {
                 c.send("{\"type\":\"subscribe\",\"topic\":\"messages.channel.lobby\"}");
                 c.nextOfType("type", "subscribed");

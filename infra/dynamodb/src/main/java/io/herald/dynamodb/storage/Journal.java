@@ -64,9 +64,9 @@ final class Journal implements AutoCloseable {
 
     static Journal open(Path dir, Database into) throws IOException {
         Files.createDirectories(dir);
+        refuseForeign(dir); // before the lock file: a directory that is not ours is left as it was
         FileChannel lock = lock(dir);
         try {
-            refuseForeign(dir);
             Path file = dir.resolve(FILE);
             Journal j = new Journal(file, lock);
             if (Files.exists(file)) j.replay(into);
@@ -94,15 +94,29 @@ final class Journal implements AutoCloseable {
         return c;
     }
 
-    /** DynamoDB Local leaves SQLite files named *.db; say so instead of starting empty beside them. */
+    /**
+     * DynamoDB Local leaves SQLite files named *.db; say so instead of starting empty beside them.
+     * A journal file that does not start with our header is refused too, never overwritten.
+     */
     private static void refuseForeign(Path dir) throws IOException {
+        Path file = dir.resolve(FILE);
         try (Stream<Path> files = Files.list(dir)) {
             List<Path> db = files.filter(p -> p.getFileName().toString().endsWith(".db")).toList();
-            if (!db.isEmpty() && !Files.exists(dir.resolve(FILE))) {
+            if (!db.isEmpty() && !Files.exists(file)) {
                 throw new IOException("data directory " + dir + " holds " + db.get(0).getFileName()
                         + ", which looks like DynamoDB Local's SQLite data; this engine cannot read it. Use another directory, or move those files away");
             }
         }
+        if (Files.exists(file)) {
+            try (java.io.InputStream in = Files.newInputStream(file)) {
+                String header = readLine(in);
+                if (header == null || !header.equals(HEADER)) throw notAJournal(file);
+            }
+        }
+    }
+
+    private static IOException notAJournal(Path file) {
+        return new IOException(file + " is not a Herald DynamoDB journal (its first line is not '" + HEADER + "'); refusing to start rather than overwrite it");
     }
 
     /**
@@ -113,9 +127,7 @@ final class Journal implements AutoCloseable {
         long now = into.now();
         try (java.io.InputStream in = new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
             String header = readLine(in);
-            if (header == null || !header.equals(HEADER)) {
-                throw new IOException(file + " is not a Herald DynamoDB journal (its first line is not '" + HEADER + "'); refusing to start rather than overwrite it");
-            }
+            if (header == null || !header.equals(HEADER)) throw notAJournal(file);
             String pending = null;
             int lineNo = 1;
             String line;
