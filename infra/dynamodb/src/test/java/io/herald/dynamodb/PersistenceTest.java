@@ -301,6 +301,52 @@ class PersistenceTest {
     }
 
     @Test
+    void closedStreamsStayListedAndReadableAcrossRestartsAndCompaction(@TempDir Path dir) throws Exception {
+        String disabled;
+        String ofDeleted;
+        try (DynamoDbEngine e = DynamoDbEngine.builder().dataDir(dir).start(); DynamoDbClient c = Sdk.client(e.endpoint())) {
+            for (String t : List.of("kept", "gone")) {
+                c.createTable(b -> b.tableName(t).billingMode(BillingMode.PAY_PER_REQUEST)
+                        .attributeDefinitions(a -> a.attributeName("pk").attributeType(ScalarAttributeType.S))
+                        .keySchema(k -> k.attributeName("pk").keyType(KeyType.HASH))
+                        .streamSpecification(x -> x.streamEnabled(true).streamViewType(StreamViewType.NEW_IMAGE)));
+            }
+            disabled = c.describeTable(b -> b.tableName("kept")).table().latestStreamArn();
+            ofDeleted = c.describeTable(b -> b.tableName("gone")).table().latestStreamArn();
+            for (String k : List.of("k1", "k2")) c.putItem(b -> b.tableName("kept").item(Map.of("pk", AttributeValue.fromS(k))));
+            c.updateTable(b -> b.tableName("kept").streamSpecification(x -> x.streamEnabled(false)));
+            c.putItem(b -> b.tableName("kept").item(Map.of("pk", AttributeValue.fromS("after")))); // no stream to take it
+            c.putItem(b -> b.tableName("gone").item(Map.of("pk", AttributeValue.fromS("g1"))));
+            c.deleteTable(b -> b.tableName("gone"));
+        }
+        // the first restart replays the journal as written; the second reads the snapshot the first one wrote
+        for (int restart = 1; restart <= 2; restart++) {
+            try (DynamoDbEngine e = DynamoDbEngine.builder().dataDir(dir).start(); DynamoDbClient c = Sdk.client(e.endpoint());
+                    DynamoDbStreamsClient streams = Sdk.streams(e.endpoint())) {
+                String round = "restart " + restart;
+                List<String> listed = streams.listStreams(b -> { }).streams().stream().map(x -> x.streamArn()).toList();
+                assertTrue(listed.contains(disabled) && listed.contains(ofDeleted), round + ": " + listed);
+                assertEquals(List.of("k1", "k2"), keysIn(streams, disabled), round);
+                assertEquals(List.of("g1"), keysIn(streams, ofDeleted), round);
+                for (String arn : List.of(disabled, ofDeleted)) {
+                    var d = streams.describeStream(b -> b.streamArn(arn)).streamDescription();
+                    assertEquals("DISABLED", d.streamStatusAsString(), round);
+                    assertTrue(d.shards().get(0).sequenceNumberRange().endingSequenceNumber() != null, round + ": its shard is closed");
+                }
+                var kept = c.describeTable(b -> b.tableName("kept")).table();
+                assertEquals(disabled, kept.latestStreamArn(), round);
+                assertTrue(kept.streamSpecification() == null || !kept.streamSpecification().streamEnabled(), round);
+            }
+        }
+    }
+
+    static List<String> keysIn(DynamoDbStreamsClient streams, String arn) {
+        String shard = streams.describeStream(b -> b.streamArn(arn)).streamDescription().shards().get(0).shardId();
+        String it = streams.getShardIterator(b -> b.streamArn(arn).shardId(shard).shardIteratorType(ShardIteratorType.TRIM_HORIZON)).shardIterator();
+        return streams.getRecords(b -> b.shardIterator(it)).records().stream().map(r -> r.dynamodb().keys().get("pk").s()).toList();
+    }
+
+    @Test
     void badOptionsExitWith2AndSayWhy() throws Exception {
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", System.getProperty("java.class.path"),
                 Main.class.getName(), "--port", "eighty").redirectErrorStream(true).start();

@@ -49,11 +49,12 @@ public final class Database implements AutoCloseable {
         try {
             Database live = new Database(j, region, clock);
             live.tables.putAll(db.tables);
-            // the replayed streams too: DescribeTable names them, and a reader asks for them by that ARN
-            db.tables.values().forEach(t -> t.streams.forEach(live::registerStream));
+            // the replayed streams too, closed ones and deleted tables' included: DescribeTable and
+            // ListStreams name them, and a reader asks for them by that ARN
+            db.streams().forEach(live::registerStream);
             long now = clock.getAsLong();
             live.streams.values().forEach(s -> s.trim(now)); // records past their day while the engine was down
-            j.compact(live.tables.values());
+            j.compact(live.tables.values(), live.closedStreams());
             return live;
         } catch (IOException | RuntimeException e) {
             j.close(); // and with it the directory's lock
@@ -89,7 +90,7 @@ public final class Database implements AutoCloseable {
             gate.writeLock().lock();
             try {
                 if (!journal.needsCompaction(compactAfterBytes)) return false;
-                journal.compact(tables.values());
+                journal.compact(tables.values(), closedStreams());
                 return true;
             } finally {
                 gate.writeLock().unlock();
@@ -145,9 +146,18 @@ public final class Database implements AutoCloseable {
         // the definition is whole in each record, so a snapshot taken before or after this one agrees
         enter();
         try {
-            if (journal != null) journal.table(t);
+            if (journal != null) {
+                journal.table(t);
+                journalClosedStreams(t); // a stream this change disabled stays readable for a day
+            }
         } finally {
             leave();
+        }
+    }
+
+    private void journalClosedStreams(Table t) {
+        for (StreamLog s : t.streams) {
+            if (s.closed()) journal.closedStream(t.id, s);
         }
     }
 
@@ -159,13 +169,16 @@ public final class Database implements AutoCloseable {
         enter();
         try {
             if (!tables.remove(t.name, t)) return false;
-            if (journal != null) journal.dropTable(t.name, t.id);
+            if (t.stream != null) t.stream.close();
+            if (journal != null) {
+                journal.dropTable(t.name, t.id);
+                journalClosedStreams(t); // listed and readable for a day after the table is gone
+            }
         } finally {
             leave();
         }
         t.dropped = true;
         t.status = "DELETING";
-        if (t.stream != null) t.stream.close();
         return true;
     }
 
@@ -191,6 +204,12 @@ public final class Database implements AutoCloseable {
 
     public StreamLog stream(String arn) {
         return streams.get(arn);
+    }
+
+    /** Closed streams still within their day: what a snapshot keeps besides the live tables. */
+    List<StreamLog> closedStreams() {
+        long now = now();
+        return streams.values().stream().filter(x -> x.closed() && now - x.closedAt() <= StreamLog.RETENTION_MILLIS).toList();
     }
 
     /** Every stream, current or closed within the last day, in ARN order. */

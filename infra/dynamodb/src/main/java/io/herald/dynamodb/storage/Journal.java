@@ -209,15 +209,35 @@ final class Journal implements AutoCloseable {
                 }
             }
             case "srec" -> {
-                // a stream record kept by a snapshot (the write that made it is folded into the items)
-                Table t = into.find(r.get("t").asText());
-                if (t == null || t.stream == null || !t.id.equals(r.get("id").asText())) return;
+                // a stream record kept by a snapshot (the write that made it is folded into the items):
+                // of a table's current stream, or ("s") of a closed stream named by its ARN
+                StreamLog s;
+                if (r.has("s")) {
+                    s = into.stream(r.get("s").asText());
+                } else {
+                    Table t = into.find(r.get("t").asText());
+                    s = t == null || !t.id.equals(r.get("id").asText()) ? null : t.stream;
+                }
+                if (s == null) return;
                 Map<String, AttributeValue> keys = AttributeJson.item(r.get("k"));
                 Map<String, AttributeValue> img = r.has("n") ? AttributeJson.item(r.get("n")) : null;
                 Map<String, AttributeValue> oldImg = r.has("o") ? AttributeJson.item(r.get("o")) : null;
                 long seq = r.get("q").asLong();
-                t.stream.append(r.get("ev").asText(), keys, img, oldImg, r.path("ttl").asBoolean(false), seq, r.get("at").asLong());
+                s.restore(r.get("ev").asText(), keys, img, oldImg, r.path("ttl").asBoolean(false), seq, r.get("at").asLong());
                 StreamLog.sequenceAtLeast(seq);
+            }
+            case "stream" -> {
+                // a closed stream: the one replayed so far under that ARN, or (after a snapshot) a new one
+                String arn = r.get("tarn").asText() + "/stream/" + Labels.streamLabel(r.get("created").asLong());
+                StreamLog s = into.stream(arn);
+                if (s == null) {
+                    s = new StreamLog(r.get("tarn").asText(), r.get("t").asText(), r.get("view").asText(), r.get("created").asLong(),
+                            r.get("start").asLong());
+                    Table t = into.find(s.tableName);
+                    if (t != null && t.id.equals(r.get("id").asText())) t.addClosedStream(s);
+                }
+                s.closedAs(r.get("end").asLong(), r.get("closed").asLong());
+                into.registerStream(s);
             }
             case "tx" -> r.get("r").forEach(x -> apply(x, into, now));
             default -> throw new IllegalStateException("unknown journal record " + r.get("op"));
@@ -237,16 +257,17 @@ final class Journal implements AutoCloseable {
      * At runtime the caller has stopped every writer (no record may be appended, and no applied
      * write may be missing from the journal, while the snapshot is taken).
      */
-    void compact(Collection<Table> tables) throws IOException {
+    void compact(Collection<Table> tables, Collection<StreamLog> closed) throws IOException {
         synchronized (syncLock) {
             synchronized (this) {
-                rewrite(tables);
+                rewrite(tables, closed);
                 synced = written; // everything written so far is in the forced snapshot
             }
         }
     }
 
-    private void rewrite(Collection<Table> tables) throws IOException {
+    /** The live tables with their items and current streams, then each closed stream still kept, with its records. */
+    private void rewrite(Collection<Table> tables, Collection<StreamLog> closed) throws IOException {
         Path tmp = file.resolveSibling(FILE + ".tmp");
         long size = 0;
         try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
@@ -257,6 +278,12 @@ final class Journal implements AutoCloseable {
                 if (t.stream != null) {
                     for (StreamLog.Record r : t.stream.records()) size += writeAll(out, line(streamRecord(t, r)));
                 }
+            }
+            for (StreamLog s : closed) {
+                // a disabled stream of a live table goes back to that table; a deleted table's to none
+                String id = tables.stream().filter(t -> t.streams.contains(s)).map(t -> t.id).findFirst().orElse("");
+                size += writeAll(out, line(closedStreamRecord(id, s)));
+                for (StreamLog.Record r : s.records()) size += writeAll(out, line(closedStreamRecordOf(s, r)));
             }
             out.force(true);
         }
@@ -280,6 +307,18 @@ final class Journal implements AutoCloseable {
 
     void table(Table t) {
         append(line(tableRecord(t)));
+    }
+
+    /** A stream was closed (disabled, or its table deleted): kept, with its records, for the rest of its day. */
+    void closedStream(String tableId, StreamLog s) {
+        append(line(closedStreamRecord(tableId, s)));
+    }
+
+    private static String closedStreamRecord(String tableId, StreamLog s) {
+        ObjectNode o = NODES.objectNode().put("op", "stream").put("t", s.tableName).put("id", tableId).put("tarn", s.tableArn())
+                .put("view", s.viewType).put("created", s.createdMillis).put("start", Long.parseLong(s.startingSequence()))
+                .put("end", Long.parseLong(s.endingSequence())).put("closed", s.closedAt());
+        return io.herald.dynamodb.model.JsonTrees.text(o);
     }
 
     void dropTable(String name, String id) {
@@ -335,8 +374,16 @@ final class Journal implements AutoCloseable {
     }
 
     private static String streamRecord(Table table, StreamLog.Record r) {
-        JsonWriter w = new JsonWriter(128).startObject().field("op", "srec").field("t", table.name).field("id", table.id)
-                .name("q").number(r.sequence()).name("at").number(r.createdMillis()).field("ev", r.eventName());
+        return streamRecord(new JsonWriter(128).startObject().field("op", "srec").field("t", table.name).field("id", table.id), r);
+    }
+
+    /** A record of a closed stream, named by the stream's ARN (its table may be gone). */
+    private static String closedStreamRecordOf(StreamLog s, StreamLog.Record r) {
+        return streamRecord(new JsonWriter(128).startObject().field("op", "srec").field("s", s.arn), r);
+    }
+
+    private static String streamRecord(JsonWriter w, StreamLog.Record r) {
+        w.name("q").number(r.sequence()).name("at").number(r.createdMillis()).field("ev", r.eventName());
         AttributeJson.writeItem(w.name("k"), r.keys());
         if (r.newImage() != null) AttributeJson.writeItem(w.name("n"), r.newImage());
         if (r.oldImage() != null) AttributeJson.writeItem(w.name("o"), r.oldImage());

@@ -12,10 +12,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * hours are trimmed, as DynamoDB does; a disabled stream's shard is closed (it has an ending
  * sequence number) and readable until then.
  *
- * <p>With a data directory the current stream is durable: a write's sequence number and time are
- * taken before it is journalled and travel in its journal record, so a replay rebuilds the same
- * records (same sequence numbers, times and event ids) and a reader resumes after the last one it
- * saw, across a restart or a kill -9.
+ * <p>With a data directory a stream is durable: a write's sequence number and time are taken
+ * before it is journalled and travel in its journal record, so a replay rebuilds the same records
+ * (same sequence numbers, times and event ids) and a reader resumes after the last one it saw,
+ * across a restart or a kill -9. A closed stream (disabled, or its table deleted) is journalled
+ * with its closing, and stays readable after a restart for the rest of its day.
  */
 public final class StreamLog {
     public static final long RETENTION_MILLIS = 24L * 3600 * 1000;
@@ -98,6 +99,17 @@ public final class StreamLog {
     public synchronized void append(String eventName, Map<String, AttributeValue> keys, Map<String, AttributeValue> newImage,
             Map<String, AttributeValue> oldImage, boolean ttlDelete, long sequence, long atMillis) {
         if (endingSequence != null) return;
+        add(eventName, keys, newImage, oldImage, ttlDelete, sequence, atMillis);
+    }
+
+    /** Replay: a record of a stream that may be closed already (a snapshot writes them after its closing). */
+    synchronized void restore(String eventName, Map<String, AttributeValue> keys, Map<String, AttributeValue> newImage,
+            Map<String, AttributeValue> oldImage, boolean ttlDelete, long sequence, long atMillis) {
+        add(eventName, keys, newImage, oldImage, ttlDelete, sequence, atMillis);
+    }
+
+    private void add(String eventName, Map<String, AttributeValue> keys, Map<String, AttributeValue> newImage,
+            Map<String, AttributeValue> oldImage, boolean ttlDelete, long sequence, long atMillis) {
         Map<String, AttributeValue> n = viewType.equals("NEW_IMAGE") || viewType.equals("NEW_AND_OLD_IMAGES") ? newImage : null;
         Map<String, AttributeValue> o = viewType.equals("OLD_IMAGE") || viewType.equals("NEW_AND_OLD_IMAGES") ? oldImage : null;
         long size = ItemSize.of(keys) + (n == null ? 0 : ItemSize.of(n)) + (o == null ? 0 : ItemSize.of(o));
@@ -124,6 +136,18 @@ public final class StreamLog {
             endingSequence = Long.toString(SEQUENCE.incrementAndGet());
             closedAt = System.currentTimeMillis();
         }
+    }
+
+    /** Replay: closed as the journal says, with the ending sequence number and time it had. */
+    synchronized void closedAs(long endingSequence, long atMillis) {
+        this.endingSequence = Long.toString(endingSequence);
+        this.closedAt = atMillis;
+        sequenceAtLeast(endingSequence);
+    }
+
+    /** The ARN of the table this stream belongs (or belonged) to. */
+    public String tableArn() {
+        return arn.substring(0, arn.indexOf("/stream/"));
     }
 
     private volatile long closedAt;

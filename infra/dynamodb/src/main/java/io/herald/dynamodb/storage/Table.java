@@ -49,6 +49,14 @@ public final class Table {
      * Replay of a later definition of the same table: the streams replayed so far, with their
      * records, stay; a stream this definition no longer has is closed, a new one is added.
      */
+    /** Replay: a stream of this table closed before the snapshot, in creation order before the current one. */
+    void addClosedStream(StreamLog s) {
+        if (streams.contains(s)) return;
+        int i = 0;
+        while (i < streams.size() && streams.get(i).createdMillis < s.createdMillis) i++;
+        streams.add(i, s);
+    }
+
     void carryStreamsFrom(Table old) {
         StreamLog current = stream;
         streams.clear();
