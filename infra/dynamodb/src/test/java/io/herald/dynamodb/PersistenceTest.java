@@ -340,6 +340,31 @@ class PersistenceTest {
         }
     }
 
+    @Test
+    void aClosedStreamIsKeptForADayAfterItClosedAndNotLonger(@TempDir Path dir) throws Exception {
+        try (DynamoDbEngine e = DynamoDbEngine.builder().dataDir(dir).start(); DynamoDbClient c = Sdk.client(e.endpoint())) {
+            c.createTable(b -> b.tableName("day").billingMode(BillingMode.PAY_PER_REQUEST)
+                    .attributeDefinitions(a -> a.attributeName("pk").attributeType(ScalarAttributeType.S))
+                    .keySchema(k -> k.attributeName("pk").keyType(KeyType.HASH))
+                    .streamSpecification(x -> x.streamEnabled(true).streamViewType(StreamViewType.KEYS_ONLY)));
+            c.putItem(b -> b.tableName("day").item(Map.of("pk", AttributeValue.fromS("a"))));
+            c.deleteTable(b -> b.tableName("day"));
+        }
+        long hour = 3_600_000L;
+        // restarts as if 23 and then 25 hours had passed since the table was deleted
+        try (io.herald.dynamodb.storage.Database db = io.herald.dynamodb.storage.Database.open(dir, "us-east-1",
+                () -> System.currentTimeMillis() + 23 * hour)) {
+            assertEquals(1, db.streams().size(), "within its day");
+        }
+        try (io.herald.dynamodb.storage.Database db = io.herald.dynamodb.storage.Database.open(dir, "us-east-1",
+                () -> System.currentTimeMillis() + 25 * hour)) {
+            assertEquals(0, db.streams().size(), "its day is over");
+        }
+        try (io.herald.dynamodb.storage.Database db = io.herald.dynamodb.storage.Database.open(dir, "us-east-1", System::currentTimeMillis)) {
+            assertEquals(0, db.streams().size(), "and the snapshot written then no longer holds it");
+        }
+    }
+
     static List<String> keysIn(DynamoDbStreamsClient streams, String arn) {
         String shard = streams.describeStream(b -> b.streamArn(arn)).streamDescription().shards().get(0).shardId();
         String it = streams.getShardIterator(b -> b.streamArn(arn).shardId(shard).shardIteratorType(ShardIteratorType.TRIM_HORIZON)).shardIterator();
