@@ -65,6 +65,11 @@ public final class Main {
         }));
         System.out.println("DynamoDB  " + engine.endpoint());
         System.out.flush();
+        // after the banner, off the path to the first answer: the management classes take a while to load
+        Thread heap = new Thread(HeapReturn::apply, "dynamodb-heap-return");
+        heap.setDaemon(true);
+        heap.setPriority(Thread.MIN_PRIORITY);
+        heap.start();
         stopped.await();
     }
 

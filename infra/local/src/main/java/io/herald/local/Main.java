@@ -23,7 +23,7 @@ public final class Main {
                     + " not found; run from the repository root or pass --template FILE");
             System.exit(2);
         }
-        HeapReturn.apply();
+        io.herald.dynamodb.HeapReturn.apply();
         LocalStack stack = new LocalStack(options);
         try {
             stack.start();

@@ -1,4 +1,4 @@
-package io.herald.local;
+package io.herald.dynamodb;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
 import com.sun.management.VMOption;
@@ -7,12 +7,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Lets the JVM give memory back after a burst. A developer's stack idles most of the day between
- * load tests; by default G1 keeps the heap it grew to (up to 70 % of it free) until the process
- * ends. These flags are "manageable", so the jar can set them itself, which keeps the README's
- * plain {@code java -jar} command. Flags the user set on the command line are left alone.
+ * Lets the JVM give memory back after a burst. A developer's engine or local stack idles most of
+ * the day between load tests; by default G1 keeps the heap it grew to (up to 70 % of it free)
+ * until the process ends. These flags are "manageable", so a jar can set them itself, which keeps
+ * a plain {@code java -jar} command. Flags the user set on the command line are left alone. Used
+ * by the standalone engine and by the local stack, which embeds it.
  */
-final class HeapReturn {
+public final class HeapReturn {
     /**
      * Shrink to at most 30 % free after a collection; collect when idle for 30 s so that happens.
      * In this order: the JVM refuses a MaxHeapFreeRatio below the current MinHeapFreeRatio.
@@ -23,7 +24,7 @@ final class HeapReturn {
     private HeapReturn() {}
 
     /** Sets each flag the user left at its default; does nothing off HotSpot. */
-    static void apply() {
+    public static void apply() {
         HotSpotDiagnosticMXBean vm;
         try {
             vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
