@@ -218,6 +218,12 @@ public final class SamTemplate {
             }
             Refusals.integer(this, where, "MaximumBatchingWindowInSeconds", e.properties.get("MaximumBatchingWindowInSeconds"), 0, 0, 300);
             String table = getAttTarget(e.properties.get("Stream"));
+            Table streamed = tables().stream().filter(t -> t.name().equals(table)).findFirst()
+                    .orElseThrow(() -> Refusals.refused(where, "Stream", "names " + table + ", which is not a table of this template"));
+            if (map(streamed.properties().get("StreamSpecification")).get("StreamViewType") == null) {
+                // CloudFormation has no StreamArn to give: the deploy fails, so the start does too
+                throw Refusals.refused(where, "Stream", "names " + table + ", which has no StreamSpecification");
+            }
             List<String> filters = new ArrayList<>();
             Object fc = map(e.properties.getOrDefault("FilterCriteria", Map.of())).get("Filters");
             if (fc instanceof List<?> l) l.forEach(f -> filters.add(String.valueOf(map(f).get("Pattern"))));

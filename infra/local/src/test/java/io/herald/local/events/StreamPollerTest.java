@@ -292,6 +292,9 @@ class StreamPollerTest {
                 "LifecycleFunction (its DynamoDB event): MaximumRetryAttempts 20000 is outside -1..10000");
         assertRefused(dir, template.replace("StartingPosition: LATEST", "StartingPosition: AT_TIMESTAMP"),
                 "LifecycleFunction (its DynamoDB event): StartingPosition AT_TIMESTAMP is not LATEST or TRIM_HORIZON");
+        // the first StreamSpecification in the template is the ConnectionsTable's, which the event reads
+        assertRefused(dir, template.replaceFirst(java.util.regex.Pattern.quote("      StreamSpecification: {StreamViewType: NEW_AND_OLD_IMAGES}\n"), ""),
+                "LifecycleFunction (its DynamoDB event): Stream names ConnectionsTable, which has no StreamSpecification");
     }
 
     private static void assertRefused(Path dir, String yaml, String expected) throws Exception {
