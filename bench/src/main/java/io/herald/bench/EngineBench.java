@@ -127,7 +127,7 @@ public final class EngineBench {
                         if (e.sdk) setUp(ddb);
                         else runRaw(port, "GetItem", 16, seconds); // not measured: the others are warm from setUp and the SDK rows
                         for (String op : OPS) {
-                            if (!e.ops.contains(op)) continue; // dynalite has no transactions
+                            if (!e.ops.contains(op)) continue; // dynalite has no transactions; the floor answers key-value calls only
                             for (String kind : CLIENT_KINDS) {
                                 if (kind.equals("sdk") && !e.sdk) continue;
                                 for (int c : CLIENTS) {

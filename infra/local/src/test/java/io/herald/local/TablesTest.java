@@ -15,10 +15,6 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
@@ -65,11 +61,7 @@ class TablesTest {
     void a_start_refused_over_a_kept_table_should_close_its_engine_and_free_the_directory(@TempDir Path dir)
             throws Exception {
         try (DynamoDbEngine e = DynamoDbEngine.builder().dataDir(dir).start();
-                DynamoDbClient c = DynamoDbClient.builder().endpointOverride(e.endpoint())
-                        .region(Region.US_EAST_1)
-                        .httpClient(UrlConnectionHttpClient.create())
-                        .credentialsProvider(StaticCredentialsProvider.create(
-                                AwsBasicCredentials.create("a", "b"))).build()) {
+                DynamoDbClient c = LocalJarIT.dynamo(e.endpoint().toString())) {
             c.createTable(b -> b.tableName("ConnectionsTable").billingMode(BillingMode.PAY_PER_REQUEST)
                     .attributeDefinitions(a -> a.attributeName("id").attributeType(ScalarAttributeType.S))
                     .keySchema(k -> k.attributeName("id").keyType(KeyType.HASH)));
