@@ -408,28 +408,30 @@ class EngineDefectsTest {
         assertFalse(tags.stream().anyMatch(tag -> tag.key().equals("one-too-many")));
     }
 
-    // ---- 10. GSI projections ----
+    // ---- 10. GSI projections: a global index cannot be asked for what it does not project ----
 
     @Test
-    void keysOnlyIndexReadsSeeOnlyProjectedAttributes() {
+    void aGlobalIndexRefusesProjectionsAndFiltersOnAttributesItDoesNotProject() {
         String t = tableWithKeysOnlyGsi();
-        for (int i = 0; i < 3; i++) {
-            int k = i;
-            ddb.putItem(b -> b.tableName(t).item(Map.of("pk", s("p" + k), "g", s("G"), "secret", s("hidden" + k))));
-        }
-        QueryResponse filtered = ddb.query(b -> b.tableName(t).indexName("byG").keyConditionExpression("g = :g")
-                .filterExpression("attribute_exists(secret)").expressionAttributeValues(Map.of(":g", s("G"))));
-        assertEquals(0, filtered.count(), "Query filter on an attribute the index does not project: " + filtered.items());
-        ScanResponse scanned = ddb.scan(b -> b.tableName(t).indexName("byG").filterExpression("attribute_exists(secret)"));
-        assertEquals(0, scanned.count(), "Scan filter on an attribute the index does not project: " + scanned.items());
-
-        QueryResponse projected = ddb.query(b -> b.tableName(t).indexName("byG").keyConditionExpression("g = :g")
-                .projectionExpression("pk, secret").expressionAttributeValues(Map.of(":g", s("G"))));
-        assertEquals(3, projected.count());
-        for (Map<String, AttributeValue> item : projected.items()) assertFalse(item.containsKey("secret"), item.toString());
-        ScanResponse scanProjected = ddb.scan(b -> b.tableName(t).indexName("byG").projectionExpression("secret"));
-        assertEquals(3, scanProjected.count());
-        for (Map<String, AttributeValue> item : scanProjected.items()) assertFalse(item.containsKey("secret"), item.toString());
+        ddb.putItem(b -> b.tableName(t).item(Map.of("pk", s("a"), "g", s("G"), "secret", s("x"))));
+        DynamoDbException projection = assertThrows(DynamoDbException.class, () -> ddb.query(b -> b.tableName(t).indexName("byG")
+                .keyConditionExpression("g = :g").expressionAttributeValues(Map.of(":g", s("G"))).projectionExpression("pk, secret, #m.x")
+                .expressionAttributeNames(Map.of("#m", "more"))));
+        assertEquals("One or more parameter values were invalid: Global secondary index byG does not project [secret, more]",
+                projection.awsErrorDetails().errorMessage());
+        DynamoDbException filter = assertThrows(DynamoDbException.class, () -> ddb.scan(b -> b.tableName(t).indexName("byG")
+                .filterExpression("secret = :x").expressionAttributeValues(Map.of(":x", s("x")))));
+        assertEquals("One or more parameter values were invalid: Secondary index byG does not project one or more filter attributes: [secret]",
+                filter.awsErrorDetails().errorMessage());
+        DynamoDbException legacy = assertThrows(DynamoDbException.class, () -> ddb.query(b -> b.tableName(t).indexName("byG")
+                .keyConditionExpression("g = :g").expressionAttributeValues(Map.of(":g", s("G"))).attributesToGet("secret")));
+        assertEquals("ValidationException", errorCode(legacy), legacy.getMessage());
+        // what the index does project is still served, and nothing else (an ALL_PROJECTED read)
+        QueryResponse q = ddb.query(b -> b.tableName(t).indexName("byG").keyConditionExpression("g = :g")
+                .filterExpression("pk = :a").projectionExpression("pk").expressionAttributeValues(Map.of(":g", s("G"), ":a", s("a"))));
+        assertEquals(List.of(Map.of("pk", s("a"))), q.items());
+        ScanResponse all = ddb.scan(b -> b.tableName(t).indexName("byG"));
+        assertEquals(List.of(Map.of("pk", s("a"), "g", s("G"))), all.items());
     }
 
     // ---- 11. No-op writes ----
@@ -527,5 +529,144 @@ class EngineDefectsTest {
         assertEquals(10.0, c.table().capacityUnits(), c.toString());
         assertEquals(1.0, c.globalSecondaryIndexes().get("byG").capacityUnits(), c.toString());
         assertEquals(11.0, c.capacityUnits(), c.toString());
+    }
+
+    // ---- 16. An update that only removes does not create the item ----
+
+    @Test
+    void anUpdateThatOnlyRemovesCreatesNoItemButOneThatSetsDoes() throws Exception {
+        String t = streamTable();
+        String arn = ddb.describeTable(b -> b.tableName(t)).table().latestStreamArn();
+        var removed = ddb.updateItem(b -> b.tableName(t).key(Map.of("pk", s("gone"))).updateExpression("REMOVE a, b.c")
+                .returnValues(software.amazon.awssdk.services.dynamodb.model.ReturnValue.ALL_NEW));
+        assertFalse(removed.hasAttributes() && !removed.attributes().isEmpty(), removed.toString());
+        var updatedNew = ddb.updateItem(b -> b.tableName(t).key(Map.of("pk", s("gone"))).updateExpression("DELETE tags :t")
+                .expressionAttributeValues(Map.of(":t", AttributeValue.fromSs(List.of("x"))))
+                .returnValues(software.amazon.awssdk.services.dynamodb.model.ReturnValue.UPDATED_NEW));
+        assertFalse(updatedNew.hasAttributes() && !updatedNew.attributes().isEmpty(), updatedNew.toString());
+        HttpResponse<String> legacy = post("DynamoDB_20120810.UpdateItem", "{\"TableName\":\"" + t
+                + "\",\"Key\":{\"pk\":{\"S\":\"gone\"}},\"AttributeUpdates\":{\"a\":{\"Action\":\"DELETE\"}}}");
+        assertEquals(200, legacy.statusCode(), legacy.body());
+        HttpResponse<String> inTransaction = post("DynamoDB_20120810.TransactWriteItems", "{\"TransactItems\":[{\"Update\":{\"TableName\":\"" + t
+                + "\",\"Key\":{\"pk\":{\"S\":\"gone\"}},\"UpdateExpression\":\"REMOVE a\"}}]}");
+        assertEquals(200, inTransaction.statusCode(), inTransaction.body());
+        assertFalse(ddb.getItem(b -> b.tableName(t).key(Map.of("pk", s("gone"))).consistentRead(true)).hasItem(), "REMOVE / DELETE created the item");
+
+        ddb.updateItem(b -> b.tableName(t).key(Map.of("pk", s("empty")))); // no actions at all: DynamoDB creates the key
+        ddb.updateItem(b -> b.tableName(t).key(Map.of("pk", s("set"))).updateExpression("SET a = :one REMOVE b")
+                .expressionAttributeValues(Map.of(":one", n("1"))));
+        assertEquals(Map.of("pk", s("empty")), ddb.getItem(b -> b.tableName(t).key(Map.of("pk", s("empty"))).consistentRead(true)).item());
+        assertEquals(Map.of("pk", s("set"), "a", n("1")), ddb.getItem(b -> b.tableName(t).key(Map.of("pk", s("set"))).consistentRead(true)).item());
+        // and a REMOVE on an item that exists still removes, in a transaction too
+        post("DynamoDB_20120810.TransactWriteItems", "{\"TransactItems\":[{\"Update\":{\"TableName\":\"" + t
+                + "\",\"Key\":{\"pk\":{\"S\":\"set\"}},\"UpdateExpression\":\"REMOVE a\"}}]}");
+        assertEquals(Map.of("pk", s("set")), ddb.getItem(b -> b.tableName(t).key(Map.of("pk", s("set"))).consistentRead(true)).item());
+
+        String shard = streams.describeStream(b -> b.streamArn(arn)).streamDescription().shards().get(0).shardId();
+        String it = streams.getShardIterator(b -> b.streamArn(arn).shardId(shard).shardIteratorType(ShardIteratorType.TRIM_HORIZON)).shardIterator();
+        List<String> keys = streams.getRecords(b -> b.shardIterator(it)).records().stream()
+                .map(r -> r.eventNameAsString() + " " + r.dynamodb().keys().get("pk").s()).toList();
+        assertEquals(List.of("INSERT empty", "INSERT set", "MODIFY set"), keys, "no stream record for the updates that wrote nothing");
+    }
+
+    // ---- 18. BatchGetItem answers at most 16 MB ----
+
+    @Test
+    void batchGetItemStopsAt16MegabytesAndReturnsTheRestAsUnprocessedKeys() {
+        String t = table();
+        String filler = "y".repeat(390 * 1024);
+        List<Map<String, AttributeValue>> keys = new ArrayList<>();
+        for (int i = 0; i < 45; i++) {
+            Map<String, AttributeValue> key = Map.of("pk", s("k" + i));
+            ddb.putItem(b -> b.tableName(t).item(Map.of("pk", key.get("pk"), "filler", s(filler))));
+            keys.add(key);
+        }
+        var first = ddb.batchGetItem(b -> b.requestItems(Map.of(t, software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes.builder()
+                .keys(keys).consistentRead(true).projectionExpression("pk, filler").build())));
+        int got = first.responses().get(t).size();
+        var rest = first.unprocessedKeys().get(t);
+        assertNotNull(rest, "45 items of 390 KB are more than 16 MB: some keys must come back unprocessed");
+        assertTrue(got > 0 && got * 390L * 1024 <= 16L * 1024 * 1024, "served " + got);
+        assertEquals(45, got + rest.keys().size());
+        assertEquals("pk, filler", rest.projectionExpression(), "the unprocessed keys carry their request's parameters");
+        assertTrue(rest.consistentRead());
+        var second = ddb.batchGetItem(b -> b.requestItems(first.unprocessedKeys()));
+        assertTrue(second.unprocessedKeys().isEmpty(), second.unprocessedKeys().toString());
+        java.util.Set<String> all = new java.util.HashSet<>();
+        first.responses().get(t).forEach(i -> all.add(i.get("pk").s()));
+        second.responses().get(t).forEach(i -> all.add(i.get("pk").s()));
+        assertEquals(45, all.size(), "every key served once over the two calls");
+    }
+
+    // ---- 19. Number messages as AWS words them ----
+
+    @Test
+    void numbersThatAreNotNumbersOrOverflowGetAwsMessages() throws Exception {
+        String t = table();
+        DynamoDbException nan = assertThrows(DynamoDbException.class, () -> ddb.putItem(b -> b.tableName(t).item(Map.of("pk", s("a"), "n", n("NaN")))));
+        assertEquals("The parameter cannot be converted to a numeric value: NaN", nan.awsErrorDetails().errorMessage());
+        HttpResponse<String> empty = post("DynamoDB_20120810.PutItem", "{\"TableName\":\"" + t + "\",\"Item\":{\"pk\":{\"S\":\"a\"},\"n\":{\"N\":\"\"}}}");
+        assertAwsClientError(empty, "an empty number");
+        assertTrue(empty.body().contains("\"The parameter cannot be converted to a numeric value\""), empty.body());
+        ddb.putItem(b -> b.tableName(t).item(Map.of("pk", s("max"), "n", n("9.9999999999999999999999999999999999999E+125"))));
+        DynamoDbException over = assertThrows(DynamoDbException.class, () -> ddb.updateItem(b -> b.tableName(t).key(Map.of("pk", s("max")))
+                .updateExpression("SET n = n + :v").expressionAttributeValues(Map.of(":v", n("1E+125")))));
+        assertEquals("Number overflow. Attempting to store a number with magnitude larger than supported range", over.awsErrorDetails().errorMessage());
+    }
+
+    // ---- 20. A parallel scan's start key must lie in its segment ----
+
+    @Test
+    void aParallelScanRefusesAStartKeyFromAnotherSegment() {
+        String t = table();
+        for (int i = 0; i < 20; i++) {
+            int k = i;
+            ddb.putItem(b -> b.tableName(t).item(Map.of("pk", s("p" + k))));
+        }
+        // find an item of segment 1 of 2 by scanning that segment
+        Map<String, AttributeValue> ofOne = ddb.scan(b -> b.tableName(t).segment(1).totalSegments(2).limit(1)).items().get(0);
+        DynamoDbException e = assertThrows(DynamoDbException.class, () -> ddb.scan(b -> b.tableName(t).segment(0).totalSegments(2).exclusiveStartKey(ofOne)));
+        assertEquals("The provided starting key is invalid: Invalid ExclusiveStartKey. Please use ExclusiveStartKey with correct Segment. TotalSegments: 2 Segment: 1",
+                e.awsErrorDetails().errorMessage());
+        ddb.scan(b -> b.tableName(t).segment(1).totalSegments(2).exclusiveStartKey(ofOne)); // its own segment takes it
+    }
+
+    // ---- 21. Idempotent transactions: the token's length, and what a repeat reports ----
+
+    @Test
+    void aRepeatedTransactionReportsReadCapacityAndTokensAreAtMost36Characters() throws Exception {
+        String t = table();
+        String body = "{\"ClientRequestToken\":\"TOKEN\",\"ReturnConsumedCapacity\":\"TOTAL\",\"TransactItems\":[{\"Update\":{\"TableName\":\"" + t
+                + "\",\"Key\":{\"pk\":{\"S\":\"c\"}},\"UpdateExpression\":\"ADD n :one\",\"ExpressionAttributeValues\":{\":one\":{\"N\":\"1\"}}}}]}";
+        String token = UUID.randomUUID().toString();
+        HttpResponse<String> first = post("DynamoDB_20120810.TransactWriteItems", body.replace("TOKEN", token));
+        HttpResponse<String> again = post("DynamoDB_20120810.TransactWriteItems", body.replace("TOKEN", token));
+        assertEquals(200, first.statusCode(), first.body());
+        assertEquals(200, again.statusCode(), again.body());
+        assertTrue(first.body().contains("\"WriteCapacityUnits\":2.0"), first.body());
+        assertTrue(again.body().contains("\"ReadCapacityUnits\":2.0") && !again.body().contains("WriteCapacityUnits"), again.body());
+        assertEquals("1", ddb.getItem(g -> g.tableName(t).key(Map.of("pk", s("c"))).consistentRead(true)).item().get("n").n());
+
+        String long37 = "x".repeat(37);
+        HttpResponse<String> tooLong = post("DynamoDB_20120810.TransactWriteItems", body.replace("TOKEN", long37));
+        assertAwsClientError(tooLong, "a 37-character token");
+        assertTrue(tooLong.body().contains("Value '" + long37 + "' at 'clientRequestToken' failed to satisfy constraint: Member must have length less than or equal to 36"),
+                tooLong.body());
+        assertAwsClientError(post("DynamoDB_20120810.TransactWriteItems", body.replace("TOKEN", "")), "an empty token");
+        assertEquals("1", ddb.getItem(g -> g.tableName(t).key(Map.of("pk", s("c"))).consistentRead(true)).item().get("n").n());
+    }
+
+    // ---- 22. DescribeStream's Limit ----
+
+    @Test
+    void describeStreamChecksItsLimit() throws Exception {
+        String t = streamTable();
+        String arn = ddb.describeTable(b -> b.tableName(t)).table().latestStreamArn();
+        for (int bad : new int[] {0, 101}) {
+            HttpResponse<String> r = post("DynamoDBStreams_20120810.DescribeStream", "{\"StreamArn\":\"" + arn + "\",\"Limit\":" + bad + "}");
+            assertAwsClientError(r, "Limit " + bad);
+            assertTrue(r.body().contains("at 'limit' failed to satisfy constraint"), r.body());
+        }
+        assertEquals(1, streams.describeStream(b -> b.streamArn(arn).limit(100)).streamDescription().shards().size());
     }
 }

@@ -26,6 +26,9 @@ final class BatchOps {
         this.db = db;
     }
 
+    /** BatchGetItem answers at most this much item data; the keys it did not reach come back as UnprocessedKeys. */
+    static final long RESPONSE_BYTES = 16L * 1024 * 1024;
+
     ObjectNode batchGetItem(JsonNode req) {
         JsonNode items = req.get("RequestItems");
         if (items != null && !items.isNull() && !items.isObject()) throw new DynamoDbError("SerializationException", "Unexpected field type");
@@ -43,7 +46,7 @@ final class BatchOps {
         }
         v.throwIfAny();
         if (total > 100) throw DynamoDbError.validation("Too many items requested for the BatchGetItem call");
-        record Get(Table t, List<Map<String, AttributeValue>> keys, UnaryOperator<Map<String, AttributeValue>> projection, boolean consistent) {}
+        record Get(Table t, List<Map<String, AttributeValue>> keys, UnaryOperator<Map<String, AttributeValue>> projection, boolean consistent, JsonNode request) {}
         List<Get> gets = new ArrayList<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = items.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
@@ -59,28 +62,44 @@ final class BatchOps {
                 if (!seen.add(key)) throw DynamoDbError.validation("Provided list of item keys contains duplicates");
                 keys.add(key);
             }
-            gets.add(new Get(t, keys, p, r.path("ConsistentRead").asBoolean(false)));
+            gets.add(new Get(t, keys, p, r.path("ConsistentRead").asBoolean(false), r));
         }
         ObjectNode out = Nodes.object();
         ObjectNode responses = out.putObject("Responses");
+        ObjectNode unprocessed = Nodes.object();
         ArrayNode caps = Nodes.F.arrayNode();
+        long bytes = 0;
+        boolean full = false;
         for (Get g : gets) {
             ArrayNode list = responses.putArray(g.t.name);
             Capacity cap = new Capacity(g.t.name);
+            int done = 0;
             g.t.lock().readLock().lock();
             try {
-                for (Map<String, AttributeValue> key : g.keys) {
-                    Map<String, AttributeValue> item = g.t.get(key);
-                    cap.read(null, false, item == null ? 0 : ItemSize.of(item), g.consistent, 1);
+                for (; !full && done < g.keys.size(); done++) {
+                    Map<String, AttributeValue> item = g.t.get(g.keys.get(done));
+                    long size = item == null ? 0 : ItemSize.of(item);
+                    if (bytes + size > RESPONSE_BYTES) {
+                        full = true; // this key and every one after it, in any table, come back unprocessed
+                        break;
+                    }
+                    bytes += size;
+                    cap.read(null, false, size, g.consistent, 1);
                     if (item != null) list.add(Nodes.item(g.projection == null ? item : g.projection.apply(item)));
                 }
             } finally {
                 g.t.lock().readLock().unlock();
             }
+            if (done < g.keys.size()) {
+                ObjectNode rest = ((ObjectNode) g.request).deepCopy();
+                ArrayNode keys = rest.putArray("Keys");
+                for (Map<String, AttributeValue> key : g.keys.subList(done, g.keys.size())) keys.add(Nodes.item(key));
+                unprocessed.set(g.t.name, rest);
+            }
             ObjectNode c = cap.json(Capacity.mode(req));
             if (c != null) caps.add(c);
         }
-        out.putObject("UnprocessedKeys");
+        out.set("UnprocessedKeys", unprocessed);
         if (!caps.isEmpty()) out.set("ConsumedCapacity", caps);
         return out;
     }

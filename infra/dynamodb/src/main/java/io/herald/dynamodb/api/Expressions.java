@@ -10,6 +10,7 @@ import io.herald.dynamodb.expr.Projection;
 import io.herald.dynamodb.expr.UpdateExpression;
 import io.herald.dynamodb.model.AttributeValue;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,6 +26,7 @@ import java.util.function.UnaryOperator;
 final class Expressions {
     final JsonNode req;
     final ExpressionContext ctx;
+    private final Map<String, Set<String>> names = new HashMap<>();
 
     /** Checks the mix of expression and legacy parameters; {@code valueExpressions} name the expressions values may serve. */
     Expressions(JsonNode req, List<String> expressionParams, List<String> legacyParams, List<String> valueExpressions) {
@@ -51,7 +53,13 @@ final class Expressions {
     Predicate<Map<String, AttributeValue>> condition(String param) {
         if (!req.has(param) || req.get(param).isNull()) return null;
         Condition c = Condition.parse(req.get(param).asText(), param, ctx);
+        names.put(param, c.topLevelNames());
         return c::test;
+    }
+
+    /** The top-level attributes a parsed expression reads (empty when it is absent): what an index must project. */
+    Set<String> names(String param) {
+        return names.getOrDefault(param, Set.of());
     }
 
     UpdateExpression update() {
@@ -62,12 +70,8 @@ final class Expressions {
     UnaryOperator<Map<String, AttributeValue>> projection() {
         if (!req.has("ProjectionExpression") || req.get("ProjectionExpression").isNull()) return null;
         Projection p = Projection.parse(req.get("ProjectionExpression").asText(), ctx);
+        names.put("ProjectionExpression", p.topLevelNames());
         return p::apply;
-    }
-
-    /** Top-level attributes a projection names (for index projection checks). */
-    static Set<String> names(UpdateExpression u) {
-        return u.topLevelNames();
     }
 
     void done() {

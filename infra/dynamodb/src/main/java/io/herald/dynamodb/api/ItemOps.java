@@ -130,6 +130,7 @@ final class ItemOps {
         }
         Capacity cap = new Capacity(t.name);
         Map<String, AttributeValue>[] oldAndNew = write(req, t, key, cond, o -> {
+            if (o == null && update != null && update.onlyRemoves()) return null; // nothing to create
             Map<String, AttributeValue> base = o != null ? o : new LinkedHashMap<>(key);
             Map<String, AttributeValue> next = update != null ? update.apply(base) : new LinkedHashMap<>(base);
             Keys.item(t, next);
@@ -150,7 +151,7 @@ final class ItemOps {
             case "ALL_OLD" -> old;
             case "ALL_NEW" -> item;
             case "UPDATED_OLD" -> old == null || update == null ? null : update.updatedAttributes().apply(old);
-            case "UPDATED_NEW" -> update == null ? null : update.updatedAttributes().apply(item);
+            case "UPDATED_NEW" -> update == null || item == null ? null : update.updatedAttributes().apply(item);
             default -> null;
         };
     }
@@ -210,8 +211,7 @@ final class ItemOps {
         if (d == null || d.projectionType().equals("ALL")) return item;
         Map<String, AttributeValue> out = new LinkedHashMap<>();
         for (Map.Entry<String, AttributeValue> e : item.entrySet()) {
-            String n = e.getKey();
-            if (t.key.isKey(n) || d.key().isKey(n) || d.nonKeyAttributes() != null && d.nonKeyAttributes().contains(n)) out.put(n, e.getValue());
+            if (d.projects(t.key, e.getKey())) out.put(e.getKey(), e.getValue());
         }
         return out;
     }

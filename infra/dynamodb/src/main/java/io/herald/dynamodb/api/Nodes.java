@@ -67,6 +67,13 @@ final class Nodes {
         return out;
     }
 
+    /** An object's member names, in order. */
+    static List<String> fieldNames(JsonNode node) {
+        List<String> out = new ArrayList<>();
+        if (node != null) node.fieldNames().forEachRemaining(out::add);
+        return out;
+    }
+
     static List<String> strings(JsonNode node) {
         List<String> out = new ArrayList<>();
         if (node != null) node.forEach(n -> out.add(n.asText()));

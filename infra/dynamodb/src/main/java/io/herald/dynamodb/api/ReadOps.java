@@ -98,9 +98,29 @@ final class ReadOps {
                     + s.index.name() + " because its projection type is not ALL");
         }
         UnaryOperator<Map<String, AttributeValue>> p = has(req, "AttributesToGet") ? LegacyParams.attributesToGet(req) : ex.projection();
+        if (s.index != null && s.index.global()) {
+            // a global index cannot fetch from the table: asking it for more is an error, not an empty answer
+            List<String> missing = notProjected(s, has(req, "AttributesToGet") ? Nodes.strings(req.get("AttributesToGet")) : ex.names("ProjectionExpression"));
+            if (!missing.isEmpty()) {
+                throw DynamoDbError.validation("One or more parameter values were invalid: Global secondary index " + s.index.name() + " does not project " + missing);
+            }
+            String filterParam = has(req, "QueryFilter") ? "QueryFilter" : has(req, "ScanFilter") ? "ScanFilter" : null;
+            missing = notProjected(s, filterParam != null ? Nodes.fieldNames(req.get(filterParam)) : ex.names("FilterExpression"));
+            if (!missing.isEmpty()) {
+                throw DynamoDbError.validation("One or more parameter values were invalid: Secondary index " + s.index.name()
+                        + " does not project one or more filter attributes: " + missing);
+            }
+        }
         if (p != null) return p;
         if ("ALL_ATTRIBUTES".equals(select)) return UnaryOperator.identity();
         return s.index == null ? UnaryOperator.identity() : item -> ItemOps.project(s.table, s.index, item);
+    }
+
+    /** The attributes of {@code names} an index's projection leaves out, in order. */
+    private static List<String> notProjected(Source s, java.util.Collection<String> names) {
+        List<String> out = new ArrayList<>();
+        for (String n : names) if (!s.index.projects(s.table.key, n) && !out.contains(n)) out.add(n);
+        return out;
     }
 
     ObjectNode query(JsonNode req) {
@@ -170,6 +190,13 @@ final class ReadOps {
         int total = req.path("TotalSegments").asInt(1);
         int segment = req.path("Segment").asInt(0);
         Map<String, AttributeValue> start = has(req, "ExclusiveStartKey") ? startKey(req, s) : null;
+        if (start != null && total > 1) {
+            int owner = PartitionKey.of(start.get(s.key.hash())).segment(total);
+            if (owner != segment) {
+                throw DynamoDbError.validation("The provided starting key is invalid: Invalid ExclusiveStartKey. Please use ExclusiveStartKey with correct Segment. TotalSegments: "
+                        + total + " Segment: " + owner);
+            }
+        }
         Page page = new Page(req, s);
         s.table.lock().readLock().lock();
         try {

@@ -43,11 +43,7 @@ final class StreamOps {
     ObjectNode listStreams(JsonNode req) {
         String table = text(req, "TableName");
         String start = text(req, "ExclusiveStartStreamArn");
-        int limit = req.path("Limit").asInt(100);
-        if (limit < 1 || limit > 100) {
-            throw DynamoDbError.validation("1 validation error detected: Value '" + limit + "' at 'limit' failed to satisfy constraint: Member must have value "
-                    + (limit < 1 ? "greater than or equal to 1" : "less than or equal to 100"));
-        }
+        int limit = limit(req, 100);
         ObjectNode out = Nodes.object();
         ArrayNode streams = out.putArray("Streams");
         boolean started = start == null;
@@ -71,8 +67,18 @@ final class StreamOps {
         return out;
     }
 
+    /** A request's Limit, checked against 1..max with AWS's message; {@code max} when absent. */
+    private static int limit(JsonNode req, int max) {
+        Violations v = new Violations();
+        v.atLeast(req.get("Limit"), "limit", 1);
+        v.atMost(req.get("Limit"), "limit", max);
+        v.throwIfAny();
+        return req.path("Limit").asInt(max);
+    }
+
     ObjectNode describeStream(JsonNode req) {
         TableOps.requireParameter(req, "StreamArn");
+        limit(req, 100); // one shard per stream here, so any Limit from 1 to 100 returns it
         StreamLog s = stream(req.get("StreamArn").asText());
         Table t = db.find(s.tableName);
         if (t != null && !t.arn.equals(s.arn.substring(0, s.arn.indexOf("/stream/")))) t = null;
@@ -131,11 +137,7 @@ final class StreamOps {
 
     ObjectNode getRecords(JsonNode req) {
         TableOps.requireParameter(req, "ShardIterator");
-        int limit = req.path("Limit").asInt(1000);
-        if (limit < 1 || limit > 1000) {
-            throw DynamoDbError.validation("1 validation error detected: Value '" + limit + "' at 'limit' failed to satisfy constraint: Member must have value "
-                    + (limit < 1 ? "greater than or equal to 1" : "less than or equal to 1000"));
-        }
+        int limit = limit(req, 1000);
         String[] parts;
         try {
             parts = new String(Base64.getUrlDecoder().decode(req.get("ShardIterator").asText()), StandardCharsets.UTF_8).split("\\|");

@@ -30,6 +30,7 @@ import java.util.function.UnaryOperator;
  */
 final class TransactOps {
     private static final long TOKEN_MILLIS = 10 * 60 * 1000;
+    private static final List<String> KINDS = List.of("ConditionCheck", "Put", "Delete", "Update");
     private final Database db;
     /** ClientRequestToken → a digest of the request it came with, whether it finished, and when; ten minutes. */
     private final Map<String, Token> tokens = new ConcurrentHashMap<>();
@@ -55,6 +56,7 @@ final class TransactOps {
         }
         v.oneOf(req.get("ReturnConsumedCapacity"), "returnConsumedCapacity", Violations.RETURN_CAPACITY);
         v.oneOf(req.get("ReturnItemCollectionMetrics"), "returnItemCollectionMetrics", Violations.RETURN_METRICS);
+        v.lengthBetween(req.get("ClientRequestToken"), "clientRequestToken", 1, 36);
         v.throwIfAny();
     }
 
@@ -88,7 +90,7 @@ final class TransactOps {
                             "Request parameters do not match the parameters of a previous request with the same ClientRequestToken");
                 }
                 if (!seen.done) throw new DynamoDbError("TransactionInProgressException", "Transaction is ongoing for the idempotency token");
-                return Nodes.object(); // already applied: the same success, nothing applied twice
+                return repeated(req); // already applied: the same success, nothing applied twice
             }
             try {
                 ObjectNode out = write(req);
@@ -100,6 +102,34 @@ final class TransactOps {
             }
         }
         return write(req);
+    }
+
+    /**
+     * The answer to a request whose token already succeeded. DynamoDB documents that such a repeat
+     * reports the read capacity of reading the items, not the writes: here a transactional read of
+     * each item as it is now.
+     */
+    private ObjectNode repeated(JsonNode req) {
+        Map<String, Capacity> caps = new LinkedHashMap<>();
+        String mode = Capacity.mode(req);
+        if (mode == null || mode.equals("NONE")) return respond(req, caps);
+        for (JsonNode ti : req.get("TransactItems")) {
+            for (String kind : KINDS) {
+                JsonNode b = ti.get(kind);
+                Table t = b == null ? null : db.find(b.path("TableName").asText());
+                if (t == null) continue;
+                Map<String, AttributeValue> key = kind.equals("Put") ? t.key.keyOf(Nodes.readItem(b.get("Item"))) : Nodes.readItem(b.get("Key"));
+                Map<String, AttributeValue> item;
+                t.lock().readLock().lock();
+                try {
+                    item = t.get(key);
+                } finally {
+                    t.lock().readLock().unlock();
+                }
+                caps.computeIfAbsent(t.name, Capacity::new).read(null, false, item == null ? 0 : ItemSize.of(item), true, 2);
+            }
+        }
+        return respond(req, caps);
     }
 
     private static String digest(JsonNode items) {
@@ -118,7 +148,7 @@ final class TransactOps {
         for (JsonNode ti : req.get("TransactItems")) {
             Action a = new Action();
             int kinds = 0;
-            for (String k : List.of("ConditionCheck", "Put", "Delete", "Update")) {
+            for (String k : KINDS) {
                 if (has(ti, k)) {
                     a.kind = k;
                     kinds++;
@@ -182,6 +212,8 @@ final class TransactOps {
                     boolean withItem = "ALL_OLD".equals(text(a.body, "ReturnValuesOnConditionCheckFailure")) && old != null;
                     reason = new CancellationReason("ConditionalCheckFailed", "The conditional request failed", withItem ? old : null);
                     failed = true;
+                } else if (a.kind.equals("Update") && old == null && a.update != null && a.update.onlyRemoves()) {
+                    next = null; // removing from a missing item creates nothing, as in UpdateItem
                 } else if (a.kind.equals("Update")) {
                     try {
                         Map<String, AttributeValue> base = old != null ? old : new LinkedHashMap<>(a.key);
@@ -212,7 +244,7 @@ final class TransactOps {
             Capacity cap = caps.computeIfAbsent(a.table.name, Capacity::new);
             Map<String, AttributeValue> old;
             switch (a.kind) {
-                case "Put", "Update" -> old = db.put(a.table, newItems.get(i));
+                case "Put", "Update" -> old = newItems.get(i) == null ? null : db.put(a.table, newItems.get(i));
                 case "Delete" -> old = db.delete(a.table, a.key, false);
                 default -> {
                     old = a.table.get(a.key);

@@ -74,6 +74,14 @@ public final class UpdateExpression {
         return doc.item();
     }
 
+    /**
+     * True when every action only takes something away (REMOVE, DELETE from a set). DynamoDB does
+     * not create a missing item for such an update; an update with no actions at all does.
+     */
+    public boolean onlyRemoves() {
+        return !actions.isEmpty() && actions.stream().allMatch(a -> a instanceof RemoveAction || a instanceof DeleteAction);
+    }
+
     /** The top-level attributes the update writes or removes. */
     public Set<String> topLevelNames() {
         return topLevelNames;

@@ -24,19 +24,23 @@ public final class Numbers {
             if (!t.equals(text) || t.indexOf('_') >= 0) throw new NumberFormatException();
             d = new BigDecimal(t);
         } catch (NumberFormatException e) {
-            throw new NumberFormatException("A value provided cannot be converted into a number");
+            // AWS's wording names the value when there is one (DynamoDB Local's "A value provided cannot be converted into a number" does not)
+            throw new NumberFormatException("The parameter cannot be converted to a numeric value" + (text.isEmpty() ? "" : ": " + text));
         }
         return check(d);
     }
 
-    /** Checks range and precision of a computed or parsed number. */
+    /**
+     * Checks range, then precision, of a computed or parsed number: a sum past the largest number
+     * has 39 digits too, and DynamoDB calls that an overflow.
+     */
     public static BigDecimal check(BigDecimal d) {
         BigDecimal c = canonical(d);
         if (c.signum() == 0) return c;
-        if (c.precision() > 38) throw new NumberFormatException("Attempting to store more than 38 significant digits in a Number");
         BigDecimal abs = c.abs();
         if (abs.compareTo(MAX) >= 0) throw new NumberFormatException("Number overflow. Attempting to store a number with magnitude larger than supported range");
         if (abs.compareTo(MIN) < 0) throw new NumberFormatException("Number underflow. Attempting to store a number with magnitude smaller than supported range");
+        if (c.precision() > 38) throw new NumberFormatException("Attempting to store more than 38 significant digits in a Number");
         return c;
     }
 

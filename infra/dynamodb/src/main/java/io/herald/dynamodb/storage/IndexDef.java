@@ -8,6 +8,11 @@ import java.util.List;
  */
 public record IndexDef(String name, boolean global, KeySchema key, String projectionType, List<String> nonKeyAttributes,
         long readCapacity, long writeCapacity, String status) {
+    /** Whether the index keeps attribute {@code name} of an item in a table keyed by {@code tableKey}. */
+    public boolean projects(KeySchema tableKey, String name) {
+        return projectionType.equals("ALL") || tableKey.isKey(name) || key.isKey(name) || nonKeyAttributes != null && nonKeyAttributes.contains(name);
+    }
+
     public IndexDef withStatus(String s) {
         return new IndexDef(name, global, key, projectionType, nonKeyAttributes, readCapacity, writeCapacity, s);
     }
