@@ -143,6 +143,8 @@ public final class DynamoDbChatStore implements ChatStore {
                 return new Conversation(conversationId, members, created, now);
             } catch (TransactionCanceledException e) {
                 if (attempt >= READ_ATTEMPTS) throw e;
+                // a changed conversation is read again at once; a conflict or throttling waits first
+                if (!reason(e, 0).equals("ConditionalCheckFailed")) jitter(attempt);
             }
         }
     }
@@ -198,9 +200,10 @@ public final class DynamoDbChatStore implements ChatStore {
     @Override
     public void markStarted(String conversationId, String userId, Instant now) {
         try {
-            ddb.updateItem(b -> b.tableName(table).key(key(conversationId, MEMBER + userId)).updateExpression("SET st = :now")
+            // the member item is also written by every send's transaction: this plain write can meet one
+            retryingConflicts(() -> ddb.updateItem(b -> b.tableName(table).key(key(conversationId, MEMBER + userId)).updateExpression("SET st = :now")
                     .conditionExpression("attribute_exists(pk) AND attribute_not_exists(st)")
-                    .expressionAttributeValues(Map.of(":now", n(now.toEpochMilli()))));
+                    .expressionAttributeValues(Map.of(":now", n(now.toEpochMilli())))));
         } catch (ConditionalCheckFailedException e) {
             // already started, or no longer a member: nothing to record
         }
@@ -284,7 +287,8 @@ public final class DynamoDbChatStore implements ChatStore {
      * Runs a write, again after a short random pause when it lost to a concurrent transaction on
      * the same items (two sends in one conversation, a send and a read): DynamoDB cancels such
      * a transaction with TransactionConflict and refuses a plain write with
-     * TransactionConflictException. Only those; bounded.
+     * TransactionConflictException. A transaction cancelled for ThrottlingError (a hot
+     * conversation's partition) waits the same way: the SDK retries neither. Only those; bounded.
      */
     private <T> T retryingConflicts(java.util.function.Supplier<T> write) {
         for (int attempt = 1; ; attempt++) {
@@ -293,8 +297,8 @@ public final class DynamoDbChatStore implements ChatStore {
             } catch (TransactionConflictException e) {
                 if (attempt >= CONFLICT_ATTEMPTS) throw e;
             } catch (TransactionCanceledException e) {
-                boolean conflict = e.hasCancellationReasons()
-                        && e.cancellationReasons().stream().anyMatch(r -> "TransactionConflict".equals(r.code()));
+                boolean conflict = e.hasCancellationReasons() && e.cancellationReasons().stream()
+                        .anyMatch(r -> "TransactionConflict".equals(r.code()) || "ThrottlingError".equals(r.code()));
                 if (!conflict || attempt >= CONFLICT_ATTEMPTS) throw e;
             }
             jitter(attempt);

@@ -5,6 +5,7 @@ import static io.herald.aws.dynamodb.DynamoDbSchema.TTL;
 import static io.herald.aws.dynamodb.Items.n;
 import static io.herald.aws.dynamodb.Items.s;
 
+import io.herald.core.delivery.RetryPolicy;
 import io.herald.core.store.StatsStore;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -13,8 +14,6 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
-import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 
 /** The stats counters in the ledger table: sharded over {@code stats#0..9}, atomic ADD, summed on read. */
 public final class DynamoDbStats implements StatsStore {
@@ -52,23 +51,20 @@ public final class DynamoDbStats implements StatsStore {
                 .expressionAttributeNames(names).expressionAttributeValues(values));
     }
 
-    /** The shards summed (one BatchGetItem); a shard alone may be negative, a sum below zero reads as zero. */
+    /**
+     * The shards summed (one BatchGetItem, its unprocessed keys asked again with backoff, bounded);
+     * a shard alone may be negative, a sum below zero reads as zero.
+     */
     @Override
     public Map<String, Long> read() {
         List<Map<String, AttributeValue>> keys = new ArrayList<>();
         keys.add(Map.of(PK, s(STATS_KEY))); // the single item of earlier releases, kept in data directories
         for (int i = 0; i < STATS_SHARDS; i++) keys.add(Map.of(PK, s(STATS_KEY + "#" + i)));
         Map<String, Long> sum = new HashMap<>();
-        Map<String, KeysAndAttributes> pending = Map.of(table, KeysAndAttributes.builder().keys(keys).build());
-        while (!pending.isEmpty()) {
-            Map<String, KeysAndAttributes> req = pending;
-            BatchGetItemResponse r = ddb.batchGetItem(b -> b.requestItems(req));
-            for (Map<String, AttributeValue> item : r.responses().getOrDefault(table, List.of())) {
-                item.forEach((k, v) -> {
-                    if (v.n() != null) sum.merge(k, Long.parseLong(v.n()), Long::sum);
-                });
-            }
-            pending = r.hasUnprocessedKeys() ? r.unprocessedKeys() : Map.of();
+        for (Map<String, AttributeValue> item : BatchGet.consistent(ddb, table, keys, RetryPolicy.DEFAULT, Thread::sleep)) {
+            item.forEach((k, v) -> {
+                if (v.n() != null) sum.merge(k, Long.parseLong(v.n()), Long::sum);
+            });
         }
         sum.replaceAll((k, v) -> Math.max(0, v));
         return sum;

@@ -277,4 +277,46 @@ class DynamoDbChatStoreTest {
                 () -> new DynamoDbChatStore(failing, table, null).append(n, List.of("bob"), null));
         assertEquals(1, calls.get());
     }
+
+    /** The engine's client, except that the first call of {@code method} throws {@code e}, as AWS may. */
+    private software.amazon.awssdk.services.dynamodb.DynamoDbClient losingFirst(String method, RuntimeException e,
+            java.util.concurrent.atomic.AtomicInteger thrown) {
+        software.amazon.awssdk.services.dynamodb.DynamoDbClient real = dynamo.client();
+        return (software.amazon.awssdk.services.dynamodb.DynamoDbClient) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {software.amazon.awssdk.services.dynamodb.DynamoDbClient.class}, (proxy, m, args) -> {
+                    if (m.getName().equals(method) && thrown.getAndIncrement() == 0) throw e;
+                    try {
+                        return m.invoke(real, args);
+                    } catch (java.lang.reflect.InvocationTargetException x) {
+                        throw x.getCause();
+                    }
+                });
+    }
+
+    /**
+     * A user's first send marks their member item with a plain write, and every other send's
+     * transaction writes that item too: on AWS the plain write can meet one (the engine serializes).
+     * A send cancelled for ThrottlingError (a busy conversation's partition) is retried the same way.
+     */
+    @Test
+    void a_first_send_meeting_a_transaction_and_a_throttled_send_should_be_retried() {
+        store.upsert("k", List.of("alice", "bob"), Instant.now());
+        java.util.concurrent.atomic.AtomicInteger thrown = new java.util.concurrent.atomic.AtomicInteger();
+        new DynamoDbChatStore(losingFirst("updateItem", software.amazon.awssdk.services.dynamodb.model.TransactionConflictException.builder()
+                .message("Transaction is ongoing for the item").build(), thrown), table, null).markStarted("k", "alice", Instant.now());
+        assertEquals(2, thrown.get(), "lost once, then written");
+        assertTrue(store.started("k", "alice"));
+
+        thrown.set(0);
+        Instant now = Instant.now();
+        ChatMessage m = new ChatMessage(ids.next(now), "k", "alice", "text", "hi", Json.object(), now, now, null, null);
+        DynamoDbChatStore throttled = new DynamoDbChatStore(losingFirst("transactWriteItems",
+                software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException.builder().message("Transaction cancelled").cancellationReasons(
+                        software.amazon.awssdk.services.dynamodb.model.CancellationReason.builder().code("None").build(),
+                        software.amazon.awssdk.services.dynamodb.model.CancellationReason.builder().code("ThrottlingError").build()).build(), thrown),
+                table, null);
+        assertTrue(throttled.append(m, List.of("bob"), null));
+        assertEquals(2, thrown.get());
+        assertEquals(1L, store.unread("k", List.of("bob")).get("bob"), "stored once, counted once");
+    }
 }

@@ -421,6 +421,50 @@ class DynamoDbStoresTest {
         assertTrue(statsItems <= DynamoDbStats.STATS_SHARDS);
     }
 
+    /**
+     * BatchGetItem leaving keys unprocessed, as AWS does when a partition's throughput is exceeded:
+     * the second half of the keys asked, in the first {@code times} calls.
+     */
+    static final class UnprocessedGets implements ExecutionInterceptor {
+        final int times;
+        final java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+
+        UnprocessedGets(int times) {
+            this.times = times;
+        }
+
+        @Override
+        public software.amazon.awssdk.core.SdkResponse modifyResponse(Context.ModifyResponse c, ExecutionAttributes a) {
+            if (!(c.response() instanceof software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse r) || calls.incrementAndGet() > times) {
+                return c.response();
+            }
+            var asked = ((software.amazon.awssdk.services.dynamodb.model.BatchGetItemRequest) c.request()).requestItems();
+            Map<String, List<Map<String, AttributeValue>>> served = new java.util.HashMap<>();
+            Map<String, software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes> left = new java.util.HashMap<>();
+            asked.forEach((table, ka) -> {
+                List<Map<String, AttributeValue>> later = ka.keys().subList(ka.keys().size() / 2, ka.keys().size());
+                served.put(table, r.responses().getOrDefault(table, List.of()).stream()
+                        .filter(item -> later.stream().noneMatch(k -> k.entrySet().stream().allMatch(e -> e.getValue().equals(item.get(e.getKey())))))
+                        .toList());
+                if (!later.isEmpty()) left.put(table, ka.toBuilder().keys(later).build());
+            });
+            return r.toBuilder().responses(served).unprocessedKeys(left).build();
+        }
+    }
+
+    @Test
+    void stats_should_read_keys_left_unprocessed_and_give_up_when_they_stay() {
+        for (int i = 0; i < 40; i++) stats.add(Map.of(StatsStore.CONNECTIONS, 1L));
+        DynamoDbClient partial = ddb.clientWith(new UnprocessedGets(2));
+        assertEquals(40L, new DynamoDbStats(partial, ledgerTable).read().get(StatsStore.CONNECTIONS));
+        DynamoDbClient stuck = ddb.clientWith(new UnprocessedGets(Integer.MAX_VALUE));
+        // bounded: a throttled partition gets a few spaced attempts, not a tight loop until the function times out
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(30),
+                () -> assertThrows(IllegalStateException.class, () -> new DynamoDbStats(stuck, ledgerTable).read()));
+        partial.close();
+        stuck.close();
+    }
+
     @Test
     void stats_should_add_up() {
         stats.add(Map.of(StatsStore.CONNECTIONS, 2L, "x", 1L));
