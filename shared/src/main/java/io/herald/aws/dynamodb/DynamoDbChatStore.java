@@ -28,7 +28,6 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.Select;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
-import software.amazon.awssdk.services.dynamodb.model.TransactionConflictException;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
@@ -51,7 +50,6 @@ public final class DynamoDbChatStore implements ChatStore {
     private static final String REACHED = "rc";
     /** How long a publication's mark stands: beyond SQS's longest retention (14 days). */
     private static final Duration PUBLICATION_MARK = Duration.ofDays(15);
-    private static final int CONFLICT_ATTEMPTS = 6;
     /** Sorts after every ULID character: the upper end of the message range. */
     private static final String MSG_END = "g#~";
     private static final int READ_ATTEMPTS = 8;
@@ -144,7 +142,7 @@ public final class DynamoDbChatStore implements ChatStore {
             } catch (TransactionCanceledException e) {
                 if (attempt >= READ_ATTEMPTS) throw e;
                 // a changed conversation is read again at once; a conflict or throttling waits first
-                if (!reason(e, 0).equals("ConditionalCheckFailed")) jitter(attempt);
+                if (!reason(e, 0).equals("ConditionalCheckFailed")) Conflicts.jitter(attempt);
             }
         }
     }
@@ -201,7 +199,7 @@ public final class DynamoDbChatStore implements ChatStore {
     public void markStarted(String conversationId, String userId, Instant now) {
         try {
             // the member item is also written by every send's transaction: this plain write can meet one
-            retryingConflicts(() -> ddb.updateItem(b -> b.tableName(table).key(key(conversationId, MEMBER + userId)).updateExpression("SET st = :now")
+            Conflicts.retrying(() -> ddb.updateItem(b -> b.tableName(table).key(key(conversationId, MEMBER + userId)).updateExpression("SET st = :now")
                     .conditionExpression("attribute_exists(pk) AND attribute_not_exists(st)")
                     .expressionAttributeValues(Map.of(":now", n(now.toEpochMilli())))));
         } catch (ConditionalCheckFailedException e) {
@@ -247,7 +245,7 @@ public final class DynamoDbChatStore implements ChatStore {
                     .expressionAttributeValues(Map.of(":one", n(1)))).build());
         }
         try {
-            retryingConflicts(() -> ddb.transactWriteItems(b -> b.transactItems(writes)));
+            Conflicts.retrying(() -> ddb.transactWriteItems(b -> b.transactItems(writes)));
             return true;
         } catch (TransactionCanceledException e) {
             if (publicationId != null && reason(e, 0).equals("ConditionalCheckFailed")) return false;
@@ -283,38 +281,6 @@ public final class DynamoDbChatStore implements ChatStore {
         return code == null ? "" : code;
     }
 
-    /**
-     * Runs a write, again after a short random pause when it lost to a concurrent transaction on
-     * the same items (two sends in one conversation, a send and a read): DynamoDB cancels such
-     * a transaction with TransactionConflict and refuses a plain write with
-     * TransactionConflictException. A transaction cancelled for ThrottlingError (a hot
-     * conversation's partition) waits the same way: the SDK retries neither. Only those; bounded.
-     */
-    private <T> T retryingConflicts(java.util.function.Supplier<T> write) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return write.get();
-            } catch (TransactionConflictException e) {
-                if (attempt >= CONFLICT_ATTEMPTS) throw e;
-            } catch (TransactionCanceledException e) {
-                boolean conflict = e.hasCancellationReasons() && e.cancellationReasons().stream()
-                        .anyMatch(r -> "TransactionConflict".equals(r.code()) || "ThrottlingError".equals(r.code()));
-                if (!conflict || attempt >= CONFLICT_ATTEMPTS) throw e;
-            }
-            jitter(attempt);
-        }
-    }
-
-    /** Full jitter on a doubling cap: concurrent losers spread out instead of colliding again. */
-    private static void jitter(int attempt) {
-        try {
-            Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(1, Math.min(500, 10L << attempt) + 1));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
-    }
-
     @Override
     public Map<String, Long> unread(String conversationId, Collection<String> userIds) {
         Map<String, Long> out = new HashMap<>();
@@ -341,7 +307,7 @@ public final class DynamoDbChatStore implements ChatStore {
             long seq = Items.num(member, "seq", 0);
             long left = countFromOthersAfter(conversationId, userId, messageId);
             try {
-                retryingConflicts(() -> ddb.updateItem(b -> b.tableName(table).key(key(conversationId, MEMBER + userId))
+                Conflicts.retrying(() -> ddb.updateItem(b -> b.tableName(table).key(key(conversationId, MEMBER + userId))
                         .updateExpression("SET un = :n, lr = :lr, ra = :now").conditionExpression("seq = :seq")
                         .expressionAttributeValues(Map.of(":n", n(left), ":lr", s(messageId), ":now", n(now.toEpochMilli()),
                                 ":seq", n(seq)))));
@@ -406,7 +372,7 @@ public final class DynamoDbChatStore implements ChatStore {
                         .expressionAttributeValues(Map.of(":minus", n(-1), ":one", n(1), ":seq", n(Items.num(member, "seq", 0))))).build());
             }
             try {
-                retryingConflicts(() -> ddb.transactWriteItems(b -> b.transactItems(writes)));
+                Conflicts.retrying(() -> ddb.transactWriteItems(b -> b.transactItems(writes)));
                 return message(conversationId, messageId);
             } catch (TransactionCanceledException e) {
                 if (reason(e, 0).equals("ConditionalCheckFailed")) return Optional.empty(); // deleted meanwhile

@@ -75,8 +75,9 @@ public final class DynamoDbConnectionStore implements ConnectionStore {
 
     @Override
     public Optional<Connection> delete(String connectionId) {
-        Map<String, AttributeValue> old = ddb.deleteItem(b -> b.tableName(table)
-                .key(Map.of(CONNECTION_ID, s(connectionId))).returnValues(ReturnValue.ALL_OLD)).attributes();
+        // subscribe transactions and the sweeper's claim write this item too: a plain delete can meet one
+        Map<String, AttributeValue> old = Conflicts.retrying(() -> ddb.deleteItem(b -> b.tableName(table)
+                .key(Map.of(CONNECTION_ID, s(connectionId))).returnValues(ReturnValue.ALL_OLD))).attributes();
         return old == null || old.isEmpty() ? Optional.empty() : Optional.of(fromItem(old));
     }
 

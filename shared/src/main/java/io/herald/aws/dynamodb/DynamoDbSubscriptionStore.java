@@ -223,8 +223,9 @@ public final class DynamoDbSubscriptionStore implements SubscriptionStore {
         for (String k : keys) {
             int at = k.indexOf(KEY_SEPARATOR);
             try {
-                ddb.deleteItem(b -> b.tableName(table).key(Map.of(BUCKET, s(k.substring(0, at)), SUB, s(k.substring(at + 1))))
-                        .conditionExpression("attribute_exists(#b)").expressionAttributeNames(Map.of("#b", BUCKET)));
+                // a subscribe or unsubscribe transaction may hold the item: a plain delete then waits and retries
+                Conflicts.retrying(() -> ddb.deleteItem(b -> b.tableName(table).key(Map.of(BUCKET, s(k.substring(0, at)), SUB, s(k.substring(at + 1))))
+                        .conditionExpression("attribute_exists(#b)").expressionAttributeNames(Map.of("#b", BUCKET))));
                 removed++;
             } catch (ConditionalCheckFailedException e) {
                 // removed by someone else meanwhile: not ours to count

@@ -278,21 +278,6 @@ class DynamoDbChatStoreTest {
         assertEquals(1, calls.get());
     }
 
-    /** The engine's client, except that the first call of {@code method} throws {@code e}, as AWS may. */
-    private software.amazon.awssdk.services.dynamodb.DynamoDbClient losingFirst(String method, RuntimeException e,
-            java.util.concurrent.atomic.AtomicInteger thrown) {
-        software.amazon.awssdk.services.dynamodb.DynamoDbClient real = dynamo.client();
-        return (software.amazon.awssdk.services.dynamodb.DynamoDbClient) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[] {software.amazon.awssdk.services.dynamodb.DynamoDbClient.class}, (proxy, m, args) -> {
-                    if (m.getName().equals(method) && thrown.getAndIncrement() == 0) throw e;
-                    try {
-                        return m.invoke(real, args);
-                    } catch (java.lang.reflect.InvocationTargetException x) {
-                        throw x.getCause();
-                    }
-                });
-    }
-
     /**
      * A user's first send marks their member item with a plain write, and every other send's
      * transaction writes that item too: on AWS the plain write can meet one (the engine serializes).
@@ -302,7 +287,7 @@ class DynamoDbChatStoreTest {
     void a_first_send_meeting_a_transaction_and_a_throttled_send_should_be_retried() {
         store.upsert("k", List.of("alice", "bob"), Instant.now());
         java.util.concurrent.atomic.AtomicInteger thrown = new java.util.concurrent.atomic.AtomicInteger();
-        new DynamoDbChatStore(losingFirst("updateItem", software.amazon.awssdk.services.dynamodb.model.TransactionConflictException.builder()
+        new DynamoDbChatStore(FailingCalls.first(dynamo.client(), "updateItem", software.amazon.awssdk.services.dynamodb.model.TransactionConflictException.builder()
                 .message("Transaction is ongoing for the item").build(), thrown), table, null).markStarted("k", "alice", Instant.now());
         assertEquals(2, thrown.get(), "lost once, then written");
         assertTrue(store.started("k", "alice"));
@@ -310,7 +295,7 @@ class DynamoDbChatStoreTest {
         thrown.set(0);
         Instant now = Instant.now();
         ChatMessage m = new ChatMessage(ids.next(now), "k", "alice", "text", "hi", Json.object(), now, now, null, null);
-        DynamoDbChatStore throttled = new DynamoDbChatStore(losingFirst("transactWriteItems",
+        DynamoDbChatStore throttled = new DynamoDbChatStore(FailingCalls.first(dynamo.client(), "transactWriteItems",
                 software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException.builder().message("Transaction cancelled").cancellationReasons(
                         software.amazon.awssdk.services.dynamodb.model.CancellationReason.builder().code("None").build(),
                         software.amazon.awssdk.services.dynamodb.model.CancellationReason.builder().code("ThrottlingError").build()).build(), thrown),

@@ -209,6 +209,31 @@ class DynamoDbStoresTest {
         lagging.close();
     }
 
+    /**
+     * Forgetting a connection deletes its subscriptions and its item with plain deletes, while a
+     * subscribe transaction or the sweeper's claim may hold those items: on AWS the delete then
+     * gets TransactionConflictException (the engine serializes instead), and is retried.
+     */
+    @Test
+    void forgetting_a_connection_should_retry_deletes_that_meet_a_transaction() {
+        Connection c = conn("c1", "u1");
+        connections.put(c);
+        subscriptions.add(c, spec("a.b"), 10, NOW);
+        RuntimeException conflict = software.amazon.awssdk.services.dynamodb.model.TransactionConflictException.builder()
+                .message("Transaction is ongoing for the item").build();
+        java.util.concurrent.atomic.AtomicInteger subDeletes = new java.util.concurrent.atomic.AtomicInteger();
+        DynamoDbSubscriptionStore subs = new DynamoDbSubscriptionStore(FailingCalls.first(ddb.client(), "deleteItem", conflict, subDeletes),
+                subscriptionsTable, connectionsTable);
+        assertEquals(1, subs.purge("c1"));
+        assertEquals(2, subDeletes.get(), "lost once, then deleted");
+        assertEquals(0, storedFor("c1"));
+        java.util.concurrent.atomic.AtomicInteger connDeletes = new java.util.concurrent.atomic.AtomicInteger();
+        DynamoDbConnectionStore conns = new DynamoDbConnectionStore(FailingCalls.first(ddb.client(), "deleteItem", conflict, connDeletes), connectionsTable);
+        assertEquals(java.util.Optional.of("c1"), conns.delete("c1").map(Connection::id));
+        assertEquals(2, connDeletes.get());
+        assertTrue(connections.get("c1", NOW).isEmpty());
+    }
+
     @Test
     void candidates_should_read_only_the_buckets_a_topic_can_match() {
         Connection a = conn("a", "u1"), b = conn("b", "u2"), noise = conn("noise", "u3");
