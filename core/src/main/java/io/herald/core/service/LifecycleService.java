@@ -40,7 +40,7 @@ public final class LifecycleService {
     /** A new connection was stored. */
     public void connected(Connection c, Instant now) throws InterruptedException {
         Profile profile = profiles.get(c.profile());
-        if (profile.singleConnectionPerUser() && c.userId() != null) closeOlder(c, now);
+        if (profile.singleConnectionPerUser() && c.userId() != null && !keepNewest(c, now)) return;
         List<Effect> others = new ArrayList<>();
         for (Effect e : profile.connected(c, runtime, now)) {
             if (e instanceof Effect.Send s && s.connectionIds().equals(List.of(c.id()))) sendToNew(c, s.frame(), now);
@@ -63,18 +63,32 @@ public final class LifecycleService {
         log.log(EventLog.line("welcome_undelivered").put("connectionId", c.id()));
     }
 
-    private void closeOlder(Connection c, Instant now) {
-        List<Connection> mine = registry.connections().byUser(c.userId(), now);
-        for (Connection other : mine) {
-            if (other.id().equals(c.id()) || !other.profile().equals(c.profile())) continue;
-            boolean older = other.connectedAt().isBefore(c.connectedAt())
-                    || (other.connectedAt().equals(c.connectedAt()) && other.id().compareTo(c.id()) < 0);
-            if (!older) continue;
-            // a close that keeps failing skips nothing: the older one is forgotten (it gets no
-            // more events) and the loop goes on to the next
-            runtime.close(other, "replaced_by_newer_connection", 1000, now);
-            log.log(EventLog.line("replaced_connection").put("connectionId", other.id()).put("by", c.id()));
+    /**
+     * One connection per user and profile: the newest stays. The byUser index lags, so of two
+     * connections opening together the newer may not see the older; the older one, seeing a newer,
+     * closes itself. Returns false when {@code c} itself was the one replaced.
+     */
+    private boolean keepNewest(Connection c, Instant now) {
+        List<Connection> others = registry.connections().byUser(c.userId(), now).stream()
+                .filter(o -> !o.id().equals(c.id()) && o.profile().equals(c.profile())).toList();
+        Connection newer = others.stream().filter(o -> newer(o, c)).findFirst().orElse(null);
+        if (newer != null) {
+            replace(c, newer, now);
+            return false;
         }
+        // a close that keeps failing skips nothing: the older one is forgotten (it gets no more
+        // events) and the loop goes on to the next
+        for (Connection older : others) replace(older, c, now);
+        return true;
+    }
+
+    private static boolean newer(Connection a, Connection b) {
+        return a.connectedAt().isAfter(b.connectedAt()) || (a.connectedAt().equals(b.connectedAt()) && a.id().compareTo(b.id()) > 0);
+    }
+
+    private void replace(Connection old, Connection by, Instant now) {
+        runtime.close(old, "replaced_by_newer_connection", 1000, now);
+        log.log(EventLog.line("replaced_connection").put("connectionId", old.id()).put("by", by.id()));
     }
 
     /** $disconnect (or a 410) removed the connection; returns whether it was still known. */

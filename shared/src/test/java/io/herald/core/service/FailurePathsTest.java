@@ -70,6 +70,24 @@ class FailurePathsTest {
                 && l.path("connectionId").asText().equals("a-old")), "the failed close is logged");
     }
 
+    /**
+     * The byUser index lags: the newer of two notify connections opening together may be processed
+     * first and not see the older one. The older one's own processing then sees the newer and
+     * closes itself, so the user still ends with one.
+     */
+    @Test
+    void an_older_connection_processed_after_a_newer_one_should_close_itself() throws Exception {
+        String token = Tokens.forUser("u1");
+        herald.connect("a-old", "protocol", "notify", "token", token);
+        herald.connect("z-new", "protocol", "notify", "token", token);
+        api.deleted.clear();
+        herald.services.lifecycle.connected(herald.connection("a-old"), Instant.now());
+        assertEquals(List.of("a-old"), api.deleted);
+        assertTrue(!stored("a-old") && stored("z-new"));
+        assertTrue(herald.log.stream().anyMatch(l -> l.path("event").asText().equals("replaced_connection")
+                && l.path("connectionId").asText().equals("a-old") && l.path("by").asText().equals("z-new")));
+    }
+
     @Test
     void a_failed_raffle_auth_should_close_through_5xx_and_forget_the_connection() {
         herald.connect("r1", "protocol", "raffle");
