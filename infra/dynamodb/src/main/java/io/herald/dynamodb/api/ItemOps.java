@@ -190,13 +190,7 @@ final class ItemOps {
         Table t = db.require(req.get("TableName").asText());
         Keys.key(t, key);
         boolean consistent = req.path("ConsistentRead").asBoolean(false);
-        Map<String, AttributeValue> item;
-        t.lock().readLock().lock();
-        try {
-            item = t.get(key);
-        } finally {
-            t.lock().readLock().unlock();
-        }
+        Map<String, AttributeValue> item = t.read(key);
         Capacity cap = new Capacity(t.name);
         cap.read(null, false, item == null ? 0 : io.herald.dynamodb.model.ItemSize.of(item), consistent, 1);
         ObjectNode out = Nodes.object();

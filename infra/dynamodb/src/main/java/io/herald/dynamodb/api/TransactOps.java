@@ -119,13 +119,7 @@ final class TransactOps {
                 Table t = b == null ? null : db.find(b.path("TableName").asText());
                 if (t == null) continue;
                 Map<String, AttributeValue> key = kind.equals("Put") ? t.key.keyOf(Nodes.readItem(b.get("Item"))) : Nodes.readItem(b.get("Key"));
-                Map<String, AttributeValue> item;
-                t.lock().readLock().lock();
-                try {
-                    item = t.get(key);
-                } finally {
-                    t.lock().readLock().unlock();
-                }
+                Map<String, AttributeValue> item = t.read(key);
                 caps.computeIfAbsent(t.name, Capacity::new).read(null, false, item == null ? 0 : ItemSize.of(item), true, 2);
             }
         }

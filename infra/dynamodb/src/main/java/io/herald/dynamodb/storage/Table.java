@@ -140,6 +140,16 @@ public final class Table {
         return total;
     }
 
+    /** {@link #get} under the read lock, for a read that is not part of a larger locked step. */
+    public Map<String, AttributeValue> read(Map<String, AttributeValue> keyValues) {
+        lock.readLock().lock();
+        try {
+            return get(keyValues);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
     public Map<String, AttributeValue> get(Map<String, AttributeValue> keyValues) {
         return base.get(keyValues.get(key.hash()), key.range() == null ? null : keyValues.get(key.range()));
     }
