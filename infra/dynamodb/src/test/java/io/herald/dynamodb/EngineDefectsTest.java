@@ -669,4 +669,64 @@ class EngineDefectsTest {
         }
         assertEquals(1, streams.describeStream(b -> b.streamArn(arn).limit(100)).streamDescription().shards().size());
     }
+
+    // ---- 23. A second review: conditions, key values, names, TTL ----
+
+    @Test
+    void twoMissingAttributesAreUnequalAndSizeCountsUtf16Units() {
+        String t = table();
+        ddb.putItem(b -> b.tableName(t).item(Map.of("pk", s("a"), "s", s("é𝄞"))));
+        // an unset attribute is unequal to anything, another unset one included
+        ddb.updateItem(b -> b.tableName(t).key(Map.of("pk", s("a"))).updateExpression("SET x = :one").conditionExpression("q <> z")
+                .expressionAttributeValues(Map.of(":one", n("1"))));
+        // size() of a string counts UTF-16 code units: é is one, the clef a surrogate pair
+        ddb.updateItem(b -> b.tableName(t).key(Map.of("pk", s("a"))).updateExpression("SET y = :one").conditionExpression("size(s) = :three")
+                .expressionAttributeValues(Map.of(":one", n("1"), ":three", n("3"))));
+        assertThrows(software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException.class, () -> ddb.updateItem(b -> b.tableName(t)
+                .key(Map.of("pk", s("a"))).updateExpression("SET y = :one").conditionExpression("size(s) = :six")
+                .expressionAttributeValues(Map.of(":one", n("1"), ":six", n("6")))));
+    }
+
+    @Test
+    void aQueryForAnEmptyPartitionValueIsRefused() {
+        String t = table();
+        DynamoDbException e = assertThrows(DynamoDbException.class, () -> ddb.query(b -> b.tableName(t).keyConditionExpression("pk = :v")
+                .expressionAttributeValues(Map.of(":v", s("")))));
+        assertEquals("One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value. Key: pk",
+                e.awsErrorDetails().errorMessage());
+    }
+
+    @Test
+    void attributeNamesOf64KilobytesAndEmptyPlaceholderNamesAreRefused() {
+        String t = table();
+        String longest = "n".repeat(65_535), tooLong = "n".repeat(65_536);
+        ddb.putItem(b -> b.tableName(t).item(Map.of("pk", s("a"), longest, n("1"))));
+        String message = "Attribute name is too large, must be less than 65536 bytes";
+        DynamoDbException put = assertThrows(DynamoDbException.class, () -> ddb.putItem(b -> b.tableName(t).item(Map.of("pk", s("b"), tooLong, n("1")))));
+        assertEquals(message, put.awsErrorDetails().errorMessage());
+        DynamoDbException named = assertThrows(DynamoDbException.class, () -> ddb.getItem(b -> b.tableName(t).key(Map.of("pk", s("a")))
+                .projectionExpression("#n").expressionAttributeNames(Map.of("#n", tooLong))));
+        assertEquals(message, named.awsErrorDetails().errorMessage());
+        DynamoDbException legacy = assertThrows(DynamoDbException.class, () -> ddb.getItem(b -> b.tableName(t).key(Map.of("pk", s("a"))).attributesToGet(tooLong)));
+        assertEquals(message, legacy.awsErrorDetails().errorMessage());
+        DynamoDbException empty = assertThrows(DynamoDbException.class, () -> ddb.getItem(b -> b.tableName(t).key(Map.of("pk", s("a")))
+                .projectionExpression("#n").expressionAttributeNames(Map.of("#n", ""))));
+        assertEquals("ExpressionAttributeNames contains invalid value: Empty attribute name for key #n", empty.awsErrorDetails().errorMessage());
+        assertFalse(ddb.getItem(b -> b.tableName(t).key(Map.of("pk", s("b"))).consistentRead(true)).hasItem());
+    }
+
+    @Test
+    void timeToLiveOnAnotherAttributeIsRefusedNamingTheCurrentOne() {
+        String t = table();
+        ddb.updateTimeToLive(b -> b.tableName(t).timeToLiveSpecification(s -> s.attributeName("exp").enabled(true)));
+        for (boolean enable : new boolean[] {true, false}) {
+            DynamoDbException e = assertThrows(DynamoDbException.class, () -> ddb.updateTimeToLive(b -> b.tableName(t)
+                    .timeToLiveSpecification(s -> s.attributeName("other").enabled(enable))));
+            assertEquals("TimeToLive is active on a different AttributeName: current AttributeName is exp", e.awsErrorDetails().errorMessage());
+        }
+        DynamoDbException again = assertThrows(DynamoDbException.class, () -> ddb.updateTimeToLive(b -> b.tableName(t)
+                .timeToLiveSpecification(s -> s.attributeName("exp").enabled(true))));
+        assertEquals("TimeToLive is already enabled", again.awsErrorDetails().errorMessage());
+    }
 }
+

@@ -39,7 +39,8 @@ final class Keys {
         }
     }
 
-    private static void notEmpty(String name, AttributeValue v) {
+    /** A key value may not be an empty string or binary, in an item, a key or a Query's partition value. */
+    static void notEmpty(String name, AttributeValue v) {
         if (v.type() == AttributeValue.Type.S && v.s().isEmpty()) {
             throw DynamoDbError.validation("One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value. Key: " + name);
         }

@@ -65,13 +65,17 @@ final class LegacyParams {
 
     static UpdateExpression attributeUpdates(JsonNode req) {
         Map<String, Legacy.AttributeUpdate> m = new LinkedHashMap<>();
-        req.get("AttributeUpdates").fields().forEachRemaining(e ->
-                m.put(e.getKey(), new Legacy.AttributeUpdate(text(e.getValue(), "Action"), value(e.getValue().get("Value")))));
+        req.get("AttributeUpdates").fields().forEachRemaining(e -> {
+            AttributeJson.checkName(e.getKey());
+            m.put(e.getKey(), new Legacy.AttributeUpdate(text(e.getValue(), "Action"), value(e.getValue().get("Value"))));
+        });
         return Legacy.attributeUpdates(m);
     }
 
     static UnaryOperator<Map<String, AttributeValue>> attributesToGet(JsonNode req) {
-        return Legacy.attributesToGet(Nodes.strings(req.get("AttributesToGet")))::apply;
+        List<String> names = Nodes.strings(req.get("AttributesToGet"));
+        names.forEach(AttributeJson::checkName);
+        return Legacy.attributesToGet(names)::apply;
     }
 
     static Set<String> names(UpdateExpression u) {

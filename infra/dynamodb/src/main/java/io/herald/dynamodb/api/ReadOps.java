@@ -145,6 +145,7 @@ final class ReadOps {
         if (range.hash().type() != s.key.hashType()) {
             throw DynamoDbError.validation("One or more parameter values were invalid: Condition parameter type does not match schema type");
         }
+        Keys.notEmpty(s.key.hash(), range.hash());
         boolean forward = req.path("ScanIndexForward").asBoolean(true);
         Map<String, AttributeValue> start = has(req, "ExclusiveStartKey") ? startKey(req, s) : null;
         if (start != null && !start.get(s.key.hash()).equals(range.hash())) {

@@ -457,9 +457,11 @@ final class TableOps {
         String attr = spec.get("AttributeName").asText();
         t.lock().writeLock().lock();
         try {
-            if (enable && t.ttlEnabled) throw DynamoDbError.validation("TimeToLive is already enabled");
             if (!enable && !t.ttlEnabled) throw DynamoDbError.validation("TimeToLive is already disabled");
-            if (!enable && !attr.equals(t.ttlAttribute)) throw DynamoDbError.validation("The specified TTL attribute name does not match the currently enabled TTL attribute");
+            if (t.ttlEnabled && !attr.equals(t.ttlAttribute)) {
+                throw DynamoDbError.validation("TimeToLive is active on a different AttributeName: current AttributeName is " + t.ttlAttribute);
+            }
+            if (enable && t.ttlEnabled) throw DynamoDbError.validation("TimeToLive is already enabled");
             t.ttl(enable ? attr : null, enable);
             db.changed(t);
         } finally {

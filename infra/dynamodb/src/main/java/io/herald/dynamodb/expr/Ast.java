@@ -3,7 +3,6 @@ package io.herald.dynamodb.expr;
 import io.herald.dynamodb.model.AttributeValue;
 import io.herald.dynamodb.model.AttributeValue.Type;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
@@ -42,7 +41,7 @@ final class Ast {
             AttributeValue v = arg.eval(item);
             if (v == null) return null;
             long size = switch (v.type()) {
-                case S -> utf8Length(v.s());
+                case S -> v.s().length(); // UTF-16 code units, as DynamoDB counts ("é𝄞" is 3), not bytes
                 case B -> v.b().length;
                 case SS -> v.ss().size();
                 case NS -> v.ns().size();
@@ -53,14 +52,6 @@ final class Ast {
             };
             return size < 0 ? null : AttributeValue.n(BigDecimal.valueOf(size));
         }
-    }
-
-    static int utf8Length(String s) {
-        int n = s.length();
-        for (int i = 0; i < s.length(); i++) {
-            if (s.charAt(i) >= 0x80) return s.getBytes(StandardCharsets.UTF_8).length;
-        }
-        return n;
     }
 
     // ---- conditions ----
@@ -132,7 +123,7 @@ final class Ast {
             case EQ:
                 return a != null && a.equals(b);
             case NE:
-                if (a == null && b == null) return false;
+                // a missing attribute is unequal to anything, another missing one included (as in DynamoDB)
                 return a == null || !a.equals(b);
             default:
                 if (!orderable(a, b)) return false;

@@ -1,6 +1,7 @@
 package io.herald.dynamodb.expr;
 
 import io.herald.dynamodb.DynamoDbError;
+import io.herald.dynamodb.model.AttributeJson;
 import io.herald.dynamodb.model.AttributeValue;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -33,6 +34,9 @@ public final class ExpressionContext {
                 if (key == null || !NAME_KEY.matcher(key).matches()) {
                     throw DynamoDbError.validation("ExpressionAttributeNames contains invalid key: Syntax error; key: \"" + key + "\"");
                 }
+                String name = names.get(key);
+                if (name == null || name.isEmpty()) throw DynamoDbError.validation("ExpressionAttributeNames contains invalid value: Empty attribute name for key " + key);
+                AttributeJson.checkName(name);
             }
         }
         if (values != null) {

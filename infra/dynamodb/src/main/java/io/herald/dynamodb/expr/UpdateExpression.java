@@ -165,7 +165,7 @@ public final class UpdateExpression {
     static AttributeValue add(AttributeValue a, AttributeValue b, boolean plus) {
         BigDecimal r = plus ? a.n().add(b.n()) : a.n().subtract(b.n());
         try {
-            return AttributeValue.n(Numbers.check(r));
+            return AttributeValue.n(Numbers.checkArithmetic(r));
         } catch (NumberFormatException e) {
             throw DynamoDbError.validation(e.getMessage());
         }

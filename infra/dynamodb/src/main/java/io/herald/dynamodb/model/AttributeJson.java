@@ -38,9 +38,21 @@ public final class AttributeJson {
         if (!node.isObject()) throw serialization("Start of list found where not expected");
         for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
+            checkName(e.getKey());
             out.put(e.getKey(), value(e.getValue()));
         }
         return out;
+    }
+
+    /** The longest attribute name DynamoDB takes, in UTF-8 bytes: 64 KB itself is refused. */
+    public static final int MAX_NAME_BYTES = 65_535;
+
+    /** Refuses an attribute name of 64 KB or more, wherever a request names an attribute. */
+    public static void checkName(String name) {
+        // at most 3 bytes per UTF-16 unit: short names (all real ones) skip the count
+        if (name.length() > MAX_NAME_BYTES / 3 && ItemSize.utf8Length(name) > MAX_NAME_BYTES) {
+            throw DynamoDbError.validation("Attribute name is too large, must be less than 65536 bytes");
+        }
     }
 
     /** DynamoDB's limit on nested maps and lists. */

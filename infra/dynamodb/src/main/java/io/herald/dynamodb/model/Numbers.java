@@ -44,6 +44,18 @@ public final class Numbers {
         return c;
     }
 
+    /**
+     * Checks a sum or difference (SET +/-, ADD). DynamoDB calls any result it cannot hold an
+     * overflow, even one in range that needs more than 38 digits (1E+50 + 1): its wording, kept.
+     */
+    public static BigDecimal checkArithmetic(BigDecimal d) {
+        BigDecimal c = canonical(d);
+        if (c.signum() != 0 && c.precision() > 38 && c.abs().compareTo(MIN) >= 0) {
+            throw new NumberFormatException("Number overflow. Attempting to store a number with magnitude larger than supported range");
+        }
+        return check(c);
+    }
+
     static BigDecimal canonical(BigDecimal d) {
         if (d.signum() == 0) return BigDecimal.ZERO;
         return d.stripTrailingZeros();

@@ -70,6 +70,8 @@ class ConditionTest {
         assertFalse(eval("age < :v", ":v", s("99")));
         assertFalse(eval("absent = :v", ":v", s("x")));
         assertTrue(eval("absent <> :v", ":v", s("x")));
+        assertTrue(eval("absent <> nothere"), "two missing attributes are unequal too (DynamoDB)");
+        assertFalse(eval("absent = nothere"));
         assertFalse(eval("absent < :v", ":v", n("1")));
         assertFalse(eval("tags < :v", ":v", ss("z")));
         assertFalse(eval("mp > :v", ":v", m()));
@@ -214,7 +216,7 @@ class ConditionTest {
     @Test
     void sizeOfEveryType() {
         assertTrue(eval("size(#n) = :v", names("#n", "nm"), vals(":v", n("5"))));
-        assertTrue(eval("size(uni) = :v", ":v", n("6")), "UTF-8 bytes");
+        assertTrue(eval("size(uni) = :v", ":v", n("5")), "UTF-16 code units, as DynamoDB counts (not UTF-8 bytes)");
         assertTrue(eval("size(bin) = :v", ":v", n("5")));
         assertTrue(eval("size(tags) = :v", ":v", n("2")));
         assertTrue(eval("size(nums) = :v", ":v", n("2")));
