@@ -728,5 +728,51 @@ class EngineDefectsTest {
                 .timeToLiveSpecification(s -> s.attributeName("exp").enabled(true))));
         assertEquals("TimeToLive is already enabled", again.awsErrorDetails().errorMessage());
     }
+
+    // ---- 24. A third review: queries and transactions ----
+
+    /** pk (S) and a numeric sort key sk (N), three items in partition "p". */
+    static String sortedTable() {
+        String name = "d-" + UUID.randomUUID();
+        ddb.createTable(b -> b.tableName(name).billingMode(BillingMode.PAY_PER_REQUEST)
+                .attributeDefinitions(a -> a.attributeName("pk").attributeType(ScalarAttributeType.S),
+                        a -> a.attributeName("sk").attributeType(ScalarAttributeType.N))
+                .keySchema(k -> k.attributeName("pk").keyType(KeyType.HASH), k -> k.attributeName("sk").keyType(KeyType.RANGE)));
+        for (int i = 1; i <= 3; i++) {
+            int k = i;
+            ddb.putItem(b -> b.tableName(name).item(Map.of("pk", s("p"), "sk", n(Integer.toString(k)))));
+        }
+        return name;
+    }
+
+    @Test
+    void aSortKeyValueOfTheWrongTypeOrAStartKeyOutsideTheConditionIsRefused() {
+        String t = sortedTable();
+        for (String cond : List.of("pk = :p AND sk = :s", "pk = :p AND begins_with(sk, :s)")) {
+            DynamoDbException e = assertThrows(DynamoDbException.class, () -> ddb.query(b -> b.tableName(t).keyConditionExpression(cond)
+                    .expressionAttributeValues(Map.of(":p", s("p"), ":s", s("2")))));
+            assertEquals("One or more parameter values were invalid: Condition parameter type does not match schema type",
+                    e.awsErrorDetails().errorMessage(), cond);
+        }
+        DynamoDbException outside = assertThrows(DynamoDbException.class, () -> ddb.query(b -> b.tableName(t).keyConditionExpression("pk = :p AND sk > :zero")
+                .expressionAttributeValues(Map.of(":p", s("p"), ":zero", n("0"))).exclusiveStartKey(Map.of("pk", s("p"), "sk", n("-5")))));
+        assertEquals("The provided starting key does not match the range key predicate", outside.awsErrorDetails().errorMessage());
+        // a start key the condition matches pages on
+        QueryResponse next = ddb.query(b -> b.tableName(t).keyConditionExpression("pk = :p AND sk > :zero")
+                .expressionAttributeValues(Map.of(":p", s("p"), ":zero", n("0"))).exclusiveStartKey(Map.of("pk", s("p"), "sk", n("1"))));
+        assertEquals(2, next.count());
+    }
+
+    @Test
+    void aTransactionNamesOnlyItsFirstInvalidAction() {
+        String t = table();
+        ddb.putItem(b -> b.tableName(t).item(Map.of("pk", s("x"), "v", n("1"))));
+        var e = assertThrows(software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException.class, () -> ddb.transactWriteItems(b -> b.transactItems(
+                w -> w.put(p -> p.tableName(t).item(Map.of("pk", n("1")))),
+                w -> w.put(p -> p.tableName(t).item(Map.of("pk", n("2")))),
+                w -> w.put(p -> p.tableName(t).item(Map.of("pk", s("x"))).conditionExpression("v = :nine")
+                        .expressionAttributeValues(Map.of(":nine", n("9")))))));
+        assertEquals(List.of("ValidationError", "None", "None"), e.cancellationReasons().stream().map(r -> r.code()).toList());
+    }
 }
 

@@ -59,8 +59,13 @@ class PartiqlAndLegacyTest {
         assertEquals("2", get("a").get("n").n());
         assertTrue(!get("a").containsKey("m"));
         assertThrows(ConditionalCheckFailedException.class, () -> ddb.executeStatement(b -> b.statement("UPDATE \"pql\" SET n = 3 WHERE pk = 'nobody'")));
-        ddb.executeStatement(b -> b.statement("DELETE FROM \"pql\" WHERE pk = 'a'"));
+        assertThrows(ConditionalCheckFailedException.class, () -> ddb.executeStatement(b -> b.statement("DELETE FROM \"pql\" WHERE pk = 'a' AND n = 9")),
+                "the item is there and the rest of the WHERE is false");
+        ddb.executeStatement(b -> b.statement("DELETE FROM \"pql\" WHERE pk = 'a' AND n = 2"));
         assertTrue(get("a").isEmpty());
+        // deleting an item that is not there succeeds with nothing deleted (the DELETE reference's note)
+        ddb.executeStatement(b -> b.statement("DELETE FROM \"pql\" WHERE pk = 'a'"));
+        ddb.executeStatement(b -> b.statement("DELETE FROM \"pql\" WHERE pk = 'nobody' AND n = 9"));
         DynamoDbException bad = assertThrows(DynamoDbException.class, () -> ddb.executeStatement(b -> b.statement("SELECTT * FROMM \"pql\"")));
         assertEquals("ValidationException", bad.awsErrorDetails().errorCode());
     }

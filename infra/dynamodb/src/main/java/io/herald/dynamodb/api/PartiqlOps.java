@@ -295,6 +295,12 @@ final class PartiqlOps {
                 ((ObjectNode) request.with("ExpressionAttributeNames")).put("#insertKey", t.key.hash());
             } else if (!verb.equals("SELECT")) {
                 bindKey(t);
+                if (verb.equals("DELETE")) {
+                    // deleting an item that is not there succeeds, deleting 0 items; only an item
+                    // whose other WHERE terms are false fails (the PartiQL DELETE reference's note)
+                    request.put("ConditionExpression", "attribute_not_exists(#deleteKey) OR (" + request.get("ConditionExpression").asText() + ")");
+                    ((ObjectNode) request.with("ExpressionAttributeNames")).put("#deleteKey", t.key.hash());
+                }
             }
         }
 

@@ -133,8 +133,9 @@ final class ReadOps {
                 List.of("FilterExpression", "KeyConditionExpression"));
         Source s = source(req);
         KeyRange range;
+        KeyCondition kc = null;
         if (has(req, "KeyConditionExpression")) {
-            KeyCondition kc = KeyCondition.parse(req.get("KeyConditionExpression").asText(), ex.ctx, s.key.hash(), s.key.range());
+            kc = KeyCondition.parse(req.get("KeyConditionExpression").asText(), ex.ctx, s.key.hash(), s.key.range());
             range = new KeyRange(kc.hashValue(), kc::matchesRange);
         } else {
             range = LegacyParams.keyConditions(req, s.key);
@@ -145,11 +146,15 @@ final class ReadOps {
         if (range.hash().type() != s.key.hashType()) {
             throw DynamoDbError.validation("One or more parameter values were invalid: Condition parameter type does not match schema type");
         }
+        if (kc != null && s.key.range() != null) kc.requireRangeType(s.key.rangeType());
         Keys.notEmpty(s.key.hash(), range.hash());
         boolean forward = req.path("ScanIndexForward").asBoolean(true);
         Map<String, AttributeValue> start = has(req, "ExclusiveStartKey") ? startKey(req, s) : null;
         if (start != null && !start.get(s.key.hash()).equals(range.hash())) {
             throw DynamoDbError.validation("The provided starting key is outside query boundaries based on provided conditions");
+        }
+        if (start != null && s.key.range() != null && !range.matches().test(start.get(s.key.range()))) {
+            throw DynamoDbError.validation("The provided starting key does not match the range key predicate");
         }
         Page page = new Page(req, s);
         s.table.lock().readLock().lock();

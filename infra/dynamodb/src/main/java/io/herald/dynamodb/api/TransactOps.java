@@ -182,8 +182,14 @@ final class TransactOps {
         for (Action a : actions) if (a.item != null) bytes += ItemSize.of(a.item);
         if (bytes > 4L * 1024 * 1024) throw DynamoDbError.validation("Transaction request cannot be larger than 4 MB");
         if (actions.stream().anyMatch(a -> a.invalid != null)) {
+            // DynamoDB names the first invalid action only; the rest, valid or not, read None
             List<CancellationReason> reasons = new ArrayList<>();
-            for (Action a : actions) reasons.add(a.invalid == null ? CancellationReason.NONE : new CancellationReason("ValidationError", a.invalid.getMessage(), null));
+            boolean named = false;
+            for (Action a : actions) {
+                boolean first = a.invalid != null && !named;
+                named |= first;
+                reasons.add(first ? new CancellationReason("ValidationError", a.invalid.getMessage(), null) : CancellationReason.NONE);
+            }
             throw cancelled(reasons);
         }
         TreeMap<String, Table> locked = new TreeMap<>();

@@ -200,6 +200,14 @@ public final class KeyCondition {
         }
     }
 
+    /**
+     * Refuses a sort-key value of another type than the schema's, for an expression bound without
+     * types (its other checks come first, in DynamoDB's order).
+     */
+    public void requireRangeType(Type rangeType) {
+        if (range != null) checkType(range, rangeType);
+    }
+
     public String hashKeyName() {
         return hashKeyName;
     }
