@@ -1,6 +1,7 @@
 package io.herald.dynamodb;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -96,4 +97,33 @@ class PartiqlAndLegacyTest {
                 .conditionExpression("attribute_exists(pk)").expected(Map.of("n", ExpectedAttributeValue.builder().exists(false).build()))));
         assertTrue(mixed.awsErrorDetails().errorMessage().startsWith("Can not use both expression and non-expression parameters"));
     }
+
+    @Test
+    void selectAnswersOnePageAtATimeWithANextToken() {
+        ddb.createTable(b -> b.tableName("pages").billingMode(BillingMode.PAY_PER_REQUEST)
+                .attributeDefinitions(a -> a.attributeName("pk").attributeType(ScalarAttributeType.S))
+                .keySchema(k -> k.attributeName("pk").keyType(KeyType.HASH)));
+        for (int i = 0; i < 5; i++) {
+            int k = i;
+            ddb.putItem(b -> b.tableName("pages").item(Map.of("pk", AttributeValue.fromS("p" + k))));
+        }
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        String token = null;
+        int calls = 0;
+        do {
+            String from = token;
+            var page = ddb.executeStatement(b -> b.statement("SELECT * FROM \"pages\"").limit(2).nextToken(from)
+                    .returnConsumedCapacity(software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity.TOTAL));
+            assertTrue(page.items().size() <= 2, page.toString());
+            assertNotNull(page.consumedCapacity(), "asked for");
+            page.items().forEach(i -> assertTrue(seen.add(i.get("pk").s()), "once each: " + i));
+            token = page.nextToken();
+            calls++;
+        } while (token != null && calls < 10);
+        assertEquals(5, seen.size());
+        assertEquals(3, calls, "2 + 2 + 1");
+        DynamoDbException bad = assertThrows(DynamoDbException.class, () -> ddb.executeStatement(b -> b.statement("SELECT * FROM \"pages\"").nextToken("not a token")));
+        assertEquals("ValidationException", bad.awsErrorDetails().errorCode());
+    }
 }
+

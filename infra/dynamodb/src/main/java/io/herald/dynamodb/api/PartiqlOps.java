@@ -1,5 +1,7 @@
 package io.herald.dynamodb.api;
 
+import static io.herald.dynamodb.api.Nodes.has;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -7,9 +9,11 @@ import io.herald.dynamodb.DynamoDbError;
 import io.herald.dynamodb.DynamoDbError.CancellationReason;
 import io.herald.dynamodb.model.AttributeJson;
 import io.herald.dynamodb.model.AttributeValue;
+import io.herald.dynamodb.model.JsonTrees;
 import io.herald.dynamodb.storage.Database;
 import io.herald.dynamodb.storage.Table;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +43,7 @@ final class PartiqlOps {
         Statement s = Statement.parse(req.get("Statement").asText(), parameters(req.get("Parameters")));
         s.bind(db);
         return switch (s.verb) {
-            case "SELECT" -> select(s, req.path("ConsistentRead").asBoolean(false));
+            case "SELECT" -> select(s, req);
             case "INSERT" -> {
                 try {
                     items.putItem(s.request);
@@ -60,19 +64,36 @@ final class PartiqlOps {
         };
     }
 
-    private ObjectNode select(Statement s, boolean consistent) {
+    /**
+     * One page of a SELECT, as DynamoDB answers it: at most {@code Limit} items evaluated or 1 MB
+     * read, a {@code NextToken} to go on from (the page's last key, opaque to the client), and the
+     * consumed capacity when asked.
+     */
+    private ObjectNode select(Statement s, JsonNode req) {
         ObjectNode scan = s.request.deepCopy();
-        if (consistent) scan.put("ConsistentRead", true);
-        ArrayNode all = Nodes.F.arrayNode();
-        while (true) {
-            ObjectNode page = reads.scan(scan);
-            for (JsonNode item : page.get("Items")) all.add(s.flatten(item));
-            if (!page.has("LastEvaluatedKey")) break;
-            scan.set("ExclusiveStartKey", page.get("LastEvaluatedKey"));
-        }
+        if (req.path("ConsistentRead").asBoolean(false)) scan.put("ConsistentRead", true);
+        for (String p : List.of("Limit", "ReturnConsumedCapacity")) if (has(req, p)) scan.set(p, req.get(p));
+        if (has(req, "NextToken")) scan.set("ExclusiveStartKey", fromToken(req.get("NextToken").asText()));
+        ObjectNode page = reads.scan(scan);
+        ArrayNode items = Nodes.F.arrayNode();
+        for (JsonNode item : page.get("Items")) items.add(s.flatten(item));
         ObjectNode out = Nodes.object();
-        out.set("Items", all);
+        out.set("Items", items);
+        if (page.has("LastEvaluatedKey")) {
+            out.put("NextToken", Base64.getUrlEncoder().withoutPadding().encodeToString(JsonTrees.bytes(page.get("LastEvaluatedKey"))));
+        }
+        if (page.has("ConsumedCapacity")) out.set("ConsumedCapacity", page.get("ConsumedCapacity"));
         return out;
+    }
+
+    private static JsonNode fromToken(String token) {
+        try {
+            JsonNode key = JsonTrees.read(Base64.getUrlDecoder().decode(token));
+            if (key.isObject()) return key;
+        } catch (IllegalArgumentException | java.io.IOException e) {
+            // falls through to the refusal
+        }
+        throw DynamoDbError.validation("Invalid NextToken");
     }
 
     ObjectNode batchExecuteStatement(JsonNode req) {
