@@ -279,7 +279,10 @@ class TemplateInvariantsTest {
                         ? l.stream().map(String::valueOf).toList() : List.of(String.valueOf(a)));
             }
         }
+        // every function that publishes hands large topics to the tree: backends (Publish, HttpApi) and
+        // clients' own publish frames (Message); inline, a large topic outlasts the function's timeout
         assertEquals(Map.of("PublishFunction", Set.of("sqs:SendMessage"), "HttpApiFunction", Set.of("sqs:SendMessage"),
+                "MessageFunction", Set.of("sqs:SendMessage"),
                 "FanOutFunction", Set.of("sqs:SendMessage", "sqs:ChangeMessageVisibility")), sqsActions);
         for (String fn : sqsActions.keySet()) {
             assertEquals(Map.of("Ref", "FanOutQueue"), map(map(props(fn).get("Environment")).get("Variables")).get("HERALD_FANOUT_QUEUE_URL"), fn);
@@ -380,6 +383,33 @@ class TemplateInvariantsTest {
             }
             for (String index : List.of("${ChatTable.Arn}/index/byMember", "${ConnectionsTable.Arn}/index/byUser")) {
                 if (grants.getOrDefault("dynamodb:Query", Set.of()).stream().noneMatch(r -> r.contains(index))) missing.add(fn + " Query " + index);
+            }
+        }
+        assertEquals(List.of(), missing);
+    }
+
+    /**
+     * Forgetting a connection deletes its subscriptions (found through the connection's key list, or
+     * the byConnection index for rows that have none) and its own item. Every function that posts
+     * can meet a 410 and forget; $disconnect forgets; and $connect forgets the row it just stored
+     * when storing the URL's subscriptions fails. The connect function had Put/Get/Update only:
+     * AccessDenied on AWS, the row and its quota units left for two hours.
+     */
+    @Test
+    void every_function_that_can_forget_a_connection_should_be_allowed_to_delete_it() {
+        List<String> missing = new ArrayList<>();
+        for (String fn : ofType("AWS::Serverless::Function")) {
+            boolean posts = statements(props(fn).get("Policies")).stream()
+                    .anyMatch(st -> String.valueOf(st.get("Action")).contains("execute-api:ManageConnections"));
+            if (!posts && !fn.equals("DisconnectFunction") && !fn.equals("ConnectFunction")) continue;
+            Map<String, Set<String>> grants = dynamoGrants(fn);
+            for (String table : List.of("ConnectionsTable", "SubscriptionsTable")) {
+                if (grants.getOrDefault("dynamodb:DeleteItem", Set.of()).stream().noneMatch(r -> r.contains(table) && !r.contains("/index/"))) {
+                    missing.add(fn + " DeleteItem " + table);
+                }
+            }
+            if (grants.getOrDefault("dynamodb:Query", Set.of()).stream().noneMatch(r -> r.contains("${SubscriptionsTable.Arn}/index/byConnection"))) {
+                missing.add(fn + " Query byConnection");
             }
         }
         assertEquals(List.of(), missing);

@@ -104,6 +104,25 @@ class TreeFanOutTest {
         assertEquals(0, delta(before, after, "/functions/HttpApiFunction/errors"));
     }
 
+    /**
+     * A client's own publish frame to a large topic goes through the tree too (the template gives
+     * MessageFunction the fan-out queue): inline, a topic of tens of thousands would outlast the
+     * function's timeout, and a publication without an id has no retry behind it.
+     */
+    @Test
+    void a_client_publishing_to_a_large_topic_should_hand_it_to_the_tree() throws Exception {
+        String channel = "messages.channel.tree-" + System.nanoTime();
+        for (WsClient c : clients) c.send("{\"type\":\"subscribe\",\"topic\":\"" + channel + "\"}");
+        for (WsClient c : clients) c.next(n -> "subscribed".equals(n.path("type").asText()) && channel.equals(n.path("topic").asText()), 30);
+        JsonNode before = LocalMetricsTest.metrics(stack);
+        clients.get(0).send("{\"type\":\"message\",\"topic\":\"" + channel + "\",\"data\":{\"run\":\"from-a-client\"}}");
+        for (WsClient c : clients) next(c, "from-a-client");
+        JsonNode after = LocalMetricsTest.metrics(stack);
+        assertTrue(delta(before, after, "/queues/FanOutQueue/sent") >= 3, "tasks handed to the tree: " + after.at("/queues/FanOutQueue"));
+        assertEquals(0, delta(before, after, "/functions/MessageFunction/errors"));
+        assertNoSecondDelivery(clients, "from-a-client");
+    }
+
     private static long delta(JsonNode before, JsonNode after, String path) {
         assertTrue(after.at(path).isNumber(), path + " in " + after);
         return after.at(path).asLong() - before.at(path).asLong(0);
