@@ -155,7 +155,12 @@ public final class PublishService {
         double cleanupMs = (System.nanoTime() - cleanupStarted) / 1_000_000.0;
         Result r = new Result(p.id(), false, targets.size(), report.delivered(), report.gone().size(),
                 report.retried(), report.failed());
-        boolean incomplete = report.retryable() > 0;
+        // Every post refused (403/400) says the stage, the grant or the signing is wrong, not the
+        // connections: completing would drop the publication with a log line. It goes back to its
+        // source instead (retries, then its dead-letter queue), to be redriven once that is fixed.
+        boolean refusedByAll = !targets.isEmpty() && report.delivered() == 0 && report.gone().isEmpty()
+                && report.failed() == targets.size() && report.retryable() == 0;
+        boolean incomplete = report.retryable() > 0 || refusedByAll;
         logResult(p, r, started, p.id() == null ? null : incomplete ? "RELEASED" : "COMPLETED", cleanupMs);
         if (p.id() != null) {
             if (incomplete) {

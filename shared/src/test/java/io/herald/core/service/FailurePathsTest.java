@@ -135,6 +135,28 @@ class FailurePathsTest {
         assertEquals(2, received("c2", "order-1"), "at least once: c2 was reached by both attempts, no more");
     }
 
+    /**
+     * A 403 on every post is a wrong stage, grant or signature, not a property of the connections:
+     * the publication is released and fails back to its source (SQS or EventBridge retry, then a
+     * dead-letter queue) instead of being completed and dropped. One refused among delivered ones
+     * is that connection's alone and does not hold the publication back.
+     */
+    @Test
+    void a_publication_every_post_of_which_is_refused_should_go_back_to_its_source() {
+        subscriber("c1", "orders.eu");
+        subscriber("c2", "orders.eu");
+        api.failNext("c1", 403, 1);
+        api.failNext("c2", 403, 1);
+        assertThrows(FanOutIncompleteException.class, () -> publish("order-403", "orders.eu", Instant.now()));
+        PublishService.Result retry = publish("order-403", "orders.eu", Instant.now()); // redriven once fixed
+        assertEquals(2, retry.delivered(), "released, not completed: the retry delivers");
+
+        api.failNext("c1", 403, 1);
+        PublishService.Result one = publish("order-one-refused", "orders.eu", Instant.now());
+        assertEquals(1, one.delivered());
+        assertTrue(publish("order-one-refused", "orders.eu", Instant.now()).duplicate(), "completed");
+    }
+
     @Test
     void a_duplicate_arriving_while_in_progress_should_fail_retryably_and_deliver_after_the_claim_lapses() {
         subscriber("c1", "orders.eu");
