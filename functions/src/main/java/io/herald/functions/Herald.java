@@ -23,6 +23,7 @@ import io.herald.aws.dynamodb.DynamoDbSubscriptionStore;
 import io.herald.aws.sqs.SqsFanOutQueue;
 import io.herald.jwt.JwksKeys;
 import io.herald.jwt.JwtVerifier;
+import io.herald.jwt.RotatingSecret;
 import io.herald.core.auth.TokenVerifier;
 import io.herald.core.config.Settings;
 import io.herald.core.delivery.ConnectionNotifier;
@@ -165,7 +166,14 @@ public final class Herald {
         String audience = settings.optional("HERALD_JWT_AUDIENCE");
         String jwksUrl = settings.optional("HERALD_JWKS_URL");
         String secret = JwtSecrets.resolve(settings, clients);
-        JwtVerifier hs = secret == null ? null : JwtVerifier.hs256(secret, issuer, audience, Clock.systemUTC());
+        TokenVerifier hs = null;
+        if (secret != null && settings.optional("HERALD_JWT_SECRET") == null) {
+            // from Secrets Manager or SSM: follow a rotation (read again on a bad signature, at most once a minute)
+            hs = new RotatingSecret(secret, () -> JwtSecrets.resolve(settings, clients), s -> JwtVerifier.hs256(s, issuer, audience, Clock.systemUTC()),
+                    Clock.systemUTC(), Duration.ofMinutes(1));
+        } else if (secret != null) {
+            hs = JwtVerifier.hs256(secret, issuer, audience, Clock.systemUTC());
+        }
         JwtVerifier jwks = jwksUrl == null ? null
                 : JwtVerifier.jwks(JwksKeys.fromUrl(jwksUrl, Clock.systemUTC()), issuer, audience, Clock.systemUTC());
         if (hs == null && jwks == null) {

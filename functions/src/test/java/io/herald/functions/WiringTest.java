@@ -71,6 +71,46 @@ class WiringTest {
         assertTrue(read(env, Herald.Tokens.VERIFIED).containsAll(Set.of("HERALD_JWT_SECRET", "HERALD_JWKS_URL")));
     }
 
+    /**
+     * A secret from Secrets Manager follows a rotation: with SnapStart every environment starts
+     * from the snapshot's value, so a token signed with the new secret makes the function read it
+     * again (a stub of Secrets Manager's GetSecretValue stands in for AWS here).
+     */
+    @Test
+    void a_secret_from_secrets_manager_should_follow_its_rotation() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<String> current = new java.util.concurrent.atomic.AtomicReference<>("first-secret-0123456789abcdef0123456789");
+        java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+        com.sun.net.httpserver.HttpServer sm = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        sm.createContext("/", x -> {
+            x.getRequestBody().readAllBytes();
+            reads.incrementAndGet();
+            byte[] b = ("{\"ARN\":\"arn:aws:secretsmanager:us-east-1:1:secret:herald\",\"Name\":\"herald\",\"SecretString\":\""
+                    + current.get() + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            x.getResponseHeaders().add("Content-Type", "application/x-amz-json-1.1");
+            x.sendResponseHeaders(200, b.length);
+            x.getResponseBody().write(b);
+            x.close();
+        });
+        sm.start();
+        try {
+            Map<String, String> env = new HashMap<>(base);
+            env.put("HERALD_JWT_SECRET_ARN", "arn:aws:secretsmanager:us-east-1:1:secret:herald");
+            env.put("AWS_ENDPOINT_URL_SECRETS_MANAGER", "http://127.0.0.1:" + sm.getAddress().getPort());
+            Services s = Herald.fromEnv(env, Herald.Tokens.VERIFIED);
+            assertEquals("u1", s.verifier.verify(hs256(current.get())).userId());
+            current.set("rotated-secret-0123456789abcdef0123456789");
+            assertEquals("u1", s.verifier.verify(hs256(current.get())).userId(), "verified with the rotated secret");
+            assertEquals(2, reads.get(), "read at the start and once after the rotation");
+        } finally {
+            sm.stop(0);
+        }
+    }
+
+    static String hs256(String secret) {
+        return com.auth0.jwt.JWT.create().withSubject("u1").withExpiresAt(java.time.Instant.now().plusSeconds(600))
+                .sign(com.auth0.jwt.algorithms.Algorithm.HMAC256(secret));
+    }
+
     @Test
     void a_function_without_tokens_should_refuse_a_verification_as_a_wiring_mistake() {
         Services s = Herald.fromEnv(base, Herald.Tokens.UNUSED);

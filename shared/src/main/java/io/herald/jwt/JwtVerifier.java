@@ -33,6 +33,8 @@ import java.util.stream.Collectors;
  */
 public final class JwtVerifier implements TokenVerifier {
     static final long LEEWAY_SECONDS = 30;
+    /** The refusal of a token whose signature does not match the key: a rotated secret looks like this. */
+    public static final String BAD_SIGNATURE = "Invalid token: bad signature";
     private static final java.util.regex.Pattern EMAIL_LIKE = java.util.regex.Pattern.compile("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
 
     private final com.auth0.jwt.interfaces.JWTVerifier[] verifiers;
@@ -72,7 +74,7 @@ public final class JwtVerifier implements TokenVerifier {
     }
 
     /** Dispatches on the token's {@code alg}: HS256 to one verifier, RS256/ES256 to the other. */
-    public static TokenVerifier either(JwtVerifier hs, JwtVerifier asymmetric) {
+    public static TokenVerifier either(TokenVerifier hs, JwtVerifier asymmetric) {
         return token -> {
             String alg;
             try {
@@ -80,7 +82,7 @@ public final class JwtVerifier implements TokenVerifier {
             } catch (JWTDecodeException | NullPointerException e) {
                 throw new InvalidTokenException(token == null || token.isBlank() ? "Authentication required: no token" : "Invalid token: malformed");
             }
-            return (hs.algorithms.contains(alg) ? hs : asymmetric).verify(token);
+            return (asymmetric.algorithms.contains(alg) ? asymmetric : hs).verify(token);
         };
     }
 
@@ -112,7 +114,7 @@ public final class JwtVerifier implements TokenVerifier {
             } catch (TokenExpiredException e) {
                 throw new InvalidTokenException("Invalid token: expired");
             } catch (SignatureVerificationException e) {
-                throw new InvalidTokenException("Invalid token: bad signature");
+                throw new InvalidTokenException(BAD_SIGNATURE);
             } catch (JWTVerificationException e) {
                 throw new InvalidTokenException("Invalid token: " + e.getMessage());
             }

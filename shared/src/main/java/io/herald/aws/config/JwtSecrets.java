@@ -9,8 +9,8 @@ import java.util.Map;
 /**
  * Finds the HS256 secret from exactly one source: HERALD_JWT_SECRET (local stack, tests), the
  * Secrets Manager secret HERALD_JWT_SECRET_ARN or the SSM SecureString
- * HERALD_JWT_SECRET_PARAMETER. Callers read it once per container; the secret never appears in
- * code or the template.
+ * HERALD_JWT_SECRET_PARAMETER. Callers read it at init, and again after a rotation
+ * ({@link io.herald.jwt.RotatingSecret}); the secret never appears in code or the template.
  *
  * <p>Two sources set is refused rather than one silently winning (a development secret left in
  * a function's environment used to override the managed one). The documented development secret
