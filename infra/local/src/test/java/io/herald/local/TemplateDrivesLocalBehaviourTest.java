@@ -101,13 +101,14 @@ class TemplateDrivesLocalBehaviourTest {
     @Test
     void a_failing_message_handler_should_answer_internal_server_error_and_keep_the_socket() throws Exception {
         // the message function points at a table that does not exist: every invocation throws
-        String edit = """
-                      Handler: io.herald.functions.MessageHandler::handleRequest
-                      Environment:
-                        Variables:
-                          HERALD_CONNECTIONS_TABLE: NoSuchTable
-                """;
-        try (LocalStack s = stackWith(y -> y.replace("      Handler: io.herald.functions.MessageHandler::handleRequest\n", edit));
+        // (added to the function's own Environment.Variables, the first after its Handler line)
+        UnaryOperator<String> edit = y -> {
+            int fn = y.indexOf("      Handler: io.herald.functions.MessageHandler::handleRequest\n");
+            int vars = y.indexOf("        Variables:\n", fn) + "        Variables:\n".length();
+            assertTrue(fn >= 0 && vars > fn, "MessageFunction's Environment.Variables in the template");
+            return y.substring(0, vars) + "          HERALD_CONNECTIONS_TABLE: NoSuchTable\n" + y.substring(vars);
+        };
+        try (LocalStack s = stackWith(edit);
                 WsClient c = WsClient.connect(s.webSocketUrl())) {
             c.send("{\"type\":\"ping\"}");
             JsonNode m = c.next();
