@@ -328,6 +328,12 @@ class TemplateInvariantsTest {
         return out;
     }
 
+    /** Whether the function may post to connections (and so meet a 410 and forget one). */
+    private boolean posts(String fn) {
+        return statements(props(fn).get("Policies")).stream()
+                .anyMatch(st -> String.valueOf(st.get("Action")).contains("execute-api:ManageConnections"));
+    }
+
     private static boolean onChatTable(String resource) {
         return resource.contains("ChatTable") && !resource.contains("/index/");
     }
@@ -374,9 +380,7 @@ class TemplateInvariantsTest {
     void every_function_that_can_forget_a_connection_should_update_presence() {
         List<String> missing = new ArrayList<>();
         for (String fn : ofType("AWS::Serverless::Function")) {
-            boolean posts = statements(props(fn).get("Policies")).stream()
-                    .anyMatch(st -> String.valueOf(st.get("Action")).contains("execute-api:ManageConnections"));
-            if (!posts && !fn.equals("DisconnectFunction")) continue;
+            if (!posts(fn) && !fn.equals("DisconnectFunction")) continue;
             Map<String, Set<String>> grants = dynamoGrants(fn);
             for (String action : List.of("dynamodb:GetItem", "dynamodb:UpdateItem")) {
                 if (grants.getOrDefault(action, Set.of()).stream().noneMatch(TemplateInvariantsTest::onChatTable)) missing.add(fn + " " + action);
@@ -399,9 +403,7 @@ class TemplateInvariantsTest {
     void every_function_that_can_forget_a_connection_should_be_allowed_to_delete_it() {
         List<String> missing = new ArrayList<>();
         for (String fn : ofType("AWS::Serverless::Function")) {
-            boolean posts = statements(props(fn).get("Policies")).stream()
-                    .anyMatch(st -> String.valueOf(st.get("Action")).contains("execute-api:ManageConnections"));
-            if (!posts && !fn.equals("DisconnectFunction") && !fn.equals("ConnectFunction")) continue;
+            if (!posts(fn) && !fn.equals("DisconnectFunction") && !fn.equals("ConnectFunction")) continue;
             Map<String, Set<String>> grants = dynamoGrants(fn);
             for (String table : List.of("ConnectionsTable", "SubscriptionsTable")) {
                 if (grants.getOrDefault("dynamodb:DeleteItem", Set.of()).stream().noneMatch(r -> r.contains(table) && !r.contains("/index/"))) {
