@@ -166,13 +166,13 @@ public final class Herald {
         String audience = settings.optional("HERALD_JWT_AUDIENCE");
         String jwksUrl = settings.optional("HERALD_JWKS_URL");
         String secret = JwtSecrets.resolve(settings, clients);
+        java.util.function.Function<String, JwtVerifier> hs256 = s -> JwtVerifier.hs256(s, issuer, audience, Clock.systemUTC());
         TokenVerifier hs = null;
         if (secret != null && settings.optional("HERALD_JWT_SECRET") == null) {
             // from Secrets Manager or SSM: follow a rotation (read again on a bad signature, at most once a minute)
-            hs = new RotatingSecret(secret, () -> JwtSecrets.resolve(settings, clients), s -> JwtVerifier.hs256(s, issuer, audience, Clock.systemUTC()),
-                    Clock.systemUTC(), Duration.ofMinutes(1));
+            hs = new RotatingSecret(secret, () -> JwtSecrets.resolve(settings, clients), hs256, Clock.systemUTC(), Duration.ofMinutes(1));
         } else if (secret != null) {
-            hs = JwtVerifier.hs256(secret, issuer, audience, Clock.systemUTC());
+            hs = hs256.apply(secret);
         }
         JwtVerifier jwks = jwksUrl == null ? null
                 : JwtVerifier.jwks(JwksKeys.fromUrl(jwksUrl, Clock.systemUTC()), issuer, audience, Clock.systemUTC());

@@ -16,10 +16,10 @@ import java.util.function.Supplier;
  * rotation in Secrets Manager or SSM, tokens signed with the new secret would fail until a new
  * version is published. So a token with a bad signature makes it read the secret again, at most
  * once per {@code minInterval} (a stream of forged tokens costs one read a minute, not one each),
- * and verify with the new one if it changed (the first such read may come at once). The secret it replaced stays valid in this
- * environment until the next change, as Secrets Manager's AWSPREVIOUS does during a rotation, so
- * tokens signed just before it pass until they expire; revoking a leaked secret at once takes a
- * new version.
+ * and verify with the new one if it changed (the first such read may come at once). The secret it
+ * replaced stays valid in this environment, with no time limit, until the next change (as
+ * Secrets Manager's AWSPREVIOUS does during a rotation), so clients holding tokens signed just
+ * before are not cut off; revoking a leaked secret at once takes a new version.
  */
 public final class RotatingSecret implements TokenVerifier {
     private record Keys(String secret, JwtVerifier current, JwtVerifier previous) {}

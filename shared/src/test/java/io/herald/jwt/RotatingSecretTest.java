@@ -79,6 +79,7 @@ class RotatingSecretTest {
         store.set(C);
         assertEquals("u1", v.verify(token(C)).userId());
         assertEquals("u1", v.verify(token(B)).userId(), "B is now the previous secret");
+        clock.now = NOW.plusSeconds(400); // past the read interval: a read again finds C unchanged
         InvalidTokenException gone = assertThrows(InvalidTokenException.class, () -> v.verify(token(A)));
         assertEquals(JwtVerifier.BAD_SIGNATURE, gone.getMessage(), "two changes back: refused");
     }

@@ -138,7 +138,7 @@ public final class FanOutService {
                     .put("skipped", before.size());
             line.setAll((com.fasterxml.jackson.databind.node.ObjectNode) r.toJson().without("id"));
             log.log(line.put("durationMs", (System.nanoTime() - started) / 1_000_000.0));
-            if (report.retryable() > 0) {
+            if (report.retryable() > 0 || PublishService.refusedByAll(targets.size(), report)) {
                 // only an incomplete batch needs its record: a completed one is skipped by its claim
                 if (!reached.isEmpty()) tree.delivered().record(task.key(), reached, now.plus(config.dedupWindow()));
                 tree.batches().releaseClaim(task.key());

@@ -155,12 +155,7 @@ public final class PublishService {
         double cleanupMs = (System.nanoTime() - cleanupStarted) / 1_000_000.0;
         Result r = new Result(p.id(), false, targets.size(), report.delivered(), report.gone().size(),
                 report.retried(), report.failed());
-        // Every post refused (403/400) says the stage, the grant or the signing is wrong, not the
-        // connections: completing would drop the publication with a log line. It goes back to its
-        // source instead (retries, then its dead-letter queue), to be redriven once that is fixed.
-        boolean refusedByAll = !targets.isEmpty() && report.delivered() == 0 && report.gone().isEmpty()
-                && report.failed() == targets.size() && report.retryable() == 0;
-        boolean incomplete = report.retryable() > 0 || refusedByAll;
+        boolean incomplete = report.retryable() > 0 || refusedByAll(targets.size(), report);
         logResult(p, r, started, p.id() == null ? null : incomplete ? "RELEASED" : "COMPLETED", cleanupMs);
         if (p.id() != null) {
             if (incomplete) {
@@ -170,6 +165,16 @@ public final class PublishService {
             ledger.complete(p.id(), now);
         }
         return r;
+    }
+
+    /**
+     * Every post refused (a 4xx other than 410 and 429: 403 for a wrong stage, a missing grant or a
+     * bad signature) says the deployment is wrong, not the connections: completing would drop the
+     * publication with a log line. The inline publisher and the tree's batches fail back to their
+     * source instead (retries, then the dead-letter queue), to be redriven once it is fixed.
+     */
+    static boolean refusedByAll(int targets, Delivery.Report report) {
+        return targets > 0 && report.delivered() == 0 && report.gone().isEmpty() && report.failed() == targets && report.retryable() == 0;
     }
 
     void backendHook(BackendHook hook) {

@@ -125,5 +125,25 @@ class PartiqlAndLegacyTest {
         DynamoDbException bad = assertThrows(DynamoDbException.class, () -> ddb.executeStatement(b -> b.statement("SELECT * FROM \"pages\"").nextToken("not a token")));
         assertEquals("ValidationException", bad.awsErrorDetails().errorCode());
     }
+
+    @Test
+    void aSelectByPartitionKeyAnswersItsItemsAtOnceEvenPastTheFirstMegabyte() {
+        ddb.createTable(b -> b.tableName("big").billingMode(BillingMode.PAY_PER_REQUEST)
+                .attributeDefinitions(a -> a.attributeName("pk").attributeType(ScalarAttributeType.S))
+                .keySchema(k -> k.attributeName("pk").keyType(KeyType.HASH)));
+        String filler = "z".repeat(390 * 1024);
+        for (int i = 0; i < 6; i++) {
+            int k = i;
+            ddb.putItem(b -> b.tableName("big").item(Map.of("pk", AttributeValue.fromS("b" + k), "f", AttributeValue.fromS(filler))));
+        }
+        // the item a scan reaches last: well past the first 1 MB page
+        List<Map<String, AttributeValue>> all = new java.util.ArrayList<>();
+        ddb.scanPaginator(b -> b.tableName("big").projectionExpression("pk")).items().forEach(all::add);
+        assertEquals(6, all.size());
+        String last = all.get(all.size() - 1).get("pk").s();
+        var found = ddb.executeStatement(b -> b.statement("SELECT pk FROM \"big\" WHERE pk = ?").parameters(AttributeValue.fromS(last)));
+        assertEquals(List.of(Map.of("pk", AttributeValue.fromS(last))), found.items(), "a lookup by key, as a Query would answer it");
+        assertEquals(null, found.nextToken());
+    }
 }
 

@@ -140,9 +140,11 @@ public final class DynamoDbChatStore implements ChatStore {
                 ddb.transactWriteItems(b -> b.transactItems(writes));
                 return new Conversation(conversationId, members, created, now);
             } catch (TransactionCanceledException e) {
-                if (attempt >= READ_ATTEMPTS) throw e;
-                // a changed conversation is read again at once; a conflict or throttling waits first
-                if (!reason(e, 0).equals("ConditionalCheckFailed")) Conflicts.jitter(attempt);
+                // a changed conversation is read again at once; a conflict or throttling waits first;
+                // anything else (a bad request) would fail the same way again
+                boolean changed = reason(e, 0).equals("ConditionalCheckFailed");
+                if (attempt >= READ_ATTEMPTS || !changed && !Conflicts.lostARace(e)) throw e;
+                if (!changed) Conflicts.jitter(attempt);
             }
         }
     }

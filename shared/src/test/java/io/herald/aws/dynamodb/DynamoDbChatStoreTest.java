@@ -223,58 +223,37 @@ class DynamoDbChatStoreTest {
     @Test
     void a_transaction_conflict_should_be_retried_and_count_once() {
         store.upsert("k", List.of("alice", "bob"), Instant.now());
-        java.util.concurrent.atomic.AtomicInteger conflicts = new java.util.concurrent.atomic.AtomicInteger();
-        java.util.Set<String> lostOnce = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        software.amazon.awssdk.services.dynamodb.DynamoDbClient real = dynamo.client();
-        software.amazon.awssdk.services.dynamodb.DynamoDbClient losing = (software.amazon.awssdk.services.dynamodb.DynamoDbClient)
-                java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
-                        new Class<?>[] {software.amazon.awssdk.services.dynamodb.DynamoDbClient.class}, (proxy, method, args) -> {
-                            if (method.getName().equals("transactWriteItems") && lostOnce.add("transact")) {
-                                conflicts.incrementAndGet();
-                                throw software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException.builder()
-                                        .message("Transaction cancelled").cancellationReasons(
-                                                software.amazon.awssdk.services.dynamodb.model.CancellationReason.builder().code("None").build(),
-                                                software.amazon.awssdk.services.dynamodb.model.CancellationReason.builder()
-                                                        .code("TransactionConflict").build()).build();
-                            }
-                            if (method.getName().equals("updateItem") && lostOnce.add("update")) {
-                                conflicts.incrementAndGet();
-                                throw software.amazon.awssdk.services.dynamodb.model.TransactionConflictException.builder()
-                                        .message("Transaction is ongoing for the item").build();
-                            }
-                            try {
-                                return method.invoke(real, args);
-                            } catch (java.lang.reflect.InvocationTargetException e) {
-                                throw e.getCause();
-                            }
-                        });
+        java.util.concurrent.atomic.AtomicInteger transacts = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger updates = new java.util.concurrent.atomic.AtomicInteger();
+        software.amazon.awssdk.services.dynamodb.DynamoDbClient losing = FailingCalls.first(FailingCalls.first(dynamo.client(), "transactWriteItems",
+                software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException.builder().message("Transaction cancelled").cancellationReasons(
+                        software.amazon.awssdk.services.dynamodb.model.CancellationReason.builder().code("None").build(),
+                        software.amazon.awssdk.services.dynamodb.model.CancellationReason.builder().code("TransactionConflict").build()).build(),
+                transacts), "updateItem", software.amazon.awssdk.services.dynamodb.model.TransactionConflictException.builder()
+                .message("Transaction is ongoing for the item").build(), updates);
         DynamoDbChatStore onAws = new DynamoDbChatStore(losing, table, null);
         Instant now = Instant.now();
         ChatMessage m = new ChatMessage(ids.next(now), "k", "alice", "text", "hi", Json.object(), now, now, null, null);
         assertTrue(onAws.append(m, List.of("bob"), null));
         assertEquals(1L, store.unread("k", List.of("bob")).get("bob"), "stored once, counted once");
         assertEquals(0, onAws.markRead("k", "bob", m.id(), Instant.now()));
-        assertEquals(2, conflicts.get());
+        assertEquals(2, transacts.get(), "lost once, then written");
+        assertEquals(2, updates.get(), "lost once, then written");
         assertEquals(m.id(), store.readMarks("k").get("bob"));
 
         // anything else is not a conflict: no retry
-        lostOnce.clear();
         java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
-        software.amazon.awssdk.services.dynamodb.DynamoDbClient failing = (software.amazon.awssdk.services.dynamodb.DynamoDbClient)
-                java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
-                        new Class<?>[] {software.amazon.awssdk.services.dynamodb.DynamoDbClient.class}, (proxy, method, args) -> {
-                            if (method.getName().equals("transactWriteItems")) {
-                                calls.incrementAndGet();
-                                throw software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException.builder()
-                                        .message("cancelled").cancellationReasons(
-                                                software.amazon.awssdk.services.dynamodb.model.CancellationReason.builder()
-                                                        .code("ValidationError").build()).build();
-                            }
-                            return method.invoke(real, args);
-                        });
+        software.amazon.awssdk.services.dynamodb.DynamoDbClient failing = FailingCalls.always(dynamo.client(), "transactWriteItems",
+                software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException.builder().message("cancelled").cancellationReasons(
+                        software.amazon.awssdk.services.dynamodb.model.CancellationReason.builder().code("ValidationError").build()).build(), calls);
         ChatMessage n = new ChatMessage(ids.next(now), "k", "alice", "text", "hi", Json.object(), now, now, null, null);
         org.junit.jupiter.api.Assertions.assertThrows(software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException.class,
                 () -> new DynamoDbChatStore(failing, table, null).append(n, List.of("bob"), null));
+        assertEquals(1, calls.get());
+        // nor for an upsert: a bad request fails at once, not after eight tries
+        calls.set(0);
+        org.junit.jupiter.api.Assertions.assertThrows(software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException.class,
+                () -> new DynamoDbChatStore(failing, table, null).upsert("k2", List.of("alice", "bob"), Instant.now()));
         assertEquals(1, calls.get());
     }
 

@@ -13,10 +13,19 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 final class FailingCalls {
     private FailingCalls() {}
 
-    /** {@code thrown} counts the calls of {@code method}; only the first throws {@code e}. */
-    static DynamoDbClient first(DynamoDbClient real, String method, RuntimeException e, AtomicInteger thrown) {
+    /** {@code calls} counts the calls of {@code method}; only the first throws {@code e}. */
+    static DynamoDbClient first(DynamoDbClient real, String method, RuntimeException e, AtomicInteger calls) {
+        return failing(real, method, e, calls, 1);
+    }
+
+    /** Every call of {@code method} throws {@code e}; {@code calls} counts them. */
+    static DynamoDbClient always(DynamoDbClient real, String method, RuntimeException e, AtomicInteger calls) {
+        return failing(real, method, e, calls, Integer.MAX_VALUE);
+    }
+
+    private static DynamoDbClient failing(DynamoDbClient real, String method, RuntimeException e, AtomicInteger calls, int failures) {
         return (DynamoDbClient) Proxy.newProxyInstance(FailingCalls.class.getClassLoader(), new Class<?>[] {DynamoDbClient.class}, (proxy, m, args) -> {
-            if (m.getName().equals(method) && thrown.getAndIncrement() == 0) throw e;
+            if (m.getName().equals(method) && calls.getAndIncrement() < failures) throw e;
             try {
                 return m.invoke(real, args);
             } catch (InvocationTargetException x) {

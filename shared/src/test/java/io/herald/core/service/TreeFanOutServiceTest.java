@@ -238,6 +238,35 @@ class TreeFanOutServiceTest {
         assertEquals(2, queue.delays.size(), "each failure held its task back");
     }
 
+    /**
+     * Every post of a batch refused (403: a wrong stage or grant) is the deployment's fault, not the
+     * connections': the batch fails back to its queue instead of completing, and is delivered once
+     * the deployment is fixed.
+     */
+    @Test
+    void a_batch_whose_every_post_is_refused_should_fail_back_to_its_queue_and_deliver_once_fixed() {
+        Services s = services(tree(), 12, 10);
+        List<String> ids = subscribers(s, 40);
+        java.util.concurrent.atomic.AtomicBoolean misconfigured = new java.util.concurrent.atomic.AtomicBoolean(true);
+        notifier.fault = id -> misconfigured.get() ? ConnectionNotifier.Outcome.REJECTED : null;
+        s.publisher.publish(publication("refused-1"), Instant.now());
+        int failed = 0;
+        for (int i = 0; i < 40 && !queue.tasks.isEmpty(); i++) {
+            FanOutTask t = queue.tasks.poll();
+            try {
+                s.fanOut.handle(t, Instant.now());
+            } catch (RetryablePublicationException e) {
+                failed++;
+                queue.tasks.add(t); // SQS returns it after its visibility timeout
+            }
+        }
+        assertTrue(failed >= 4, failed + " batch attempts failed back while every post was refused");
+        assertTrue(notifier.recorded.frames.isEmpty(), "nothing delivered meanwhile");
+        misconfigured.set(false); // the stage or the grant fixed
+        drain(s);
+        assertOnePostEach(ids);
+    }
+
     @Test
     void throttling_should_back_off_and_never_drop() {
         Services s = services(tree(), 12, 10);
