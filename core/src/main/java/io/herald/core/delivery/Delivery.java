@@ -237,8 +237,13 @@ public final class Delivery implements AutoCloseable {
      * closed (now or before); false when the Management API kept refusing.
      */
     public boolean disconnect(String connectionId) {
-        ConnectionNotifier.Outcome o = withRetries(() -> notifier.disconnect(connectionId)).outcome;
+        ConnectionNotifier.Outcome o = disconnectOne(connectionId);
         return o == ConnectionNotifier.Outcome.DELIVERED || o == ConnectionNotifier.Outcome.GONE;
+    }
+
+    /** As {@link #disconnect}, telling a close (DELIVERED) from a 410 (GONE), for a connection that may still be in $connect. */
+    public ConnectionNotifier.Outcome disconnectOne(String connectionId) {
+        return withRetries(() -> notifier.disconnect(connectionId)).outcome;
     }
 
     private record Result(String connectionId, ConnectionNotifier.Outcome outcome, int retries) {}

@@ -68,7 +68,7 @@ public final class LifecycleService {
      * connections opening together the newer may not see the older; the older one, seeing a newer,
      * closes itself. Returns false when {@code c} itself was the one replaced.
      */
-    private boolean keepNewest(Connection c, Instant now) {
+    private boolean keepNewest(Connection c, Instant now) throws InterruptedException {
         List<Connection> others = registry.connections().byUser(c.userId(), now).stream()
                 .filter(o -> !o.id().equals(c.id()) && o.profile().equals(c.profile())).toList();
         Connection newer = others.stream().filter(o -> newer(o, c)).findFirst().orElse(null);
@@ -86,9 +86,28 @@ public final class LifecycleService {
         return a.connectedAt().isAfter(b.connectedAt()) || (a.connectedAt().equals(b.connectedAt()) && a.id().compareTo(b.id()) > 0);
     }
 
-    private void replace(Connection old, Connection by, Instant now) {
-        runtime.close(old, "replaced_by_newer_connection", 1000, now);
+    private void replace(Connection old, Connection by, Instant now) throws InterruptedException {
+        if (ConnectWindow.young(old, now) && closedThroughConnectWindow(old, now)) registry.forget(old.id());
+        else runtime.close(old, "replaced_by_newer_connection", 1000, now);
         log.log(EventLog.line("replaced_connection").put("connectionId", old.id()).put("by", by.id()));
+    }
+
+    /**
+     * A connection still in $connect answers DeleteConnection with 410, as it does posts; taken as
+     * closed, it would be forgotten and its socket would then open with nothing behind it. So a
+     * young one is closed through the connect window: a 410 is retried after a pause, like its
+     * welcome. True once the close reached it; false when it was refused, stayed 410 past the
+     * window, or has a farewell frame to send first (the usual close then runs).
+     */
+    private boolean closedThroughConnectWindow(Connection c, Instant now) throws InterruptedException {
+        if (profiles.get(c.profile()).closingFrame(c, "replaced_by_newer_connection", 1000, now) != null) return false;
+        Instant at = now;
+        for (int attempt = 1; ; attempt++) {
+            ConnectionNotifier.Outcome o = delivery.disconnectOne(c.id());
+            if (o == ConnectionNotifier.Outcome.DELIVERED) return true;
+            if (o != ConnectionNotifier.Outcome.GONE || attempt > ConnectWindow.ATTEMPTS || !ConnectWindow.young(c, at)) return false;
+            at = ConnectWindow.pause(sleeper, attempt, at);
+        }
     }
 
     /** $disconnect (or a 410) removed the connection; returns whether it was still known. */

@@ -88,6 +88,23 @@ class FailurePathsTest {
                 && l.path("connectionId").asText().equals("a-old") && l.path("by").asText().equals("z-new")));
     }
 
+    /**
+     * The connection being replaced may still be in $connect, where API Gateway answers
+     * DeleteConnection with 410: taken as closed, it would be forgotten and its socket would open
+     * untracked. The close is retried through the connect window until it reaches the connection.
+     */
+    @Test
+    void replacing_a_connection_still_in_connect_should_retry_its_close_until_it_lands() throws Exception {
+        String token = Tokens.forUser("u1");
+        herald.connect("a-young", "protocol", "notify", "token", token);
+        herald.connect("z-newer", "protocol", "notify", "token", token);
+        api.deleted.clear();
+        api.failNext("a-young", 410, 2); // its $connect has not returned yet
+        herald.services.lifecycle.connected(herald.connection("a-young"), Instant.now());
+        assertEquals(List.of("a-young"), api.deleted, "closed once the connection was there");
+        assertTrue(!stored("a-young") && stored("z-newer"));
+    }
+
     @Test
     void a_failed_raffle_auth_should_close_through_5xx_and_forget_the_connection() {
         herald.connect("r1", "protocol", "raffle");
