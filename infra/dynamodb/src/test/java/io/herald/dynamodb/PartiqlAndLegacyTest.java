@@ -35,14 +35,19 @@ class PartiqlAndLegacyTest {
     static void start() {
         engine = DynamoDbEngine.builder().start();
         ddb = Sdk.client(engine.endpoint());
-        ddb.createTable(b -> b.tableName("pql").billingMode(BillingMode.PAY_PER_REQUEST)
-                .attributeDefinitions(a -> a.attributeName("pk").attributeType(ScalarAttributeType.S))
-                .keySchema(k -> k.attributeName("pk").keyType(KeyType.HASH)));
+        hashTable("pql");
     }
 
     @AfterAll
     static void stop() {
         engine.close();
+    }
+
+    /** A PAY_PER_REQUEST table keyed by pk (S). */
+    static void hashTable(String name) {
+        ddb.createTable(b -> b.tableName(name).billingMode(BillingMode.PAY_PER_REQUEST)
+                .attributeDefinitions(a -> a.attributeName("pk").attributeType(ScalarAttributeType.S))
+                .keySchema(k -> k.attributeName("pk").keyType(KeyType.HASH)));
     }
 
     static Map<String, AttributeValue> get(String pk) {
@@ -100,9 +105,7 @@ class PartiqlAndLegacyTest {
 
     @Test
     void selectAnswersOnePageAtATimeWithANextToken() {
-        ddb.createTable(b -> b.tableName("pages").billingMode(BillingMode.PAY_PER_REQUEST)
-                .attributeDefinitions(a -> a.attributeName("pk").attributeType(ScalarAttributeType.S))
-                .keySchema(k -> k.attributeName("pk").keyType(KeyType.HASH)));
+        hashTable("pages");
         for (int i = 0; i < 5; i++) {
             int k = i;
             ddb.putItem(b -> b.tableName("pages").item(Map.of("pk", AttributeValue.fromS("p" + k))));
@@ -128,9 +131,7 @@ class PartiqlAndLegacyTest {
 
     @Test
     void aSelectByPartitionKeyAnswersItsItemsAtOnceEvenPastTheFirstMegabyte() {
-        ddb.createTable(b -> b.tableName("big").billingMode(BillingMode.PAY_PER_REQUEST)
-                .attributeDefinitions(a -> a.attributeName("pk").attributeType(ScalarAttributeType.S))
-                .keySchema(k -> k.attributeName("pk").keyType(KeyType.HASH)));
+        hashTable("big");
         String filler = "z".repeat(390 * 1024);
         for (int i = 0; i < 6; i++) {
             int k = i;

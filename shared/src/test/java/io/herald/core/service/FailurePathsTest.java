@@ -70,6 +70,13 @@ class FailurePathsTest {
                 && l.path("connectionId").asText().equals("a-old")), "the failed close is logged");
     }
 
+    /** Notify connections of one user, in this order (none processed by the lifecycle yet); nothing deleted so far. */
+    private void notifyConnections(String user, String... ids) {
+        String token = Tokens.forUser(user);
+        for (String id : ids) herald.connect(id, "protocol", "notify", "token", token);
+        api.deleted.clear();
+    }
+
     /**
      * The byUser index lags: the newer of two notify connections opening together may be processed
      * first and not see the older one. The older one's own processing then sees the newer and
@@ -77,10 +84,7 @@ class FailurePathsTest {
      */
     @Test
     void an_older_connection_processed_after_a_newer_one_should_close_itself() throws Exception {
-        String token = Tokens.forUser("u1");
-        herald.connect("a-old", "protocol", "notify", "token", token);
-        herald.connect("z-new", "protocol", "notify", "token", token);
-        api.deleted.clear();
+        notifyConnections("u1", "a-old", "z-new");
         herald.services.lifecycle.connected(herald.connection("a-old"), Instant.now());
         assertEquals(List.of("a-old"), api.deleted);
         assertTrue(!stored("a-old") && stored("z-new"));
@@ -95,10 +99,7 @@ class FailurePathsTest {
      */
     @Test
     void replacing_a_connection_still_in_connect_should_retry_its_close_until_it_lands() throws Exception {
-        String token = Tokens.forUser("u1");
-        herald.connect("a-young", "protocol", "notify", "token", token);
-        herald.connect("z-newer", "protocol", "notify", "token", token);
-        api.deleted.clear();
+        notifyConnections("u1", "a-young", "z-newer");
         api.failNext("a-young", 410, 2); // its $connect has not returned yet
         herald.services.lifecycle.connected(herald.connection("a-young"), Instant.now());
         assertEquals(List.of("a-young"), api.deleted, "closed once the connection was there");
