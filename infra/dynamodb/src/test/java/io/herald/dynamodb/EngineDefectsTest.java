@@ -774,5 +774,37 @@ class EngineDefectsTest {
                         .expressionAttributeValues(Map.of(":nine", n("9")))))));
         assertEquals(List.of("ValidationError", "None", "None"), e.cancellationReasons().stream().map(r -> r.code()).toList());
     }
+
+    @Test
+    void batchAndTransactionWritesReportItemCollectionMetricsWhenAsked() {
+        String t = "d-" + UUID.randomUUID();
+        ddb.createTable(b -> b.tableName(t).billingMode(BillingMode.PAY_PER_REQUEST)
+                .attributeDefinitions(a -> a.attributeName("pk").attributeType(ScalarAttributeType.S),
+                        a -> a.attributeName("sk").attributeType(ScalarAttributeType.S),
+                        a -> a.attributeName("alt").attributeType(ScalarAttributeType.S))
+                .keySchema(k -> k.attributeName("pk").keyType(KeyType.HASH), k -> k.attributeName("sk").keyType(KeyType.RANGE))
+                .localSecondaryIndexes(l -> l.indexName("byAlt").keySchema(k -> k.attributeName("pk").keyType(KeyType.HASH),
+                        k -> k.attributeName("alt").keyType(KeyType.RANGE)).projection(p -> p.projectionType(ProjectionType.ALL))));
+        var batch = ddb.batchWriteItem(b -> b.returnItemCollectionMetrics(software.amazon.awssdk.services.dynamodb.model.ReturnItemCollectionMetrics.SIZE)
+                .requestItems(Map.of(t, List.of(
+                        WriteRequest.builder().putRequest(p -> p.item(Map.of("pk", s("a"), "sk", s("1"), "alt", s("x")))).build(),
+                        WriteRequest.builder().putRequest(p -> p.item(Map.of("pk", s("b"), "sk", s("1")))).build()))));
+        var m = batch.itemCollectionMetrics().get(t);
+        assertNotNull(m, batch.toString());
+        assertEquals(List.of("a", "b"), m.stream().map(x -> x.itemCollectionKey().get("pk").s()).toList());
+        assertEquals(List.of(0.0, 1.0), m.get(0).sizeEstimateRangeGB());
+
+        var tx = ddb.transactWriteItems(b -> b.returnItemCollectionMetrics(software.amazon.awssdk.services.dynamodb.model.ReturnItemCollectionMetrics.SIZE)
+                .transactItems(w -> w.put(p -> p.tableName(t).item(Map.of("pk", s("c"), "sk", s("1")))),
+                        w -> w.conditionCheck(c -> c.tableName(t).key(Map.of("pk", s("a"), "sk", s("1"))).conditionExpression("attribute_exists(pk)")),
+                        w -> w.delete(d -> d.tableName(t).key(Map.of("pk", s("b"), "sk", s("1"))))));
+        assertEquals(List.of("c", "b"), tx.itemCollectionMetrics().get(t).stream().map(x -> x.itemCollectionKey().get("pk").s()).toList(),
+                "one per item written; a condition check writes nothing");
+
+        String plain = table(); // no local index: nothing to report
+        var none = ddb.batchWriteItem(b -> b.returnItemCollectionMetrics(software.amazon.awssdk.services.dynamodb.model.ReturnItemCollectionMetrics.SIZE)
+                .requestItems(Map.of(plain, List.of(WriteRequest.builder().putRequest(p -> p.item(Map.of("pk", s("a")))).build()))));
+        assertTrue(none.itemCollectionMetrics().isEmpty(), none.toString());
+    }
 }
 

@@ -162,6 +162,7 @@ final class BatchOps {
         }
         ObjectNode out = Nodes.object();
         out.putObject("UnprocessedItems");
+        ItemOps.collectionMetrics(out, req, writes.stream().map(Write::t).toList(), writes.stream().map(Write::key).toList());
         String mode = Capacity.mode(req);
         if (mode != null && !mode.equals("NONE")) {
             ArrayNode a = out.putArray("ConsumedCapacity");

@@ -160,9 +160,29 @@ final class ItemOps {
     static void finish(ObjectNode out, JsonNode req, Table t, Capacity cap, Map<String, AttributeValue> keyOrItem) {
         ObjectNode c = cap.json(Capacity.mode(req));
         if (c != null) out.set("ConsumedCapacity", c);
-        if ("SIZE".equals(text(req, "ReturnItemCollectionMetrics")) && t.indexes.values().stream().anyMatch(d -> !d.global())) {
+        if ("SIZE".equals(text(req, "ReturnItemCollectionMetrics")) && hasLocalIndex(t)) {
             out.set("ItemCollectionMetrics", collectionMetrics(t, keyOrItem.get(t.key.hash())));
         }
+    }
+
+    /**
+     * BatchWriteItem's and TransactWriteItems' ItemCollectionMetrics, when asked for: per table
+     * with a local index, one entry for each item the request wrote there.
+     */
+    static void collectionMetrics(ObjectNode out, JsonNode req, List<Table> tables, List<Map<String, AttributeValue>> keys) {
+        if (!"SIZE".equals(text(req, "ReturnItemCollectionMetrics"))) return;
+        ObjectNode metrics = Nodes.object();
+        for (int i = 0; i < tables.size(); i++) {
+            Table t = tables.get(i);
+            if (!hasLocalIndex(t)) continue;
+            metrics.withArray(t.name).add(collectionMetrics(t, keys.get(i).get(t.key.hash())));
+        }
+        if (!metrics.isEmpty()) out.set("ItemCollectionMetrics", metrics);
+    }
+
+    /** Item collections (and their metrics) exist only for tables with a local secondary index. */
+    static boolean hasLocalIndex(Table t) {
+        return t.indexes.values().stream().anyMatch(d -> !d.global());
     }
 
     static ObjectNode collectionMetrics(Table t, AttributeValue hash) {

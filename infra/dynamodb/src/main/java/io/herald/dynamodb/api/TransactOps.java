@@ -234,7 +234,10 @@ final class TransactOps {
         } finally {
             locked.descendingMap().values().forEach(t -> t.lock().writeLock().unlock());
         }
-        return respond(req, caps);
+        ObjectNode out = respond(req, caps);
+        List<Action> written = actions.stream().filter(a -> !a.kind.equals("ConditionCheck")).toList();
+        ItemOps.collectionMetrics(out, req, written.stream().map(a -> a.table).toList(), written.stream().map(a -> a.key).toList());
+        return out;
     }
 
     /** Applies every action; the journal receives them as one record. */
