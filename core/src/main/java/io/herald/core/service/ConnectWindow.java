@@ -1,10 +1,13 @@
 package io.herald.core.service;
 
+import io.herald.core.delivery.ConnectionNotifier;
 import io.herald.core.delivery.Delivery;
 import io.herald.core.delivery.RetryPolicy;
 import io.herald.core.model.Connection;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * API Gateway answers 410 to a post for a connection whose $connect has not returned yet, although
@@ -19,6 +22,21 @@ final class ConnectWindow {
     static final RetryPolicy RETRY = new RetryPolicy(1 + ATTEMPTS, Duration.ofMillis(100), Duration.ofMillis(3200));
 
     private ConnectWindow() {}
+
+    /**
+     * Runs {@code call} on a connection that may still be in $connect: while it answers 410 and the
+     * connection is young (and {@code wanted} still holds at the moved-on time), again after the
+     * window's pause, at most {@link #ATTEMPTS} calls. Returns the last outcome.
+     */
+    static ConnectionNotifier.Outcome retryWhileConnecting(Connection c, Instant now, Delivery.Sleeper sleeper,
+            Supplier<ConnectionNotifier.Outcome> call, Predicate<Instant> wanted) throws InterruptedException {
+        Instant at = now;
+        for (int attempt = 1; ; attempt++) {
+            ConnectionNotifier.Outcome o = call.get();
+            if (o != ConnectionNotifier.Outcome.GONE || attempt == ATTEMPTS || !young(c, at) || !wanted.test(at)) return o;
+            at = pause(sleeper, attempt, at);
+        }
+    }
 
     static boolean young(Connection c, Instant now) {
         return Duration.between(c.connectedAt(), now).compareTo(YOUNG) <= 0;

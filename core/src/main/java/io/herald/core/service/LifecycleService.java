@@ -52,15 +52,10 @@ public final class LifecycleService {
     /** A frame for the new connection itself: a 410 while $connect has not returned is retried. */
     private void sendToNew(Connection c, String text, Instant now) throws InterruptedException {
         byte[] frame = text.getBytes(StandardCharsets.UTF_8);
-        Instant at = now;
-        for (int attempt = 1; attempt <= ConnectWindow.ATTEMPTS; attempt++) {
-            ConnectionNotifier.Outcome o = delivery.sendOne(c.id(), frame);
-            if (o != ConnectionNotifier.Outcome.GONE) return;
-            // 410 while $connect has not returned yet; give up once the connection is old or forgotten
-            if (!ConnectWindow.young(c, at) || registry.connections().get(c.id(), at).isEmpty()) break;
-            at = ConnectWindow.pause(sleeper, attempt, at);
-        }
-        log.log(EventLog.line("welcome_undelivered").put("connectionId", c.id()));
+        // a 410 while $connect has not returned yet; given up once the connection is old or forgotten
+        ConnectionNotifier.Outcome o = ConnectWindow.retryWhileConnecting(c, now, sleeper, () -> delivery.sendOne(c.id(), frame),
+                at -> registry.connections().get(c.id(), at).isPresent());
+        if (o == ConnectionNotifier.Outcome.GONE) log.log(EventLog.line("welcome_undelivered").put("connectionId", c.id()));
     }
 
     /**
@@ -101,13 +96,8 @@ public final class LifecycleService {
      */
     private boolean closedThroughConnectWindow(Connection c, Instant now) throws InterruptedException {
         if (profiles.get(c.profile()).closingFrame(c, "replaced_by_newer_connection", 1000, now) != null) return false;
-        Instant at = now;
-        for (int attempt = 1; ; attempt++) {
-            ConnectionNotifier.Outcome o = delivery.disconnectOne(c.id());
-            if (o == ConnectionNotifier.Outcome.DELIVERED) return true;
-            if (o != ConnectionNotifier.Outcome.GONE || attempt > ConnectWindow.ATTEMPTS || !ConnectWindow.young(c, at)) return false;
-            at = ConnectWindow.pause(sleeper, attempt, at);
-        }
+        return ConnectWindow.retryWhileConnecting(c, now, sleeper, () -> delivery.disconnectOne(c.id()), at -> true)
+                == ConnectionNotifier.Outcome.DELIVERED;
     }
 
     /** $disconnect (or a 410) removed the connection; returns whether it was still known. */
