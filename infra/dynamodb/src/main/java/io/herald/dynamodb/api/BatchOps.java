@@ -52,7 +52,7 @@ final class BatchOps {
             Map.Entry<String, JsonNode> e = it.next();
             JsonNode r = e.getValue();
             Expressions ex = new Expressions(r, List.of("ProjectionExpression"), List.of("AttributesToGet"), List.of());
-            UnaryOperator<Map<String, AttributeValue>> p = has(r, "AttributesToGet") ? LegacyParams.attributesToGet(r) : ex.projection();
+            UnaryOperator<Map<String, AttributeValue>> p = ex.projection();
             ex.done();
             Table t = db.require(e.getKey());
             List<Map<String, AttributeValue>> keys = new ArrayList<>();

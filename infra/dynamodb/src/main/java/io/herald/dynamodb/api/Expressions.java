@@ -57,7 +57,10 @@ final class Expressions {
         return c::test;
     }
 
-    /** The top-level attributes a parsed expression reads (empty when it is absent): what an index must project. */
+    /**
+     * The top-level attributes a parsed expression reads (empty when it is absent): what an index
+     * must project. "ProjectionExpression" also answers for AttributesToGet.
+     */
     Set<String> names(String param) {
         return names.getOrDefault(param, Set.of());
     }
@@ -67,7 +70,14 @@ final class Expressions {
         return UpdateExpression.parse(req.get("UpdateExpression").asText(), ctx);
     }
 
+    /** A ProjectionExpression, or the legacy AttributesToGet (its names recorded the same way); null when neither. */
     UnaryOperator<Map<String, AttributeValue>> projection() {
+        if (has(req, "AttributesToGet")) {
+            List<String> legacy = Nodes.strings(req.get("AttributesToGet"));
+            legacy.forEach(io.herald.dynamodb.model.AttributeJson::checkName);
+            names.put("ProjectionExpression", new java.util.LinkedHashSet<>(legacy));
+            return io.herald.dynamodb.expr.Legacy.attributesToGet(legacy)::apply;
+        }
         if (!req.has("ProjectionExpression") || req.get("ProjectionExpression").isNull()) return null;
         Projection p = Projection.parse(req.get("ProjectionExpression").asText(), ctx);
         names.put("ProjectionExpression", p.topLevelNames());

@@ -205,7 +205,7 @@ final class ItemOps {
         v.throwIfAny();
         Expressions ex = new Expressions(req, List.of("ProjectionExpression"), List.of("AttributesToGet"), List.of());
         Map<String, AttributeValue> key = Nodes.readItem(req.get("Key"));
-        UnaryOperator<Map<String, AttributeValue>> projection = has(req, "AttributesToGet") ? LegacyParams.attributesToGet(req) : ex.projection();
+        UnaryOperator<Map<String, AttributeValue>> projection = ex.projection();
         ex.done();
         Table t = db.require(req.get("TableName").asText());
         Keys.key(t, key);

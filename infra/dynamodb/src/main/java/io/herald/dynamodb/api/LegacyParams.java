@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
@@ -70,15 +69,5 @@ final class LegacyParams {
             m.put(e.getKey(), new Legacy.AttributeUpdate(text(e.getValue(), "Action"), value(e.getValue().get("Value"))));
         });
         return Legacy.attributeUpdates(m);
-    }
-
-    static UnaryOperator<Map<String, AttributeValue>> attributesToGet(JsonNode req) {
-        List<String> names = Nodes.strings(req.get("AttributesToGet"));
-        names.forEach(AttributeJson::checkName);
-        return Legacy.attributesToGet(names)::apply;
-    }
-
-    static Set<String> names(UpdateExpression u) {
-        return u.topLevelNames();
     }
 }

@@ -73,7 +73,7 @@ final class PartiqlOps {
         // A lookup by partition key is a Query or a GetItem on AWS: its items come on the first
         // page. Here every SELECT scans with the WHERE as its filter, so such a lookup reads on to
         // the end instead of answering a page that may hold nothing but a NextToken.
-        if (!has(req, "Limit") && !has(req, "NextToken") && s.equalities.containsKey(db.require(s.table).key.hash())) {
+        if (!has(req, "Limit") && !has(req, "NextToken") && s.equalities.containsKey(s.bound.key.hash())) {
             return everyPage(s, req);
         }
         ObjectNode scan = s.request.deepCopy();
@@ -200,6 +200,8 @@ final class PartiqlOps {
     static final class Statement {
         String verb;
         String table;
+        /** The table {@link #bind} found, for what the statement does after. */
+        Table bound;
         ObjectNode request = Nodes.object();
         final Map<String, String> names = new LinkedHashMap<>();
         final Map<String, AttributeValue> values = new LinkedHashMap<>();
@@ -331,7 +333,7 @@ final class PartiqlOps {
 
         /** Table-dependent parts: INSERT must not overwrite; UPDATE and DELETE need the item's key. */
         void bind(Database db) {
-            Table t = db.require(table);
+            Table t = bound = db.require(table);
             if (verb.equals("INSERT")) {
                 request.put("ConditionExpression", "attribute_not_exists(#insertKey)");
                 ((ObjectNode) request.with("ExpressionAttributeNames")).put("#insertKey", t.key.hash());

@@ -97,10 +97,10 @@ final class ReadOps {
             throw DynamoDbError.validation("One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index "
                     + s.index.name() + " because its projection type is not ALL");
         }
-        UnaryOperator<Map<String, AttributeValue>> p = has(req, "AttributesToGet") ? LegacyParams.attributesToGet(req) : ex.projection();
+        UnaryOperator<Map<String, AttributeValue>> p = ex.projection();
         if (s.index != null && s.index.global()) {
             // a global index cannot fetch from the table: asking it for more is an error, not an empty answer
-            List<String> missing = notProjected(s, has(req, "AttributesToGet") ? Nodes.strings(req.get("AttributesToGet")) : ex.names("ProjectionExpression"));
+            List<String> missing = notProjected(s, ex.names("ProjectionExpression"));
             if (!missing.isEmpty()) {
                 throw DynamoDbError.validation("One or more parameter values were invalid: Global secondary index " + s.index.name() + " does not project " + missing);
             }
