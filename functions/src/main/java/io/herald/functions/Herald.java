@@ -141,11 +141,12 @@ public final class Herald {
 
     /**
      * The tree fan-out's ports when the function is given a fan-out queue (publish and the
-     * fan-out worker); without one every publication is fanned out inline.
+     * fan-out worker); without one every publication is fanned out inline. Either way the
+     * delivered sets, so that an inline publication's retry skips whom it reached.
      */
     static FanOutPorts fanOut(Settings settings, AwsClients clients, DynamoDbClient ddb, String ledgerTable, HeraldConfig config) {
         String queueUrl = settings.optional("HERALD_FANOUT_QUEUE_URL");
-        if (queueUrl == null) return FanOutPorts.NONE;
+        if (queueUrl == null) return FanOutPorts.inlineOnly(new DynamoDbDeliveredSets(ddb, ledgerTable));
         return new FanOutPorts(new SqsFanOutQueue(clients.signedHttp(), clients.sqsEndpoint(), queueUrl, RetryPolicy.DEFAULT, Thread::sleep),
                 new DynamoDbDeliveredSets(ddb, ledgerTable),
                 new DynamoDbPublicationLedger(ddb, ledgerTable, config.dedupWindow(), "fob#"), new DynamoDbBatchPlans(ddb, ledgerTable));

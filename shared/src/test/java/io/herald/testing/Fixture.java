@@ -2,6 +2,7 @@ package io.herald.testing;
 
 import io.herald.jwt.JwtVerifier;
 import io.herald.core.delivery.ConnectionNotifier;
+import io.herald.core.fanout.FanOutPorts;
 import io.herald.core.model.Connection;
 import io.herald.core.service.ConnectRequest;
 import io.herald.core.service.ConnectResult;
@@ -25,9 +26,15 @@ public final class Fixture {
     public final List<ObjectNode> log = Collections.synchronizedList(new ArrayList<>());
 
     public Fixture(ConnectionRegistry registry, PublicationLedger ledger, ConnectionNotifier notifier, HeraldConfig config) {
+        this(registry, ledger, notifier, config, FanOutPorts.NONE);
+    }
+
+    /** With the fan-out ports the functions have (the engine's fixture: delivered sets for inline retries). */
+    public Fixture(ConnectionRegistry registry, PublicationLedger ledger, ConnectionNotifier notifier, HeraldConfig config,
+            FanOutPorts fanOut) {
         EventLog recording = log::add;
         this.services = new Services(Clock.systemUTC(), config, registry, ledger, notifier,
-                JwtVerifier.hs256(Tokens.SECRET, null, null, Clock.systemUTC()), recording, ms -> { });
+                JwtVerifier.hs256(Tokens.SECRET, null, null, Clock.systemUTC()), recording, ms -> { }, null, fanOut);
     }
 
     /**
@@ -48,7 +55,8 @@ public final class Fixture {
         io.herald.aws.config.AwsClients clients = new io.herald.aws.config.AwsClients(Map.of("AWS_REGION", "us-east-1",
                 "AWS_ACCESS_KEY_ID", RecordingManagementApi.ACCESS_KEY, "AWS_SECRET_ACCESS_KEY", RecordingManagementApi.SECRET));
         return new Fixture(registry, new io.herald.aws.dynamodb.DynamoDbPublicationLedger(client, tables.ledger(), java.time.Duration.ofHours(1)),
-                new io.herald.aws.apigateway.ApiGatewayNotifier(clients.signedHttp(), api.endpoint()), config);
+                new io.herald.aws.apigateway.ApiGatewayNotifier(clients.signedHttp(), api.endpoint()), config,
+                FanOutPorts.inlineOnly(new io.herald.aws.dynamodb.DynamoDbDeliveredSets(client, tables.ledger())));
     }
 
     public static Fixture inMemory(InMemoryStores s, ConnectionNotifier notifier, HeraldConfig config) {

@@ -12,9 +12,11 @@ import io.herald.core.topic.TopicPattern;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** In-memory ports for core tests: same contracts as the DynamoDB adapters, no engine. */
@@ -98,6 +100,9 @@ public final class InMemoryStores implements ConnectionStore, SubscriptionStore,
         return out;
     }
 
+    /** Ids released by a failed attempt, not claimed again yet. */
+    private final Set<String> released = new HashSet<>();
+
     /** Ids completed; ids in progress are in {@link #ledger} with the second their claim lapses. */
     public final Map<String, Long> completed = new ConcurrentHashMap<>();
 
@@ -107,7 +112,7 @@ public final class InMemoryStores implements ConnectionStore, SubscriptionStore,
         Long until = ledger.get(id);
         if (until != null && until > now.getEpochSecond()) return Claim.IN_PROGRESS;
         ledger.put(id, inProgressUntil.getEpochSecond());
-        return Claim.CLAIMED;
+        return released.remove(id) || until != null ? Claim.RECLAIMED : Claim.CLAIMED;
     }
 
     @Override
@@ -117,8 +122,8 @@ public final class InMemoryStores implements ConnectionStore, SubscriptionStore,
     }
 
     @Override
-    public synchronized void releaseClaim(String id) {
-        ledger.remove(id);
+    public synchronized void releaseClaim(String id, Instant now) {
+        if (ledger.remove(id) != null) released.add(id);
     }
 
     /** When set, every counter write throws it (a throttled statistics item). */

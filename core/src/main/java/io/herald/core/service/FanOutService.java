@@ -124,7 +124,8 @@ public final class FanOutService {
         if (claim == PublicationLedger.Claim.IN_PROGRESS) throw new PublicationInProgressException(task.key());
         PublishService.Result r;
         try {
-            Set<String> before = tree.delivered().delivered(task.key());
+            // only a retry's claim can find connections reached before: a first run reads nothing
+            Set<String> before = claim == PublicationLedger.Claim.RECLAIMED ? tree.delivered().delivered(task.key()) : Set.of();
             List<Delivery.Target> targets = new ArrayList<>();
             for (String id : new HashSet<>(task.connectionIds())) {
                 if (!before.contains(id)) targets.add(new Delivery.Target(id, task.frame()));
@@ -141,14 +142,14 @@ public final class FanOutService {
             if (report.retryable() > 0 || PublishService.refusedByAll(targets.size(), report)) {
                 // only an incomplete batch needs its record: a completed one is skipped by its claim
                 if (!reached.isEmpty()) tree.delivered().record(task.key(), reached, now.plus(config.dedupWindow()));
-                tree.batches().releaseClaim(task.key());
+                tree.batches().releaseClaim(task.key(), now);
                 throw new FanOutIncompleteException(task.publicationId(), r);
             }
         } catch (FanOutIncompleteException e) {
             throw e;
         } catch (RuntimeException | Error e) {
             try {
-                tree.batches().releaseClaim(task.key());
+                tree.batches().releaseClaim(task.key(), now);
             } catch (RuntimeException suppressed) {
                 e.addSuppressed(suppressed); // the claim lapses after CLAIM_LIFETIME
             }

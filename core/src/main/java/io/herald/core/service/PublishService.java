@@ -139,33 +139,72 @@ public final class PublishService {
         Map<String, List<Subscriber>> found = candidates(p, now);
         if (found == null) return publishAsTree(p, now, started, fromBackend);
         List<Delivery.Target> targets = targets(p, now, found);
-        Result duplicate = claim(p, now, started);
-        if (duplicate != null) return duplicate;
+        PublicationLedger.Claim claim = claim(p, now);
+        if (claim == PublicationLedger.Claim.COMPLETED) return duplicate(p, started);
         runBackendHook(p, now, fromBackend);
 
         Delivery.Report report;
+        Set<String> reached = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        int skipped;
         try {
-            report = deliver(targets, now);
+            List<Delivery.Target> rest = notReachedBefore(p.id(), claim, targets);
+            skipped = targets.size() - rest.size();
+            report = deliver(rest, now, reached::add);
+            if (incomplete(rest.size(), report)) recordReached(p.id(), reached, now);
         } catch (RuntimeException | Error e) {
-            if (p.id() != null) release(p.id(), e);
+            if (p.id() != null) release(p.id(), now, e);
             throw e;
         }
         long cleanupStarted = System.nanoTime();
         cleanUp(report.gone());
         double cleanupMs = (System.nanoTime() - cleanupStarted) / 1_000_000.0;
-        Result r = new Result(p.id(), false, targets.size(), report.delivered(), report.gone().size(),
+        Result r = new Result(p.id(), false, targets.size(), skipped + report.delivered(), report.gone().size(),
                 report.retried(), report.failed());
-        boolean incomplete = report.retryable() > 0 || refusedByAll(targets.size(), report);
-        logResult(p, r, started, p.id() == null ? null : incomplete ? "RELEASED" : "COMPLETED", cleanupMs);
+        boolean incomplete = incomplete(targets.size() - skipped, report);
+        logResult(p, r, started, p.id() == null ? null : incomplete ? "RELEASED" : "COMPLETED", cleanupMs, skipped);
         if (p.id() != null) {
             if (incomplete) {
-                release(p.id(), null);
+                release(p.id(), now, null);
                 throw new FanOutIncompleteException(p.id(), r);
             }
             ledger.complete(p.id(), now);
         }
         return r;
     }
+
+    /** Some targets may yet be reached by a retry, or every post was refused ({@link #refusedByAll}). */
+    private static boolean incomplete(int targets, Delivery.Report report) {
+        return report.retryable() > 0 || refusedByAll(targets, report);
+    }
+
+    /**
+     * A retried publication's targets without those an earlier attempt reached: a subscriber that
+     * keeps refusing (a client that stopped reading its socket is answered 429 on every post) then
+     * costs the others nothing on each retry. Read only on a retry's claim, so a first attempt pays
+     * no read capacity for it.
+     */
+    private List<Delivery.Target> notReachedBefore(String id, PublicationLedger.Claim claim, List<Delivery.Target> targets) {
+        if (claim != PublicationLedger.Claim.RECLAIMED || tree.delivered() == null) return targets;
+        Set<String> before = tree.delivered().delivered(INLINE_KEY + id);
+        if (before.isEmpty()) return targets;
+        List<Delivery.Target> rest = new ArrayList<>(targets.size());
+        for (Delivery.Target t : targets) if (!before.contains(t.connectionId())) rest.add(t);
+        return rest;
+    }
+
+    /** Keeps whom an incomplete attempt reached, for its retry; losing the record costs duplicates, not the retry. */
+    private void recordReached(String id, Set<String> reached, Instant now) {
+        if (id == null || reached.isEmpty() || tree.delivered() == null) return;
+        try {
+            tree.delivered().record(INLINE_KEY + id, reached, now.plus(config.dedupWindow()));
+        } catch (RuntimeException e) {
+            log.log(EventLog.line("delivered_record_failed").put("publicationId", id).put("connections", reached.size())
+                    .put("error", String.valueOf(e.getMessage())));
+        }
+    }
+
+    /** The delivered sets' key of an inline publication (tree batches have keys of their own). */
+    static final String INLINE_KEY = "inline#";
 
     /**
      * Every post refused (a 4xx other than 410 and 429: 403 for a wrong stage, a missing grant or a
@@ -187,7 +226,7 @@ public final class PublishService {
         try {
             backendHook.accept(p, now);
         } catch (RuntimeException | Error e) {
-            if (p.id() != null) release(p.id(), e);
+            if (p.id() != null) release(p.id(), now, e);
             throw e;
         }
     }
@@ -243,34 +282,38 @@ public final class PublishService {
             throw new InvalidPublicationException("publication of " + bodyBytes + " bytes (data, topics and metadata) exceeds the "
                     + FanOutTask.MAX_BODY_BYTES + " bytes a fan-out task may carry");
         }
-        Result duplicate = claim(p, now, started);
-        if (duplicate != null) return duplicate;
+        if (claim(p, now) == PublicationLedger.Claim.COMPLETED) return duplicate(p, started);
         runBackendHook(p, now, fromBackend);
         try {
             tree.queue().enqueue(tasks);
         } catch (RuntimeException | Error e) {
-            if (p.id() != null) release(p.id(), e);
+            if (p.id() != null) release(p.id(), now, e);
             throw e;
         }
         if (p.id() != null) ledger.complete(p.id(), now);
         Result r = new Result(p.id(), false, 0, 0, 0, 0, 0, tasks.size());
-        logResult(p, r, started, p.id() == null ? null : "QUEUED", 0);
+        logResult(p, r, started, p.id() == null ? null : "QUEUED", 0, 0);
         return r;
     }
 
     /**
-     * Claims the publication's id (none: nothing to claim). Null when this call owns it now; the
-     * duplicate's result when it was completed before.
+     * Claims the publication's id; without an id there is nothing to claim (CLAIMED).
      *
      * @throws PublicationInProgressException when another attempt holds it
      */
-    private Result claim(Publication p, Instant now, long started) {
-        if (p.id() == null) return null;
+    private PublicationLedger.Claim claim(Publication p, Instant now) {
+        if (p.id() == null) return PublicationLedger.Claim.CLAIMED;
         PublicationLedger.Claim claim = ledger.claim(p.id(), now, now.plus(CLAIM_LIFETIME));
-        if (claim == PublicationLedger.Claim.CLAIMED) return null;
+        if (claim == PublicationLedger.Claim.IN_PROGRESS) {
+            logResult(p, new Result(p.id(), true, 0, 0, 0, 0, 0), System.nanoTime(), claim.name(), 0, 0);
+            throw new PublicationInProgressException(p.id());
+        }
+        return claim;
+    }
+
+    private Result duplicate(Publication p, long started) {
         Result r = new Result(p.id(), true, 0, 0, 0, 0, 0);
-        logResult(p, r, started, claim.name(), 0);
-        if (claim == PublicationLedger.Claim.IN_PROGRESS) throw new PublicationInProgressException(p.id());
+        logResult(p, r, started, PublicationLedger.Claim.COMPLETED.name(), 0, 0);
         return r;
     }
 
@@ -359,9 +402,9 @@ public final class PublishService {
         if (!failed.isEmpty()) log.log(EventLog.line("cleanup_failed").put("connections", failed.size()));
     }
 
-    void release(String id, Throwable cause) {
+    void release(String id, Instant now, Throwable cause) {
         try {
-            ledger.releaseClaim(id);
+            ledger.releaseClaim(id, now);
         } catch (RuntimeException e) {
             // the claim lapses after CLAIM_LIFETIME; the retry then takes it over
             if (cause != null) cause.addSuppressed(e);
@@ -391,7 +434,7 @@ public final class PublishService {
         return InvalidPublicationException.tooLarge(bytes, config.maxOutboundMessageBytes());
     }
 
-    private void logResult(Publication p, Result r, long started, String ledgerState, double cleanupMs) {
+    private void logResult(Publication p, Result r, long started, String ledgerState, double cleanupMs, int skipped) {
         ObjectNode line = EventLog.line("publish");
         line.put("publicationId", p.id()).put("type", p.type());
         if (ledgerState != null) line.put("ledger", ledgerState);
@@ -399,6 +442,7 @@ public final class PublishService {
         line.setAll((ObjectNode) r.toJson().without("id"));
         line.put("durationMs", (System.nanoTime() - started) / 1_000_000.0);
         if (r.gone() > 0) line.put("cleanupMs", cleanupMs);
+        if (skipped > 0) line.put("skipped", skipped); // reached by an earlier attempt
         log.log(line);
     }
 }

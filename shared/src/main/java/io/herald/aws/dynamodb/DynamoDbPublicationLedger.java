@@ -12,14 +12,17 @@ import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 
 /**
  * Publication ids in the ledger table ({@code pub#id}): status {@code st} P = in progress until its
- * TTL, C = completed for the dedup window; claimed by conditional put.
+ * TTL, C = completed for the dedup window, R = released by a failed attempt (for the dedup window);
+ * claimed by conditional put, whose old item (returned without read capacity) tells a retry's claim
+ * from a first one.
  */
 public final class DynamoDbPublicationLedger implements PublicationLedger {
-    private static final String STATUS = "st", IN_PROGRESS = "P", COMPLETED = "C";
+    private static final String STATUS = "st", IN_PROGRESS = "P", COMPLETED = "C", RELEASED = "R";
 
     private final DynamoDbClient ddb;
     private final String table;
@@ -47,25 +50,39 @@ public final class DynamoDbPublicationLedger implements PublicationLedger {
         Map<String, AttributeValue> key = Map.of(PK, s(prefix + publicationId));
         for (int attempt = 0; ; attempt++) {
             try {
-                // a lapsed claim (its attempt died) or an expired id (TTL passed, not yet deleted) may be taken over
-                ddb.putItem(b -> b.tableName(table)
+                // a released id, a lapsed claim (its attempt died) or an expired id (TTL passed, not yet deleted) may be taken over
+                Map<String, AttributeValue> old = ddb.putItem(b -> b.tableName(table)
                         .item(Map.of(PK, key.get(PK), STATUS, s(IN_PROGRESS), TTL, n(inProgressUntil.getEpochSecond())))
-                        .conditionExpression("attribute_not_exists(#pk) OR #ttl <= :now")
-                        .expressionAttributeNames(Map.of("#pk", PK, "#ttl", TTL))
-                        .expressionAttributeValues(Map.of(":now", n(now.getEpochSecond())))
-                        .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
-                return Claim.CLAIMED;
+                        .conditionExpression("attribute_not_exists(#pk) OR #ttl <= :now OR #st = :r")
+                        .expressionAttributeNames(Map.of("#pk", PK, "#ttl", TTL, "#st", STATUS))
+                        .expressionAttributeValues(Map.of(":now", n(now.getEpochSecond()), ":r", s(RELEASED)))
+                        .returnValues(ReturnValue.ALL_OLD)
+                        .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)).attributes();
+                return retried(old, now) ? Claim.RECLAIMED : Claim.CLAIMED;
             } catch (ConditionalCheckFailedException e) {
                 Map<String, AttributeValue> held = e.hasItem() && !e.item().isEmpty() ? e.item()
                         : ddb.getItem(b -> b.tableName(table).key(key).consistentRead(true)).item();
                 if (held == null || held.isEmpty()) {
-                    if (attempt < 2) continue; // released between the two calls: claim again
+                    if (attempt < 2) continue; // deleted by its TTL between the two calls: claim again
                     return Claim.IN_PROGRESS;
                 }
                 // ids recorded before claims had a status were completed ones
                 return IN_PROGRESS.equals(Items.str(held, STATUS)) ? Claim.IN_PROGRESS : Claim.COMPLETED;
             }
         }
+    }
+
+    /**
+     * Whether the item a claim replaced was an earlier attempt's: released within the window, or
+     * claimed by an attempt that died. An expired id (completed or released longer ago than the
+     * window, its TTL passed but the item not yet deleted) is a new publication under an old id.
+     */
+    private static boolean retried(Map<String, AttributeValue> old, Instant now) {
+        if (old == null || old.isEmpty()) return false;
+        String was = Items.str(old, STATUS);
+        if (IN_PROGRESS.equals(was)) return true;
+        AttributeValue ttl = old.get(TTL);
+        return RELEASED.equals(was) && ttl != null && ttl.n() != null && Long.parseLong(ttl.n()) > now.getEpochSecond();
     }
 
     @Override
@@ -75,11 +92,13 @@ public final class DynamoDbPublicationLedger implements PublicationLedger {
     }
 
     @Override
-    public void releaseClaim(String publicationId) {
+    public void releaseClaim(String publicationId, Instant now) {
         try {
-            ddb.deleteItem(b -> b.tableName(table).key(Map.of(PK, s(prefix + publicationId)))
-                    .conditionExpression("#st = :p").expressionAttributeNames(Map.of("#st", STATUS))
-                    .expressionAttributeValues(Map.of(":p", s(IN_PROGRESS))));
+            ddb.updateItem(b -> b.tableName(table).key(Map.of(PK, s(prefix + publicationId)))
+                    .updateExpression("SET #st = :r, #ttl = :until").conditionExpression("#st = :p")
+                    .expressionAttributeNames(Map.of("#st", STATUS, "#ttl", TTL))
+                    .expressionAttributeValues(Map.of(":p", s(IN_PROGRESS), ":r", s(RELEASED),
+                            ":until", n(now.plus(window).getEpochSecond()))));
         } catch (ConditionalCheckFailedException e) {
             // completed meanwhile, or already gone: nothing to give up
         }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.herald.aws.dynamodb.DynamoDbPublicationLedger;
 import io.herald.aws.dynamodb.StoredSubscriptions;
+import io.herald.core.delivery.RetryPolicy;
 import io.herald.core.json.Json;
 import io.herald.core.model.Publication;
 import io.herald.testing.EmbeddedDynamoDb;
@@ -143,14 +144,81 @@ class FailurePathsTest {
         assertEquals(0, received("c1", "order-1"));
 
         PublishService.Result retry = publish("order-1", "orders.eu", Instant.now()); // SQS / EventBridge redelivery
-        assertEquals(2, retry.delivered());
+        assertEquals(2, retry.delivered(), "both reached: c2 by the first attempt, c1 by this one");
         assertEquals(1, received("c1", "order-1"), "the retry delivers what the first attempt could not");
+        assertEquals(1, received("c2", "order-1"), "and skips whom the first attempt reached");
 
         PublishService.Result duplicate = publish("order-1", "orders.eu", Instant.now());
         assertTrue(duplicate.duplicate());
         assertEquals(0, duplicate.delivered());
         assertEquals(1, received("c1", "order-1"));
-        assertEquals(2, received("c2", "order-1"), "at least once: c2 was reached by both attempts, no more");
+        assertEquals(1, received("c2", "order-1"));
+    }
+
+    /**
+     * A client that stops reading its socket fills API Gateway's buffer for it, and every post to
+     * it is answered 429. The publication is retried by its source for that one connection; the
+     * others, reached by the first attempt, get it once, however many retries it takes.
+     */
+    @Test
+    void a_subscriber_that_stops_reading_should_cost_the_others_no_duplicates_on_the_retries() {
+        for (int i = 1; i <= 5; i++) subscriber("c" + i, "orders.eu");
+        subscriber("stuck", "orders.eu");
+        int attempts = 4, postsBefore = api.attempts.get("stuck").get();
+        api.failNext("stuck", 429, attempts * RetryPolicy.DEFAULT.maxAttempts());
+        for (int attempt = 1; attempt <= attempts; attempt++) {
+            FanOutIncompleteException e = assertThrows(FanOutIncompleteException.class,
+                    () -> publish("order-slow", "orders.eu", Instant.now()));
+            assertEquals(5, e.result().delivered(), "attempt " + attempt + " counts the five as reached");
+        }
+        for (int i = 1; i <= 5; i++) assertEquals(1, received("c" + i, "order-slow"), "c" + i + " once, not once per attempt");
+        assertEquals(0, received("stuck", "order-slow"));
+
+        PublishService.Result reading = publish("order-slow", "orders.eu", Instant.now()); // it reads again
+        assertEquals(6, reading.delivered());
+        assertEquals(1, received("stuck", "order-slow"));
+        assertEquals(attempts * RetryPolicy.DEFAULT.maxAttempts() + 1, api.attempts.get("stuck").get() - postsBefore,
+                "every attempt posted to it, with the delivery's own retries");
+        assertTrue(herald.log.stream().anyMatch(l -> "publish".equals(l.path("event").asText()) && l.path("skipped").asInt() == 5),
+                "the retry's log line says whom it skipped");
+    }
+
+    /** Counts GetItem calls on the ledger table: the delivered-set reads. */
+    static final class CountLedgerReads implements software.amazon.awssdk.core.interceptor.ExecutionInterceptor {
+        final String ledger;
+        final java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+
+        CountLedgerReads(String ledger) {
+            this.ledger = ledger;
+        }
+
+        @Override
+        public void beforeExecution(software.amazon.awssdk.core.interceptor.Context.BeforeExecution c,
+                software.amazon.awssdk.core.interceptor.ExecutionAttributes a) {
+            if (c.request() instanceof software.amazon.awssdk.services.dynamodb.model.GetItemRequest g && ledger.equals(g.tableName())) {
+                reads.incrementAndGet();
+            }
+        }
+    }
+
+    /** The RCU per delivery target (0.02) holds: a first attempt, the common case, reads no delivered set. */
+    @Test
+    void only_a_retry_should_read_whom_an_earlier_attempt_reached() {
+        CountLedgerReads count = new CountLedgerReads(tables.ledger());
+        try (var client = ddb.clientWith(count)) {
+            herald = Fixture.onEngine(client, tables, api, HeraldConfig.defaults());
+            subscriber("c1", "orders.eu");
+            subscriber("c2", "orders.eu");
+            count.reads.set(0);
+            publish("order-r1", "orders.eu", Instant.now());
+            assertEquals(0, count.reads.get(), "a first attempt that completes");
+
+            api.failNext("c1", 503, RetryPolicy.DEFAULT.maxAttempts());
+            assertThrows(FanOutIncompleteException.class, () -> publish("order-r2", "orders.eu", Instant.now()));
+            assertEquals(0, count.reads.get(), "a first attempt that fails");
+            publish("order-r2", "orders.eu", Instant.now());
+            assertEquals(1, count.reads.get(), "its retry: one read");
+        }
     }
 
     /**
