@@ -23,11 +23,16 @@ abstract class JsonStreamHandler implements RequestStreamHandler {
 
     @Override
     public final void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
-        JsonNode result = handle(Json.parse(input));
+        JsonNode result = handle(Json.parse(input), context);
         output.write(Json.write(result).getBytes(StandardCharsets.UTF_8));
     }
 
     protected abstract JsonNode handle(JsonNode event);
+
+    /** For a handler that watches its deadline (the context's remaining time); the others ignore the context. */
+    protected JsonNode handle(JsonNode event, Context context) {
+        return handle(event);
+    }
 
     /** The body of an API Gateway proxy event (WebSocket or HTTP API), base64-decoded when flagged. */
     static String body(JsonNode event) {

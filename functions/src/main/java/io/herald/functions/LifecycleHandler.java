@@ -1,6 +1,9 @@
 package io.herald.functions;
 
+import com.amazonaws.services.lambda.runtime.Context;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.aws.dynamodb.DynamoDbConnectionStore;
 import io.herald.core.json.Json;
 import io.herald.core.model.Connection;
@@ -15,6 +18,11 @@ import java.util.Optional;
  * (a post during $connect gets 410). A connection DynamoDB's TTL removed (it never got a
  * $disconnect) gets its profile's disconnected hook here (chat's user:offline). Failures are logged, not thrown: a poison record must not
  * stall the shard, and a welcome is best-effort.
+ *
+ * <p>A record can take seconds (a welcome retried through the connect window), so a batch could
+ * outlast the timeout, and Lambda would retry it whole. The handler stops taking records while
+ * {@link #RESERVE} of its time is left and names the first one it did not take in a partial batch
+ * response (the mapping's ReportBatchItemFailures): Lambda retries from there, nothing before it.
  */
 public final class LifecycleHandler extends JsonStreamHandler {
     public LifecycleHandler() {
@@ -29,10 +37,28 @@ public final class LifecycleHandler extends JsonStreamHandler {
         super(herald);
     }
 
+    /** Time kept back for the record in hand: a welcome's connect-window retries take up to about 6 s. */
+    static final java.time.Duration RESERVE = java.time.Duration.ofSeconds(10);
+
     @Override
     protected JsonNode handle(JsonNode event) {
+        return handle(event, null);
+    }
+
+    @Override
+    protected JsonNode handle(JsonNode event, Context context) {
         int handled = 0;
-        for (JsonNode r : event.path("Records")) {
+        ObjectNode result = Json.object();
+        ArrayNode failures = result.putArray("batchItemFailures");
+        JsonNode records = event.path("Records");
+        for (int i = 0; i < records.size(); i++) {
+            JsonNode r = records.get(i);
+            if (context != null && context.getRemainingTimeInMillis() < RESERVE.toMillis()) {
+                // Lambda retries this record and every one after it
+                failures.addObject().put("itemIdentifier", r.path("dynamodb").path("SequenceNumber").asText());
+                EventLog.STDOUT.log(EventLog.line("lifecycle_deadline").put("handled", handled).put("left", records.size() - i));
+                break;
+            }
             boolean inserted = "INSERT".equals(Json.text(r, "eventName"));
             if (!inserted && !expiredByTtl(r)) continue;
             JsonNode image = r.path("dynamodb").path(inserted ? "NewImage" : "OldImage");
@@ -45,13 +71,15 @@ public final class LifecycleHandler extends JsonStreamHandler {
                 handled++;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                // the runtime is stopping this invocation: this record and the rest go back to Lambda
+                failures.addObject().put("itemIdentifier", r.path("dynamodb").path("SequenceNumber").asText());
                 break;
             } catch (RuntimeException e) {
                 EventLog.STDOUT.log(EventLog.line("lifecycle_record_failed").put("eventID", Json.text(r, "eventID"))
                         .put("error", e.getClass().getSimpleName() + ": " + e.getMessage()));
             }
         }
-        return Json.object().put("handled", handled);
+        return result.put("handled", handled);
     }
 
     /**

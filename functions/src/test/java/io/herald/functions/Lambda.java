@@ -38,9 +38,14 @@ final class Lambda {
     }
 
     static JsonNode invoke(RequestStreamHandler h, String event) {
+        return invoke(h, event, null);
+    }
+
+    /** With a Lambda context (the runtime's own cannot run here: tests give a stand-in for what they read of it). */
+    static JsonNode invoke(RequestStreamHandler h, String event, com.amazonaws.services.lambda.runtime.Context context) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
-            h.handleRequest(new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)), out, null);
+            h.handleRequest(new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)), out, context);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -54,5 +59,15 @@ final class Lambda {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** A context whose getRemainingTimeInMillis answers the given values in turn (the last one from then on); nothing else. */
+    static com.amazonaws.services.lambda.runtime.Context remaining(long... millis) {
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        return (com.amazonaws.services.lambda.runtime.Context) java.lang.reflect.Proxy.newProxyInstance(Lambda.class.getClassLoader(),
+                new Class<?>[] {com.amazonaws.services.lambda.runtime.Context.class}, (proxy, method, args) -> {
+                    if (!method.getName().equals("getRemainingTimeInMillis")) throw new UnsupportedOperationException(method.getName());
+                    return (int) millis[Math.min(calls.getAndIncrement(), millis.length - 1)];
+                });
     }
 }

@@ -66,6 +66,33 @@ class LifecycleHandlerTest {
         assertTrue(api.to("x-modified").isEmpty());
     }
 
+    static String numbered(String seq, String newImage) {
+        return "{\"eventID\":\"e-" + seq + "\",\"eventName\":\"INSERT\",\"dynamodb\":{\"SequenceNumber\":\"" + seq
+                + "\",\"NewImage\":" + newImage + "}}";
+    }
+
+    /**
+     * A batch that would outlast the timeout stops while the reserve is left and hands the rest
+     * back (ReportBatchItemFailures, the template's mapping): Lambda retries from the first record
+     * not taken, and the ones handled are not retried.
+     */
+    @Test
+    void a_batch_running_out_of_time_should_hand_back_the_records_it_did_not_take() {
+        String event = "{\"Records\":[" + numbered("100", booking("t-1")) + "," + numbered("200", booking("t-2")) + ","
+                + numbered("300", booking("t-3")) + "," + numbered("400", booking("t-4")) + "]}";
+        long plenty = 25_000, under = LifecycleHandler.RESERVE.toMillis() - 1;
+
+        JsonNode r = Lambda.invoke(handler, event, Lambda.remaining(plenty, plenty, under));
+
+        assertEquals(2, r.get("handled").asInt(), r.toString());
+        assertEquals("[{\"itemIdentifier\":\"300\"}]", Json.write(r.get("batchItemFailures")));
+        assertEquals(1, api.to("t-2").size());
+        assertTrue(api.to("t-3").isEmpty() && api.to("t-4").isEmpty(), "the rest is the retry's");
+
+        JsonNode all = Lambda.invoke(handler, event, Lambda.remaining(plenty));
+        assertEquals("[]", Json.write(all.get("batchItemFailures")), "with time enough: no failures, the whole batch handled");
+    }
+
     static String chatConnection(String id, String user) {
         long now = System.currentTimeMillis();
         return "{\"connectionId\":{\"S\":\"" + id + "\"},\"userId\":{\"S\":\"" + user + "\"},\"profile\":{\"S\":\"chat\"},"

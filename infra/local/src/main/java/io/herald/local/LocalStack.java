@@ -16,6 +16,7 @@ import io.herald.local.lambda.LocalFunction;
 import io.herald.local.metrics.LocalMetrics;
 import io.herald.local.sqs.SqsEndpoint;
 import io.herald.local.sqs.SqsEventSource;
+import io.herald.local.sqs.SqsQueue;
 import io.herald.local.sqs.SqsQueues;
 import io.herald.local.template.FunctionConcurrency;
 import io.herald.local.template.SamTemplate;
@@ -200,8 +201,14 @@ public final class LocalStack implements AutoCloseable {
             String table = template.tables().stream().filter(t -> t.name().equals(s.table())).findFirst()
                     .map(SamTemplate.Table::name).orElseThrow(() -> new IllegalStateException("stream of unknown table " + s.table()));
             List<EventPattern> filters = s.filterPatterns().stream().map(EventPattern::parse).toList();
-            StreamPoller p = new StreamPoller(ddb, streams, table, filters, required(functions, s.function()), s.batchSize(),
-                    s.maximumRetryAttempts(), s.fromLatest(), checkpoints);
+            java.util.function.Consumer<String> onFailure = null;
+            if (s.onFailureQueue() != null) {
+                SqsQueue destination = sqs.byName(template.queueName(s.onFailureQueue())).orElseThrow();
+                onFailure = record -> destination.send(record, null, Map.of());
+            }
+            StreamPoller p = new StreamPoller(ddb, streams, table, filters, required(functions, s.function()),
+                    new StreamPoller.Mapping(s.batchSize(), s.maximumRetryAttempts(), s.fromLatest(), s.bisect(),
+                            s.reportBatchItemFailures(), onFailure), checkpoints);
             p.start();
             pollers.add(p);
         }

@@ -99,6 +99,22 @@ class TemplateDrivesLocalBehaviourTest {
     }
 
     @Test
+    void a_connections_stream_batch_the_lifecycle_function_gives_up_on_should_be_recorded_in_the_failures_queue() throws Exception {
+        UnaryOperator<String> edit = y -> y.replace("Handler: io.herald.functions.LifecycleHandler::handleRequest",
+                "Handler: " + ThrowingHandler.class.getName() + "::handleRequest").replace("MaximumRetryAttempts: 5", "MaximumRetryAttempts: 0");
+        int before = ThrowingHandler.INVOCATIONS.get();
+        try (LocalStack s = stackWith(edit); WsClient c = WsClient.connect(s.webSocketUrl())) {
+            var queue = s.queues().byName("LifecycleFailuresQueue").orElseThrow();
+            var received = queue.receive(1, 30, 20_000);
+            assertEquals(1, received.size(), "the record of the discarded batch");
+            JsonNode info = io.herald.core.json.Json.parse(received.get(0).body()).get("DDBStreamBatchInfo");
+            assertEquals(1, info.get("batchSize").asInt(), "the connection's INSERT, alone");
+            assertTrue(info.get("streamArn").asText().contains("/stream/"), info.toString());
+            assertEquals(1, ThrowingHandler.INVOCATIONS.get() - before, "MaximumRetryAttempts 0: one attempt");
+        }
+    }
+
+    @Test
     void a_failing_message_handler_should_answer_internal_server_error_and_keep_the_socket() throws Exception {
         // the message function points at a table that does not exist: every invocation throws
         // (added to the function's own Environment.Variables, the first after its Handler line)

@@ -428,6 +428,24 @@ class TemplateInvariantsTest {
                 patterns.stream().map(Json::parse).toList());
     }
 
+    /**
+     * Without a destination Lambda drops a stream batch it gave up on without a trace; without
+     * bisection one bad record takes its whole batch with it.
+     */
+    @Test
+    void every_stream_mapping_should_bisect_report_partial_failures_and_leave_a_record_of_what_it_gave_up() {
+        List<SamTemplate.StreamSource> sources = template.streamSources();
+        assertFalse(sources.isEmpty());
+        for (SamTemplate.StreamSource s : sources) {
+            assertTrue(s.bisect(), s.function() + ": BisectBatchOnFunctionError");
+            assertTrue(s.reportBatchItemFailures(), s.function() + ": FunctionResponseTypes [ReportBatchItemFailures]");
+            assertTrue(s.maximumRetryAttempts() >= 0, s.function() + ": a bounded MaximumRetryAttempts (else a bad record blocks its shard for a day)");
+            assertNotNull(s.onFailureQueue(), s.function() + ": DestinationConfig.OnFailure");
+            assertEquals("AWS::SQS::Queue", map(resources.get(s.onFailureQueue())).get("Type"));
+            assertEquals("1209600", String.valueOf(props(s.onFailureQueue()).get("MessageRetentionPeriod")), "kept 14 days");
+        }
+    }
+
     @Test
     void the_chat_tasks_queue_should_redrive_to_a_dead_letter_queue() {
         Map<String, Object> redrive = map(props("ChatTasksQueue").get("RedrivePolicy"));

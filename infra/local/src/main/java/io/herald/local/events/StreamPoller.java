@@ -1,6 +1,5 @@
 package io.herald.local.events;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.aws.dynamodb.StreamImages;
 import io.herald.core.concurrent.DaemonThreads;
@@ -26,20 +25,41 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
  * StreamCheckpoints}; the first time, as StartingPosition says), apply the template's filter patterns,
  * invoke the function with the stream event JSON Lambda delivers, BatchSize records at most. A
  * batch the function fails is retried, the shard waiting behind it, up to MaximumRetryAttempts
- * (without one, until it succeeds), then discarded, as Lambda does without an on-failure
- * destination; a throttled invocation (reserved concurrency in use) never ran, so it is retried
- * without counting toward that limit. With --data-dir the engine's streams and these positions
- * are durable, so a restarted stack delivers what was written before it stopped and not yet
- * delivered, once.
+ * (without one, until it succeeds), then discarded; with an on-failure destination Lambda's
+ * metadata record of the discarded batch (no records, their shard and sequence numbers) goes to
+ * it first. With BisectBatchOnFunctionError a batch the function fails is split in two halves,
+ * each retried on its own, which counts toward no retry limit; with ReportBatchItemFailures the
+ * records from the lowest sequence number the function names are retried. A throttled
+ * invocation (reserved concurrency in use) never ran, so it is retried without counting toward
+ * that limit. With --data-dir the engine's streams and these positions are durable, so a
+ * restarted stack delivers what was written before it stopped and not yet delivered, once.
  */
 public final class StreamPoller implements Runnable {
+    /**
+     * What the event source mapping says.
+     *
+     * @param batchSize BatchSize (Lambda's default for streams: 100)
+     * @param maximumRetryAttempts retries of a failed batch before it is discarded; -1 for no limit
+     * @param fromLatest StartingPosition LATEST: records already in the stream at the first start are not delivered
+     * @param bisect BisectBatchOnFunctionError
+     * @param reportBatchItemFailures FunctionResponseTypes holds ReportBatchItemFailures
+     * @param onFailure where the metadata record of a discarded batch goes (the destination queue), or null
+     */
+    public record Mapping(int batchSize, int maximumRetryAttempts, boolean fromLatest, boolean bisect, boolean reportBatchItemFailures,
+            java.util.function.Consumer<String> onFailure) {
+        /** Retries and a starting position only, as before bisection and destinations. */
+        public Mapping(int batchSize, int maximumRetryAttempts, boolean fromLatest) {
+            this(batchSize, maximumRetryAttempts, fromLatest, false, false, null);
+        }
+    }
+
     private final DynamoDbClient ddb;
     private final DynamoDbStreamsClient streams;
     private final String table;
     private final List<EventPattern> filters;
     private final LocalFunction target;
+    private final Mapping mapping;
     private final int batchSize;
-    private final int maximumRetryAttempts;
     private final boolean fromLatest;
     private final StreamCheckpoints checkpoints;
     private volatile boolean running = true;
@@ -47,21 +67,22 @@ public final class StreamPoller implements Runnable {
     private volatile String knownArn;
     private final Thread thread;
 
-    /**
-     * @param batchSize the mapping's BatchSize (Lambda's default for streams: 100)
-     * @param maximumRetryAttempts retries of a failed batch before it is discarded; -1 for no limit
-     * @param fromLatest StartingPosition LATEST: records already in the stream at the first start are not delivered
-     */
+    /** As {@link Mapping#Mapping(int, int, boolean)} says. */
     public StreamPoller(DynamoDbClient ddb, DynamoDbStreamsClient streams, String table, List<EventPattern> filters,
             LocalFunction target, int batchSize, int maximumRetryAttempts, boolean fromLatest, StreamCheckpoints checkpoints) {
+        this(ddb, streams, table, filters, target, new Mapping(batchSize, maximumRetryAttempts, fromLatest), checkpoints);
+    }
+
+    public StreamPoller(DynamoDbClient ddb, DynamoDbStreamsClient streams, String table, List<EventPattern> filters,
+            LocalFunction target, Mapping mapping, StreamCheckpoints checkpoints) {
         this.ddb = ddb;
         this.streams = streams;
         this.table = table;
         this.filters = List.copyOf(filters);
         this.target = target;
-        this.batchSize = batchSize;
-        this.maximumRetryAttempts = maximumRetryAttempts;
-        this.fromLatest = fromLatest;
+        this.mapping = mapping;
+        this.batchSize = mapping.batchSize();
+        this.fromLatest = mapping.fromLatest();
         this.checkpoints = checkpoints;
         this.thread = DaemonThreads.named("herald-stream-" + table).newThread(this);
     }
@@ -145,7 +166,7 @@ public final class StreamPoller implements Runnable {
                 for (Map.Entry<String, String> it : iterators.entrySet()) {
                     GetRecordsResponse r = streams.getRecords(b -> b.shardIterator(it.getValue()).limit(batchSize));
                     if (!r.records().isEmpty()) {
-                        if (!deliver(arn, r.records())) return; // stopped while retrying: the batch stays undelivered
+                        if (!deliver(arn, it.getKey(), r.records())) return; // stopped while retrying: the batch stays undelivered
                         checkpoints.delivered(arn, it.getKey(), r.records().get(r.records().size() - 1).dynamodb().sequenceNumber());
                         any = true;
                     }
@@ -190,8 +211,8 @@ public final class StreamPoller implements Runnable {
     }
 
     /** Delivers one batch, retrying as the mapping says; false only when the poller was stopped first. */
-    private boolean deliver(String arn, List<Record> records) {
-        ArrayNode batch = Json.array();
+    private boolean deliver(String arn, String shardId, List<Record> records) {
+        List<ObjectNode> batch = new ArrayList<>();
         for (Record r : records) {
             ObjectNode rec;
             try {
@@ -204,27 +225,43 @@ public final class StreamPoller implements Runnable {
             }
             if (filters.isEmpty() || filters.stream().anyMatch(f -> f.matches(rec))) batch.add(rec);
         }
-        if (batch.isEmpty()) return true;
-        ObjectNode event = Json.object();
-        event.set("Records", batch);
-        byte[] bytes = Json.write(event).getBytes(StandardCharsets.UTF_8);
+        return batch.isEmpty() || attempt(arn, shardId, batch);
+    }
+
+    /**
+     * Invokes until the batch succeeds, is discarded or the poller stops (false). A function error
+     * with bisection splits the batch, each half a batch of its own with its own retries; a
+     * partial batch response retries the records from the lowest failed one, and counts as a
+     * failed attempt.
+     */
+    private boolean attempt(String arn, String shardId, List<ObjectNode> batch) {
         int failures = 0;
+        String lastError = null;
         for (int attempt = 0; ; attempt++) {
             try {
-                target.invoke(bytes);
-                return true;
+                byte[] out = target.invoke(event(batch));
+                int from = mapping.reportBatchItemFailures() ? firstFailed(out, batch) : batch.size();
+                if (from >= batch.size()) return true;
+                batch = batch.subList(from, batch.size());
+                failures++;
+                lastError = null;
+                System.err.println("[herald-local] " + target.name() + " reported " + batch.size() + " stream records failed (retrying)");
             } catch (LocalFunction.Throttled e) {
                 // not invoked: Lambda retries until the records expire, and MaximumRetryAttempts counts only function errors
                 if (attempt == 0) System.err.println("[herald-local] " + target.name() + " throttled on " + batch.size() + " stream records (retrying): " + e.getMessage());
             } catch (RuntimeException e) {
-                if (maximumRetryAttempts >= 0 && failures >= maximumRetryAttempts) {
-                    errors.incrementAndGet();
-                    System.err.println("[herald-local] " + target.name() + " failed on " + batch.size() + " stream records " + (failures + 1)
-                            + " times; discarded after MaximumRetryAttempts " + maximumRetryAttempts + ": " + e);
-                    return true;
+                if (mapping.bisect() && batch.size() > 1) {
+                    System.err.println("[herald-local] " + target.name() + " failed on " + batch.size() + " stream records (splitting the batch): " + e);
+                    int half = batch.size() / 2;
+                    return attempt(arn, shardId, batch.subList(0, half)) && attempt(arn, shardId, batch.subList(half, batch.size()));
                 }
                 failures++;
+                lastError = e.toString();
                 System.err.println("[herald-local] " + target.name() + " failed on " + batch.size() + " stream records (retrying): " + e);
+            }
+            if (mapping.maximumRetryAttempts() >= 0 && failures > mapping.maximumRetryAttempts()) {
+                discard(arn, shardId, batch, failures, lastError);
+                return true;
             }
             try {
                 Thread.sleep(retryDelayMillis(attempt));
@@ -233,6 +270,74 @@ public final class StreamPoller implements Runnable {
             }
             if (!running) return false;
         }
+    }
+
+    private static byte[] event(List<ObjectNode> batch) {
+        ObjectNode event = Json.object();
+        event.putArray("Records").addAll(batch);
+        return Json.write(event).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The index of the first record a partial batch response names as failed; the batch's size when
+     * it names none. A response Lambda cannot read as naming a record (an empty or unknown
+     * itemIdentifier) fails the whole batch, as Lambda treats it.
+     */
+    static int firstFailed(byte[] response, List<ObjectNode> batch) {
+        com.fasterxml.jackson.databind.JsonNode failures;
+        try {
+            failures = Json.parse(new String(response, StandardCharsets.UTF_8)).path("batchItemFailures");
+        } catch (RuntimeException notJson) {
+            return batch.size(); // no partial batch response: success
+        }
+        int first = batch.size();
+        for (com.fasterxml.jackson.databind.JsonNode f : failures) {
+            String id = f.path("itemIdentifier").asText("");
+            int at = -1;
+            for (int i = 0; i < batch.size() && at < 0; i++) {
+                if (id.equals(batch.get(i).path("dynamodb").path("SequenceNumber").asText())) at = i;
+            }
+            if (at < 0) return 0;
+            first = Math.min(first, at);
+        }
+        return first;
+    }
+
+    /** Gives a batch up: counted, logged, and its metadata sent to the on-failure destination if there is one. */
+    private void discard(String arn, String shardId, List<ObjectNode> batch, int attempts, String functionError) {
+        errors.incrementAndGet();
+        System.err.println("[herald-local] " + target.name() + " failed on " + batch.size() + " stream records " + attempts
+                + " times; discarded after MaximumRetryAttempts " + mapping.maximumRetryAttempts()
+                + (mapping.onFailure() != null ? " (its metadata to the on-failure destination)" : "") + ": " + functionError);
+        if (mapping.onFailure() == null) return;
+        try {
+            mapping.onFailure().accept(Json.write(failureRecord(arn, shardId, batch, attempts, functionError != null)));
+        } catch (RuntimeException e) {
+            System.err.println("[herald-local] on-failure destination of " + target.name() + " refused the record: " + e);
+        }
+    }
+
+    /** Lambda's invocation record for a discarded stream batch: where the records are, not the records. */
+    private ObjectNode failureRecord(String arn, String shardId, List<ObjectNode> batch, int attempts, boolean functionError) {
+        ObjectNode doc = Json.object();
+        doc.putObject("requestContext").put("requestId", java.util.UUID.randomUUID().toString())
+                .put("functionArn", "arn:aws:lambda:us-east-1:000000000000:function:" + target.name())
+                .put("condition", "RetryAttemptsExhausted").put("approximateInvokeCount", attempts);
+        ObjectNode response = doc.putObject("responseContext").put("statusCode", 200).put("executedVersion", "$LATEST");
+        if (functionError) response.put("functionError", "Unhandled");
+        doc.put("version", "1.0").put("timestamp", java.time.Instant.now().toString());
+        ObjectNode first = batch.get(0), last = batch.get(batch.size() - 1);
+        doc.putObject("DDBStreamBatchInfo").put("shardId", shardId)
+                .put("startSequenceNumber", first.path("dynamodb").path("SequenceNumber").asText())
+                .put("endSequenceNumber", last.path("dynamodb").path("SequenceNumber").asText())
+                .put("approximateArrivalOfFirstRecord", arrival(first)).put("approximateArrivalOfLastRecord", arrival(last))
+                .put("batchSize", batch.size()).put("streamArn", arn);
+        return doc;
+    }
+
+    private static String arrival(ObjectNode record) {
+        com.fasterxml.jackson.databind.JsonNode t = record.path("dynamodb").path("ApproximateCreationDateTime");
+        return t.isNumber() ? java.time.Instant.ofEpochSecond(t.asLong()).toString() : java.time.Instant.now().toString();
     }
 
     /** 250 ms doubling to 5 s between attempts at a failed batch. */

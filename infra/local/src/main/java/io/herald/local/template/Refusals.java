@@ -29,4 +29,26 @@ final class Refusals {
             throw refused(where, property, "'" + text + "' is not a whole number");
         }
     }
+
+    /** FunctionResponseTypes of an event source mapping: true when it holds ReportBatchItemFailures, the only type there is. */
+    static boolean reportsBatchItemFailures(SamTemplate t, String where, Object value) {
+        boolean reports = false;
+        if (t.resolve(value) instanceof java.util.List<?> types) {
+            for (Object x : types) {
+                String type = String.valueOf(t.resolve(x));
+                if (!type.equals("ReportBatchItemFailures")) throw refused(where, "FunctionResponseTypes", type + " is not a response type");
+                reports = true;
+            }
+        }
+        return reports;
+    }
+
+    /** A true/false property; {@code absent} when missing. */
+    static boolean bool(SamTemplate t, String where, String property, Object value, boolean absent) {
+        if (value == null) return absent;
+        String text = String.valueOf(t.resolve(value)).trim();
+        if (text.equalsIgnoreCase("true")) return true;
+        if (text.equalsIgnoreCase("false")) return false;
+        throw refused(where, property, "'" + text + "' is not true or false");
+    }
 }

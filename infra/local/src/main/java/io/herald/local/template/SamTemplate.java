@@ -31,9 +31,12 @@ public final class SamTemplate {
      * (its default -1: a failed batch is retried until its records expire).
      *
      * @param fromLatest StartingPosition LATEST (else TRIM_HORIZON)
+     * @param bisect BisectBatchOnFunctionError
+     * @param reportBatchItemFailures FunctionResponseTypes: [ReportBatchItemFailures]
+     * @param onFailureQueue the logical id of the SQS queue DestinationConfig's OnFailure names, or null
      */
     public record StreamSource(String function, String table, List<String> filterPatterns, int batchSize, int maximumRetryAttempts,
-            boolean fromLatest) {}
+            boolean fromLatest, boolean bisect, boolean reportBatchItemFailures, String onFailureQueue) {}
 
     private final Map<String, Object> root;
     private final Map<String, String> parameters = new LinkedHashMap<>();
@@ -199,9 +202,10 @@ public final class SamTemplate {
         return out;
     }
 
-    /** What a DynamoDB event may say locally; anything else (on-failure destinations, bisection, ...) stops the start. */
+    /** What a DynamoDB event may say locally; anything else (ParallelizationFactor, MaximumRecordAgeInSeconds, ...) stops the start. */
     private static final Set<String> STREAM_EVENT_PROPERTIES = Set.of("Stream", "StartingPosition", "BatchSize",
-            "MaximumBatchingWindowInSeconds", "MaximumRetryAttempts", "FilterCriteria");
+            "MaximumBatchingWindowInSeconds", "MaximumRetryAttempts", "FilterCriteria", "BisectBatchOnFunctionError",
+            "FunctionResponseTypes", "DestinationConfig");
 
     /** @throws IllegalStateException naming the function's event and the property the local stack cannot honour */
     public List<StreamSource> streamSources() {
@@ -230,9 +234,40 @@ public final class SamTemplate {
             out.add(new StreamSource(e.function, table, filters,
                     Refusals.integer(this, where, "BatchSize", e.properties.get("BatchSize"), 100, 1, 10_000),
                     Refusals.integer(this, where, "MaximumRetryAttempts", e.properties.get("MaximumRetryAttempts"), -1, -1, 10_000),
-                    fromLatest));
+                    fromLatest, Refusals.bool(this, where, "BisectBatchOnFunctionError", e.properties.get("BisectBatchOnFunctionError"), false),
+                    Refusals.reportsBatchItemFailures(this, where, e.properties.get("FunctionResponseTypes")),
+                    onFailureQueue(where, e.properties.get("DestinationConfig"))));
         });
         return out;
+    }
+
+    /**
+     * DestinationConfig's OnFailure of a stream mapping: an SQS queue of this template (SAM's
+     * {@code Type: SQS}, or none), whose logical id is returned; null without one. An SNS topic or
+     * an S3 bucket, or a queue of another stack, stops the start.
+     */
+    private String onFailureQueue(String where, Object config) {
+        if (config == null) return null;
+        Map<String, Object> onFailure = map(map(config).get("OnFailure"));
+        for (String key : onFailure.keySet()) {
+            if (!key.equals("Type") && !key.equals("Destination")) throw Refusals.refused(where, "DestinationConfig.OnFailure." + key, "is not a property");
+        }
+        Object type = onFailure.get("Type");
+        if (type != null && !"SQS".equals(String.valueOf(resolve(type)))) {
+            throw Refusals.refused(where, "DestinationConfig.OnFailure.Type", resolve(type) + " is not emulated by the local stack (SQS is)");
+        }
+        Object destination = onFailure.get("Destination");
+        if (destination == null) throw Refusals.refused(where, "DestinationConfig.OnFailure.Destination", "is required");
+        String queue;
+        try {
+            queue = getAttTarget(destination);
+        } catch (IllegalStateException e) {
+            throw Refusals.refused(where, "DestinationConfig.OnFailure.Destination", "must be !GetAtt Queue.Arn of a queue of this template");
+        }
+        if (!QUEUE.equals(map(resources.get(queue)).get("Type"))) {
+            throw Refusals.refused(where, "DestinationConfig.OnFailure.Destination", "names " + queue + ", which is not an SQS queue of this template");
+        }
+        return queue;
     }
 
     /** One entry of a function's Events. */

@@ -84,18 +84,13 @@ public final class SqsResources {
                 // Lambda's own validation: larger batches need a batching window
                 throw refused(where, "BatchSize", batchSize + " needs MaximumBatchingWindowInSeconds of at least 1, as Lambda requires");
             }
-            List<String> responseTypes = new ArrayList<>();
-            Object types = t.resolve(p.get("FunctionResponseTypes"));
-            if (types instanceof List<?> l) l.forEach(x -> responseTypes.add(String.valueOf(t.resolve(x))));
-            for (String type : responseTypes) {
-                if (!type.equals("ReportBatchItemFailures")) throw refused(where, "FunctionResponseTypes", type + " is not a response type");
-            }
+            boolean reportsFailures = Refusals.reportsBatchItemFailures(t, where, p.get("FunctionResponseTypes"));
             List<EventPattern> filters = new ArrayList<>();
             Object fc = SamTemplate.map(p.getOrDefault("FilterCriteria", Map.of())).get("Filters");
             if (fc instanceof List<?> l) l.forEach(f -> filters.add(EventPattern.parse(String.valueOf(SamTemplate.map(f).get("Pattern")))));
             boolean enabled = !"false".equalsIgnoreCase(String.valueOf(t.resolve(p.getOrDefault("Enabled", "true"))));
             out.add(new Mapping(e.function(), queue, enabled,
-                    new SqsEventSource.Settings(batchSize, window, responseTypes.contains("ReportBatchItemFailures"), filters)));
+                    new SqsEventSource.Settings(batchSize, window, reportsFailures, filters)));
         }
         return out;
     }

@@ -53,6 +53,12 @@ class StreamPollerTest {
         /** An event with {"hold": true} waits for this, keeping the function's one reserved slot. */
         final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         final java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
+        /** A batch holding this pk fails (the function throws). */
+        volatile String poison;
+        /** Named once in a partial batch response, by its pk (or "?" for an identifier Lambda cannot place). */
+        volatile String reportOnce;
+        /** What the on-failure destination received. */
+        final List<JsonNode> destination = new CopyOnWriteArrayList<>();
     }
 
     static final Map<String, Seen> SEEN = new ConcurrentHashMap<>();
@@ -81,6 +87,18 @@ class StreamPollerTest {
             for (JsonNode r : event.get("Records")) pks.add(r.at("/dynamodb/Keys/pk/S").asText());
             seen.attempts.add(pks);
             if (seen.failuresLeft.getAndDecrement() > 0) throw new IllegalStateException("failing on purpose");
+            if (pks.contains(seen.poison)) throw new IllegalStateException("poison record");
+            String report = seen.reportOnce;
+            if (report != null) {
+                seen.reportOnce = null;
+                String id = "?";
+                for (JsonNode r : event.get("Records")) {
+                    if (report.equals(r.at("/dynamodb/Keys/pk/S").asText())) id = r.at("/dynamodb/SequenceNumber").asText();
+                }
+                seen.delivered.add(pks.subList(0, Math.max(0, pks.indexOf(report))));
+                out.write(("{\"batchItemFailures\":[{\"itemIdentifier\":\"" + id + "\"}]}").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                return;
+            }
             seen.delivered.add(pks);
         }
     }
@@ -101,13 +119,23 @@ class StreamPollerTest {
     }
 
     private StreamPoller poller(DynamoDbEngine engine, int maxRetries, boolean fromLatest, StreamCheckpoints checkpoints, LocalFunction f) {
+        return poller(engine, new StreamPoller.Mapping(10, maxRetries, fromLatest), checkpoints, f);
+    }
+
+    /** With bisection, partial batch responses and an on-failure destination that keeps what it is sent in {@code seen}. */
+    private StreamPoller pollerWithFailureHandling(DynamoDbEngine engine, int maxRetries) {
+        return poller(engine, new StreamPoller.Mapping(10, maxRetries, false, true, true, record -> seen.destination.add(Json.parse(record))),
+                StreamCheckpoints.inMemory(), new LocalFunction("Recorder", Recorder.class.getName(), Map.of("SEEN", key)));
+    }
+
+    private StreamPoller poller(DynamoDbEngine engine, StreamPoller.Mapping mapping, StreamCheckpoints checkpoints, LocalFunction f) {
         URI endpoint = engine.endpoint();
         var creds = StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"));
         DynamoDbClient ddb = DynamoDbClient.builder().endpointOverride(endpoint).region(Region.US_EAST_1).credentialsProvider(creds)
                 .httpClient(UrlConnectionHttpClient.create()).build();
         DynamoDbStreamsClient streams = DynamoDbStreamsClient.builder().endpointOverride(endpoint).region(Region.US_EAST_1).credentialsProvider(creds)
                 .httpClient(UrlConnectionHttpClient.create()).build();
-        StreamPoller p = new StreamPoller(ddb, streams, "things", List.of(), f, 10, maxRetries, fromLatest, checkpoints);
+        StreamPoller p = new StreamPoller(ddb, streams, "things", List.of(), f, mapping, checkpoints);
         p.start();
         return p;
     }
@@ -181,6 +209,84 @@ class StreamPollerTest {
             assertEquals(List.of(List.of("a"), List.of("a"), List.of("a"), List.of("b")), seen.attempts);
             assertEquals(List.of("b"), deliveredKeys(), "the discarded batch is not delivered later");
             assertEquals(1, p.errors(), "a discarded batch is counted");
+        }
+    }
+
+    /** Writes the items in one transaction, so that they reach the stream together and make one batch. */
+    private static void putTogether(DynamoDbClient ddb, String... pks) {
+        ddb.transactWriteItems(b -> b.transactItems(java.util.Arrays.stream(pks)
+                .map(pk -> software.amazon.awssdk.services.dynamodb.model.TransactWriteItem.builder()
+                        .put(x -> x.tableName("things").item(Map.of("pk", AttributeValue.fromS(pk)))).build())
+                .toList()));
+    }
+
+    @Test
+    void bisection_should_isolate_a_failing_record_and_send_its_place_in_the_stream_to_the_destination() throws Exception {
+        try (DynamoDbEngine engine = DynamoDbEngine.builder().start(); DynamoDbClient ddb = client(engine)) {
+            createTable(ddb);
+            seen.poison = "p";
+            putTogether(ddb, "a", "b", "p", "d");
+            StreamPoller p = pollerWithFailureHandling(engine, 1);
+            try {
+                await("the rest delivered", () -> deliveredKeys().contains("d"));
+            } finally {
+                p.stop();
+            }
+            assertEquals(List.of(List.of("a", "b", "p", "d"), List.of("a", "b"), List.of("p", "d"), List.of("p"), List.of("p"), List.of("d")),
+                    seen.attempts, "halves until the bad record stands alone; splitting counts toward no retry limit");
+            assertEquals(List.of("a", "b", "d"), deliveredKeys());
+            assertEquals(1, p.errors());
+            assertEquals(1, seen.destination.size());
+            JsonNode record = seen.destination.get(0);
+            assertEquals("RetryAttemptsExhausted", record.at("/requestContext/condition").asText());
+            assertEquals(2, record.at("/requestContext/approximateInvokeCount").asInt());
+            assertEquals("arn:aws:lambda:us-east-1:000000000000:function:Recorder", record.at("/requestContext/functionArn").asText());
+            assertEquals("Unhandled", record.at("/responseContext/functionError").asText());
+            JsonNode info = record.get("DDBStreamBatchInfo");
+            assertEquals(1, info.get("batchSize").asInt());
+            assertEquals(info.get("startSequenceNumber"), info.get("endSequenceNumber"));
+            // the record names the place; the stream still holds what is there
+            var streams = DynamoDbStreamsClient.builder().endpointOverride(engine.endpoint()).region(Region.US_EAST_1)
+                    .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+                    .httpClient(UrlConnectionHttpClient.create()).build();
+            String it = streams.getShardIterator(b -> b.streamArn(info.get("streamArn").asText()).shardId(info.get("shardId").asText())
+                    .shardIteratorType(software.amazon.awssdk.services.dynamodb.model.ShardIteratorType.AT_SEQUENCE_NUMBER)
+                    .sequenceNumber(info.get("startSequenceNumber").asText())).shardIterator();
+            assertEquals("p", streams.getRecords(b -> b.shardIterator(it).limit(1)).records().get(0).dynamodb().keys().get("pk").s());
+        }
+    }
+
+    @Test
+    void a_partial_batch_response_should_retry_from_the_record_it_names_and_nothing_before() throws Exception {
+        try (DynamoDbEngine engine = DynamoDbEngine.builder().start(); DynamoDbClient ddb = client(engine)) {
+            createTable(ddb);
+            seen.reportOnce = "c";
+            putTogether(ddb, "a", "b", "c", "d");
+            StreamPoller p = pollerWithFailureHandling(engine, 2);
+            try {
+                await("the rest delivered", () -> deliveredKeys().contains("d"));
+            } finally {
+                p.stop();
+            }
+            assertEquals(List.of(List.of("a", "b", "c", "d"), List.of("c", "d")), seen.attempts);
+            assertEquals(List.of("a", "b", "c", "d"), deliveredKeys());
+            assertTrue(seen.destination.isEmpty());
+        }
+    }
+
+    @Test
+    void a_partial_batch_response_naming_no_record_of_the_batch_should_retry_it_whole() throws Exception {
+        try (DynamoDbEngine engine = DynamoDbEngine.builder().start(); DynamoDbClient ddb = client(engine)) {
+            createTable(ddb);
+            seen.reportOnce = "not-in-the-batch";
+            putTogether(ddb, "a", "b");
+            StreamPoller p = pollerWithFailureHandling(engine, 2);
+            try {
+                await("delivered", () -> seen.attempts.size() == 2 && !seen.delivered.isEmpty());
+            } finally {
+                p.stop();
+            }
+            assertEquals(List.of(List.of("a", "b"), List.of("a", "b")), seen.attempts);
         }
     }
 
@@ -286,10 +392,17 @@ class StreamPollerTest {
     @Test
     void a_stream_event_the_stack_cannot_honour_should_stop_the_start_naming_it(@TempDir Path dir) throws Exception {
         String template = Files.readString(Path.of("template.yaml"));
-        assertRefused(dir, template.replace("MaximumRetryAttempts: 2\n", "MaximumRetryAttempts: 2\n            BisectBatchOnFunctionError: true\n"),
-                "LifecycleFunction (its DynamoDB event): BisectBatchOnFunctionError is not emulated");
-        assertRefused(dir, template.replace("MaximumRetryAttempts: 2\n", "MaximumRetryAttempts: 20000\n"),
+        assertRefused(dir, template.replace("MaximumRetryAttempts: 5\n", "MaximumRetryAttempts: 5\n            ParallelizationFactor: 2\n"),
+                "LifecycleFunction (its DynamoDB event): ParallelizationFactor is not emulated");
+        assertRefused(dir, template.replace("MaximumRetryAttempts: 5\n", "MaximumRetryAttempts: 20000\n"),
                 "LifecycleFunction (its DynamoDB event): MaximumRetryAttempts 20000 is outside -1..10000");
+        assertRefused(dir, template.replace("BisectBatchOnFunctionError: true", "BisectBatchOnFunctionError: maybe"),
+                "LifecycleFunction (its DynamoDB event): BisectBatchOnFunctionError 'maybe' is not true or false");
+        assertRefused(dir, template.replace("                Type: SQS\n                Destination: !GetAtt LifecycleFailuresQueue.Arn",
+                "                Type: SNS\n                Destination: !Ref SomeTopic"),
+                "LifecycleFunction (its DynamoDB event): DestinationConfig.OnFailure.Type SNS is not emulated by the local stack (SQS is)");
+        assertRefused(dir, template.replace("Destination: !GetAtt LifecycleFailuresQueue.Arn", "Destination: !GetAtt ConnectionsTable.Arn"),
+                "LifecycleFunction (its DynamoDB event): DestinationConfig.OnFailure.Destination names ConnectionsTable, which is not an SQS queue");
         assertRefused(dir, template.replace("StartingPosition: LATEST", "StartingPosition: AT_TIMESTAMP"),
                 "LifecycleFunction (its DynamoDB event): StartingPosition AT_TIMESTAMP is not LATEST or TRIM_HORIZON");
         // the first StreamSpecification in the template is the ConnectionsTable's, which the event reads
