@@ -1,5 +1,7 @@
 package io.herald.functions;
 
+import com.amazonaws.services.lambda.runtime.Context;
+import io.herald.core.delivery.Deadline;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.core.fanout.FanOutTask;
 import io.herald.core.json.Json;
@@ -11,6 +13,11 @@ import java.util.Map;
  * ReportBatchItemFailures. A task that fails is listed as a batch item failure and kept out of
  * sight for a backoff that grows with its receive count, so only it is retried, later; the rest of
  * the batch is deleted by Lambda.
+ *
+ * <p>It watches the function's timeout: no task is started with less than {@link SqsBatch#TAKE_RESERVE}
+ * left (those go back to the queue, visible at once), and a batch starts no post with less than
+ * {@link SqsBatch#POST_RESERVE} left, recording whom it reached; cut off by the timeout instead, it would
+ * record nothing and its retry would post it all again.
  */
 public final class FanOutHandler extends JsonStreamHandler {
     public FanOutHandler() {
@@ -27,8 +34,16 @@ public final class FanOutHandler extends JsonStreamHandler {
 
     @Override
     protected JsonNode handle(JsonNode event) {
+        return handle(event, null);
+    }
+
+    @Override
+    protected JsonNode handle(JsonNode event, Context context) {
+        Deadline timeout = context == null ? Deadline.NONE : () -> context.getRemainingTimeInMillis();
         return SqsBatch.handle(event.path("Records"), "fanout_task_failed",
-                (r, id) -> herald.fanOut.handle(FanOutTask.read(r.path("body").asText("")), herald.clock.instant()),
-                r -> herald.fanOut.retryLater(Json.text(r, "receiptHandle"), r.path("attributes").path("ApproximateReceiveCount").asInt(1)));
+                (r, id) -> herald.fanOut.handle(FanOutTask.read(r.path("body").asText("")), herald.clock.instant(),
+                        timeout.minus(SqsBatch.POST_RESERVE)),
+                r -> herald.fanOut.retryLater(Json.text(r, "receiptHandle"), r.path("attributes").path("ApproximateReceiveCount").asInt(1)),
+                timeout.minus(SqsBatch.TAKE_RESERVE), r -> herald.fanOut.retryNow(Json.text(r, "receiptHandle")));
     }
 }

@@ -1,6 +1,8 @@
 package io.herald.functions;
 
+import com.amazonaws.services.lambda.runtime.Context;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.herald.core.delivery.Deadline;
 import io.herald.core.json.Json;
 import io.herald.core.model.InvalidPublicationException;
 import io.herald.core.model.Publication;
@@ -31,13 +33,21 @@ public final class PublishHandler extends JsonStreamHandler {
 
     @Override
     protected JsonNode handle(JsonNode event) {
-        if (event.has("Records")) return sqs(event.get("Records"));
+        return handle(event, null);
+    }
+
+    /** With the function's timeout watched (SqsBatch's reserves): a fan-out cut off by it would record nothing. */
+    @Override
+    protected JsonNode handle(JsonNode event, Context context) {
+        Deadline timeout = context == null ? Deadline.NONE : () -> context.getRemainingTimeInMillis();
+        Deadline posting = timeout.minus(SqsBatch.POST_RESERVE);
+        if (event.has("Records")) return sqs(event.get("Records"), timeout, posting);
         if (event.has("detail-type")) {
             // an invalid event throws: Lambda's async retries then the DLQ keep it, nothing is dropped
-            return herald.publisher.publishFromBackend(fromEventBridge(event), herald.clock.instant()).toJson();
+            return herald.publisher.publishFromBackend(fromEventBridge(event), herald.clock.instant(), posting).toJson();
         }
         try {
-            return herald.publisher.publishFromBackend(herald.codec.read(event), herald.clock.instant()).toJson();
+            return herald.publisher.publishFromBackend(herald.codec.read(event), herald.clock.instant(), posting).toJson();
         } catch (InvalidPublicationException e) {
             return Json.object().put("error", e.getMessage());
         }
@@ -50,13 +60,13 @@ public final class PublishHandler extends JsonStreamHandler {
     }
 
     /** Partial batch response: only failed messages return to the queue (invalid ones too: they end in the DLQ). */
-    private JsonNode sqs(JsonNode records) {
+    private JsonNode sqs(JsonNode records, Deadline timeout, Deadline posting) {
         return SqsBatch.handle(records, "sqs_record_failed", (r, messageId) -> {
             JsonNode body = Json.parse(r.path("body").asText(""));
             Publication p = body.has("detail-type") ? fromEventBridge(body) : herald.codec.read(body);
             if (p.id() == null && messageId != null) p = withId(p, "sqs:" + messageId);
-            herald.publisher.publishFromBackend(p, herald.clock.instant());
-        }, null);
+            herald.publisher.publishFromBackend(p, herald.clock.instant(), posting);
+        }, null, timeout.minus(SqsBatch.TAKE_RESERVE), null);
     }
 
     private static Publication withId(Publication p, String id) {

@@ -3,8 +3,10 @@ package io.herald.functions;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.herald.core.delivery.Deadline;
 import io.herald.core.json.Json;
 import io.herald.core.log.EventLog;
+import java.time.Duration;
 
 /**
  * An SQS event with ReportBatchItemFailures: each record handled on its own, and only the ones
@@ -22,13 +24,41 @@ final class SqsBatch {
         void run(JsonNode record);
     }
 
+    /**
+     * No record is started with less time left: a fan-out task or an inline publication takes
+     * about 0.5 s, 8 s when every post is throttled to its last attempt (template.yaml).
+     */
+    static final Duration TAKE_RESERVE = Duration.ofSeconds(15);
+    /** Kept back inside a record for the posts under way (a post's retries pause 1.75 s at most) and the record of whom it reached. */
+    static final Duration POST_RESERVE = Duration.ofSeconds(5);
+
     private SqsBatch() {}
 
     static ObjectNode handle(JsonNode records, String failureEvent, Record each, AfterFailure afterFailure) {
+        return handle(records, failureEvent, each, afterFailure, Deadline.NONE, null);
+    }
+
+    /**
+     * As above, taking no record once {@code deadline} has passed: those are listed as failures
+     * too, untouched, and {@code notTaken} runs for each (a worker makes them visible again at
+     * once; without it they return after the queue's visibility timeout). A record cut off by the
+     * timeout would instead fail with the whole batch, the ones already handled included.
+     */
+    static ObjectNode handle(JsonNode records, String failureEvent, Record each, AfterFailure afterFailure, Deadline deadline,
+            AfterFailure notTaken) {
         ObjectNode out = Json.object();
         ArrayNode failures = out.putArray("batchItemFailures");
-        for (JsonNode r : records) {
+        for (int i = 0; i < records.size(); i++) {
+            JsonNode r = records.get(i);
             String messageId = Json.text(r, "messageId");
+            if (deadline.passed()) {
+                EventLog.STDOUT.log(EventLog.line("sqs_batch_deadline").put("failureEvent", failureEvent).put("notTaken", records.size() - i));
+                for (int j = i; j < records.size(); j++) {
+                    failures.addObject().put("itemIdentifier", Json.text(records.get(j), "messageId"));
+                    if (notTaken != null) notTaken.run(records.get(j));
+                }
+                break;
+            }
             try {
                 each.handle(r, messageId);
             } catch (RuntimeException e) {

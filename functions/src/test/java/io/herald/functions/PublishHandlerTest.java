@@ -125,4 +125,34 @@ class PublishHandlerTest {
         assertEquals(0, Lambda.invoke(publish, batch).get("batchItemFailures").size());
         assertEquals(1, api.to("c-retry").size(), "a redelivery after completion delivers nothing");
     }
+
+    /**
+     * With less than the reserve left, records are handed back untouched rather than started and
+     * cut off by the timeout (which would fail the whole batch, the records already handled too).
+     */
+    @Test
+    void sqs_records_left_when_time_runs_short_should_be_handed_back_untouched() {
+        Services herald = Herald.fromEnv(Lambda.baseEnv(ddb, ddb.createTables(), api), Herald.Tokens.UNUSED);
+        PublishHandler publish = new PublishHandler(herald);
+        Instant now = herald.clock.instant();
+        Connection c = new Connection("c-late", "u1", "topics", now, "127.0.0.1", "test", Map.of(), now.plusSeconds(7200).getEpochSecond());
+        assertTrue(herald.registry.register(c, 100, now));
+        herald.registry.subscribe(c, SubscriptionSpec.of(TopicPattern.parse("orders.eu")), 10, now);
+        String batch = "{\"Records\":[" + sqsRecord("m-1", 1) + "," + sqsRecord("m-2", 2) + "," + sqsRecord("m-3", 3) + "]}";
+        long plenty = 25_000, short_ = SqsBatch.TAKE_RESERVE.toMillis() - 1;
+
+        // asked before each record, and by the first one's fan-out before each post
+        JsonNode r = Lambda.invoke(publish, batch, Lambda.remaining(plenty, plenty, short_));
+
+        assertEquals("[{\"itemIdentifier\":\"m-2\"},{\"itemIdentifier\":\"m-3\"}]", Json.write(r.get("batchItemFailures")));
+        assertEquals(1, api.to("c-late").size(), "only the first was published");
+        JsonNode again = Lambda.invoke(publish, batch, Lambda.remaining(plenty));
+        assertEquals(0, again.get("batchItemFailures").size());
+        assertEquals(3, api.to("c-late").size(), "the redelivery publishes the two handed back; the first is a duplicate");
+    }
+
+    private static String sqsRecord(String messageId, int n) {
+        return "{\"messageId\":\"" + messageId + "\",\"body\":\"{\\\"type\\\":\\\"t\\\",\\\"topics\\\":[\\\"orders.eu\\\"],"
+                + "\\\"data\\\":{\\\"n\\\":" + n + "}}\"}";
+    }
 }

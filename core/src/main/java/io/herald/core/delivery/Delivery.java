@@ -112,13 +112,25 @@ public final class Delivery implements AutoCloseable {
      * skips them.
      */
     public Report deliver(List<Target> targets, java.util.function.Consumer<String> delivered) {
+        return deliver(targets, delivered, Deadline.NONE);
+    }
+
+    /**
+     * As above, starting no post once {@code deadline} has passed: the targets not started count
+     * as retryable failures, and the posts under way finish.
+     */
+    public Report deliver(List<Target> targets, java.util.function.Consumer<String> delivered, Deadline deadline) {
         if (targets.isEmpty()) return Report.EMPTY;
-        if (targets.size() == 1) return fold(List.of(send(targets.get(0), delivered)));
+        if (targets.size() == 1 && !deadline.passed()) return fold(List.of(send(targets.get(0), delivered)));
         List<FutureTask<Result>> tasks = new ArrayList<>(targets.size());
         boolean interrupted = false;
         try {
             for (Target t : targets) {
                 permits.acquire(); // bounds in-flight posts; the pool itself stays small in practice
+                if (deadline.passed()) {
+                    permits.release();
+                    break;
+                }
                 FutureTask<Result> task = bounded(() -> send(t, delivered));
                 tasks.add(task);
                 try {

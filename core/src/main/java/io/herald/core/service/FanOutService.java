@@ -1,5 +1,6 @@
 package io.herald.core.service;
 
+import io.herald.core.delivery.Deadline;
 import io.herald.core.delivery.Delivery;
 import io.herald.core.fanout.BatchAssignment;
 import io.herald.core.fanout.FanOutPorts;
@@ -62,9 +63,22 @@ public final class FanOutService {
      *     reached, or another worker holds the batch); anything else thrown also fails the task
      */
     public void handle(FanOutTask task, Instant now) {
+        handle(task, now, Deadline.NONE);
+    }
+
+    /**
+     * As above; a batch starts no post once {@code deadline} has passed, and ends incomplete (what
+     * it reached recorded, the rest for its retry) rather than be cut off unrecorded by the timeout.
+     */
+    public void handle(FanOutTask task, Instant now, Deadline deadline) {
         if (!tree.enabled()) throw new IllegalStateException("fan-out task received, but no fan-out queue is configured");
         if (task instanceof FanOutTask.Shard s) shard(s, now);
-        else if (task instanceof FanOutTask.Batch b) batch(b, now);
+        else if (task instanceof FanOutTask.Batch b) batch(b, now, deadline);
+    }
+
+    /** Makes a task the worker had no time to start visible again at once, for another worker. */
+    public void retryNow(String handle) {
+        if (tree.enabled() && handle != null) tree.queue().retryAfter(handle, Duration.ZERO);
     }
 
     /**
@@ -114,7 +128,7 @@ public final class FanOutService {
                 .put("matched", encodingOf.size()).put("batches", batches.size()));
     }
 
-    private void batch(FanOutTask.Batch task, Instant now) {
+    private void batch(FanOutTask.Batch task, Instant now, Deadline deadline) {
         long started = System.nanoTime();
         PublicationLedger.Claim claim = tree.batches().claim(task.key(), now, now.plus(PublishService.CLAIM_LIFETIME));
         if (claim == PublicationLedger.Claim.COMPLETED) {
@@ -131,7 +145,7 @@ public final class FanOutService {
                 if (!before.contains(id)) targets.add(new Delivery.Target(id, task.frame()));
             }
             Set<String> reached = ConcurrentHashMap.newKeySet();
-            Delivery.Report report = publisher.deliver(targets, now, reached::add);
+            Delivery.Report report = publisher.deliver(targets, now, reached::add, deadline);
             publisher.cleanUp(report.gone());
             r = new PublishService.Result(task.publicationId(), false, task.connectionIds().size(), report.delivered(),
                     report.gone().size(), report.retried(), report.failed());

@@ -1,6 +1,7 @@
 package io.herald.core.service;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.herald.core.delivery.Deadline;
 import io.herald.core.delivery.Delivery;
 import io.herald.core.fanout.FanOutPorts;
 import io.herald.core.fanout.FanOutTask;
@@ -115,7 +116,7 @@ public final class PublishService {
      * @throws FanOutIncompleteException when subscribers could not be reached (id released)
      */
     public Result publish(Publication p, Instant now) {
-        return publish(p, now, false);
+        return publish(p, now, false, Deadline.NONE);
     }
 
     /**
@@ -124,7 +125,15 @@ public final class PublishService {
      * a duplicate never reaches it and a refusal releases the id.
      */
     public Result publishFromBackend(Publication p, Instant now) {
-        return publish(p, now, true);
+        return publish(p, now, true, Deadline.NONE);
+    }
+
+    /**
+     * As above, starting no post once {@code deadline} has passed: the publication then ends
+     * incomplete (whom it reached recorded, its id released), and its retry posts to the rest.
+     */
+    public Result publishFromBackend(Publication p, Instant now, Deadline deadline) {
+        return publish(p, now, true, deadline);
     }
 
     /** True for types only a backend may publish (a client's publication of one is refused). */
@@ -132,7 +141,7 @@ public final class PublishService {
         return type != null && backendHook.owns(type);
     }
 
-    private Result publish(Publication p, Instant now, boolean fromBackend) {
+    private Result publish(Publication p, Instant now, boolean fromBackend, Deadline deadline) {
         long started = System.nanoTime();
         int dataBytes = Json.write(p.data()).getBytes(StandardCharsets.UTF_8).length;
         if (dataBytes > config.maxOutboundMessageBytes()) throw tooLarge(dataBytes);
@@ -149,7 +158,7 @@ public final class PublishService {
         try {
             List<Delivery.Target> rest = notReachedBefore(p.id(), claim, targets);
             skipped = targets.size() - rest.size();
-            report = deliver(rest, now, reached::add);
+            report = deliver(rest, now, reached::add, deadline);
             if (incomplete(rest.size(), report)) recordReached(p.id(), reached, now);
         } catch (RuntimeException | Error e) {
             if (p.id() != null) release(p.id(), now, e);
@@ -347,19 +356,24 @@ public final class PublishService {
 
     /** As above, telling {@code delivered} each connection reached (a tree batch records them). */
     Delivery.Report deliver(List<Delivery.Target> targets, Instant now, Consumer<String> delivered) {
-        Delivery.Report first = delivery.deliver(targets, delivered);
+        return deliver(targets, now, delivered, Deadline.NONE);
+    }
+
+    /** As above, starting no post once {@code deadline} has passed (those not started are retryable failures). */
+    Delivery.Report deliver(List<Delivery.Target> targets, Instant now, Consumer<String> delivered, Deadline deadline) {
+        Delivery.Report first = delivery.deliver(targets, delivered, deadline);
         List<Delivery.Target> young = young(first.gone(), targets, now);
         if (young.isEmpty()) return first;
         Delivery.Report total = withoutGone(first, young);
         Instant at = now;
-        for (int attempt = 1; attempt <= ConnectWindow.ATTEMPTS && !young.isEmpty(); attempt++) {
+        for (int attempt = 1; attempt <= ConnectWindow.ATTEMPTS && !young.isEmpty() && !deadline.passed(); attempt++) {
             try {
                 at = ConnectWindow.pause(delivery.sleeper(), attempt, at);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
             }
-            Delivery.Report again = delivery.deliver(young, delivered);
+            Delivery.Report again = delivery.deliver(young, delivered, deadline);
             List<Delivery.Target> still = young(again.gone(), young, at);
             total = total.plus(withoutGone(again, still));
             young = still;

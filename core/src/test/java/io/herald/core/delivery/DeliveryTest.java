@@ -45,6 +45,35 @@ class DeliveryTest {
     final List<Long> sleeps = Collections.synchronizedList(new ArrayList<>());
 
     @Test
+    void deliver_should_start_no_post_once_the_deadline_has_passed_and_count_the_rest_retryable() {
+        ScriptedNotifier n = new ScriptedNotifier();
+        Delivery d = new Delivery(n, RetryPolicy.DEFAULT, 4, sleeps::add);
+        List<Delivery.Target> targets = new ArrayList<>();
+        for (int i = 0; i < 20; i++) targets.add(new Delivery.Target("c" + i, "x".getBytes()));
+        AtomicInteger checks = new AtomicInteger();
+        Deadline passesAfterSeven = () -> checks.incrementAndGet() <= 7 ? 1_000 : 0;
+        List<String> reached = Collections.synchronizedList(new ArrayList<>());
+
+        Delivery.Report r = d.deliver(targets, reached::add, passesAfterSeven);
+
+        assertEquals(7, r.delivered(), "the posts started before it passed finish");
+        assertEquals(13, r.failed());
+        assertEquals(13, r.retryable(), "the rest is the retry's");
+        assertEquals(7, reached.size());
+        assertEquals(7, n.calls.size(), "nothing posted after the deadline");
+        assertEquals(4, d.availablePermits(), "every permit back");
+        assertEquals(0, d.deliver(List.of(targets.get(0)), id -> { }, () -> 0).delivered(), "a single target too");
+    }
+
+    @Test
+    void a_deadline_minus_its_reserve_should_pass_that_much_earlier_and_none_never() {
+        Deadline tenSeconds = () -> 10_000;
+        assertEquals(5_000, tenSeconds.minus(Duration.ofSeconds(5)).remainingMillis());
+        assertTrue(tenSeconds.minus(Duration.ofSeconds(10)).passed());
+        assertFalse(Deadline.NONE.minus(Duration.ofDays(1)).passed());
+    }
+
+    @Test
     void deliver_should_retry_throttling_then_succeed_and_report_gone() {
         ScriptedNotifier n = new ScriptedNotifier();
         n.script.put("throttled", List.of(ConnectionNotifier.Outcome.RETRYABLE, ConnectionNotifier.Outcome.RETRYABLE,

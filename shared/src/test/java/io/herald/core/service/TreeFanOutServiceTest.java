@@ -11,6 +11,7 @@ import io.herald.aws.dynamodb.DynamoDbQuotas;
 import io.herald.aws.dynamodb.DynamoDbStats;
 import io.herald.aws.dynamodb.DynamoDbSubscriptionStore;
 import io.herald.core.delivery.ConnectionNotifier;
+import io.herald.core.delivery.Deadline;
 import io.herald.core.fanout.FanOutPorts;
 import io.herald.core.fanout.FanOutQueue;
 import io.herald.core.fanout.FanOutTask;
@@ -236,6 +237,42 @@ class TreeFanOutServiceTest {
             assertEquals(expected, notifier.attempts.get(id).get(), "posts tried to " + id);
         }
         assertEquals(2, queue.delays.size(), "each failure held its task back");
+    }
+
+    /**
+     * A worker near its timeout stops starting posts (the handler's deadline); the batch records
+     * whom it reached and fails, and its retry posts to the rest: each connection once, where a
+     * batch cut off by the timeout would have recorded nothing and been posted again whole.
+     */
+    @Test
+    void a_batch_whose_deadline_passes_mid_way_should_record_whom_it_reached_and_retry_only_the_rest() {
+        Services s = services(tree(), 12, 1000);
+        List<String> ids = subscribers(s, 40);
+        s.publisher.publish(publication("deadline-1"), Instant.now());
+        List<FanOutTask.Batch> batches = new ArrayList<>();
+        while (!queue.tasks.isEmpty()) {
+            FanOutTask t = queue.tasks.poll();
+            if (t instanceof FanOutTask.Batch b) batches.add(b);
+            else s.fanOut.handle(t, Instant.now());
+        }
+        FanOutTask.Batch batch = batches.stream().max(java.util.Comparator.comparingInt(b -> b.connectionIds().size())).orElseThrow();
+        int half = batch.connectionIds().size() / 2;
+        assertTrue(half >= 2, "a batch of " + batch.connectionIds().size());
+
+        AtomicInteger posts = new AtomicInteger();
+        notifier.fault = id -> {
+            posts.incrementAndGet();
+            return null;
+        };
+        AtomicInteger checks = new AtomicInteger();
+        Deadline runsOut = () -> checks.incrementAndGet() <= half ? 1_000 : 0; // asked once before each post
+        assertThrows(FanOutIncompleteException.class, () -> s.fanOut.handle(batch, Instant.now(), runsOut));
+        assertEquals(half, posts.get(), "no post started once it had passed");
+
+        s.fanOut.handle(batch, Instant.now()); // the retry, with time
+        assertEquals(batch.connectionIds().size(), posts.get(), "the retry posted to the rest only");
+        for (FanOutTask.Batch b : batches) if (b != batch) s.fanOut.handle(b, Instant.now());
+        assertOnePostEach(ids);
     }
 
     /**
