@@ -1,5 +1,6 @@
 package io.herald.functions;
 
+import com.amazonaws.services.lambda.runtime.Context;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.core.json.Json;
 import io.herald.core.service.Services;
@@ -20,7 +21,7 @@ public final class ChatTasksHandler extends JsonStreamHandler {
     }
 
     @Override
-    protected JsonNode handle(JsonNode event) {
+    protected JsonNode handle(JsonNode event, Context context) {
         return SqsBatch.handle(event.path("Records"), "chat_task_failed", (r, id) -> {
             if (herald.chat == null) throw new IllegalStateException("no chat table configured (HERALD_CHAT_TABLE)");
             herald.chat.onTask(Json.parse(r.path("body").asText("")), herald.context, herald.clock.instant());

@@ -1,5 +1,6 @@
 package io.herald.functions;
 
+import com.amazonaws.services.lambda.runtime.Context;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.core.json.Json;
@@ -23,7 +24,7 @@ public final class ConnectHandler extends JsonStreamHandler {
     }
 
     @Override
-    protected JsonNode handle(JsonNode event) {
+    protected JsonNode handle(JsonNode event, Context context) {
         WebSocketEvent e = new WebSocketEvent(event);
         ConnectResult r = herald.connect.connect(
                 new ConnectRequest(e.connectionId(), e.query(), e.headers(), e.sourceIp(), e.userAgent()),

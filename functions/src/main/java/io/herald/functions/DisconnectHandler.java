@@ -1,5 +1,6 @@
 package io.herald.functions;
 
+import com.amazonaws.services.lambda.runtime.Context;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.core.json.Json;
 import io.herald.core.service.Services;
@@ -20,7 +21,7 @@ public final class DisconnectHandler extends JsonStreamHandler {
     }
 
     @Override
-    protected JsonNode handle(JsonNode event) {
+    protected JsonNode handle(JsonNode event, Context context) {
         herald.lifecycle.disconnected(new WebSocketEvent(event).connectionId(), herald.clock.instant());
         return Json.object().put("statusCode", 200);
     }

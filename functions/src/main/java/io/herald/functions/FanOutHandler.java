@@ -33,17 +33,11 @@ public final class FanOutHandler extends JsonStreamHandler {
     }
 
     @Override
-    protected JsonNode handle(JsonNode event) {
-        return handle(event, null);
-    }
-
-    @Override
     protected JsonNode handle(JsonNode event, Context context) {
-        Deadline timeout = context == null ? Deadline.NONE : () -> context.getRemainingTimeInMillis();
+        Deadline posting = posting(context, SqsBatch.POST_RESERVE);
         return SqsBatch.handle(event.path("Records"), "fanout_task_failed",
-                (r, id) -> herald.fanOut.handle(FanOutTask.read(r.path("body").asText("")), herald.clock.instant(),
-                        timeout.minus(SqsBatch.POST_RESERVE)),
+                (r, id) -> herald.fanOut.handle(FanOutTask.read(r.path("body").asText("")), herald.clock.instant(), posting),
                 r -> herald.fanOut.retryLater(Json.text(r, "receiptHandle"), r.path("attributes").path("ApproximateReceiveCount").asInt(1)),
-                timeout.minus(SqsBatch.TAKE_RESERVE), r -> herald.fanOut.retryNow(Json.text(r, "receiptHandle")));
+                timeout(context), r -> herald.fanOut.retryNow(Json.text(r, "receiptHandle")));
     }
 }

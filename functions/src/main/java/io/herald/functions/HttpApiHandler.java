@@ -1,5 +1,6 @@
 package io.herald.functions;
 
+import com.amazonaws.services.lambda.runtime.Context;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.core.auth.Identity;
@@ -31,7 +32,7 @@ public final class HttpApiHandler extends JsonStreamHandler {
     }
 
     @Override
-    protected JsonNode handle(JsonNode event) {
+    protected JsonNode handle(JsonNode event, Context context) {
         String method = event.path("requestContext").path("http").path("method").asText("");
         String path = event.path("requestContext").path("http").path("path").asText(event.path("rawPath").asText(""));
         String route = method.toUpperCase(Locale.ROOT) + " " + path;

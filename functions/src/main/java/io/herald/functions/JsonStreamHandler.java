@@ -3,12 +3,15 @@ package io.herald.functions;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.herald.core.delivery.Deadline;
 import io.herald.core.json.Json;
 import io.herald.core.service.Services;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 /**
  * Raw JSON in, JSON out: the event exactly as the service sent it, with no event-class mapping
@@ -27,11 +30,28 @@ abstract class JsonStreamHandler implements RequestStreamHandler {
         output.write(Json.write(result).getBytes(StandardCharsets.UTF_8));
     }
 
-    protected abstract JsonNode handle(JsonNode event);
+    /** @param context Lambda's (null in tests that call without one): its remaining time is the invocation's deadline */
+    protected abstract JsonNode handle(JsonNode event, Context context);
 
-    /** For a handler that watches its deadline (the context's remaining time); the others ignore the context. */
-    protected JsonNode handle(JsonNode event, Context context) {
-        return handle(event);
+    /** The context's remaining time; no deadline without a context. */
+    static Deadline timeout(Context context) {
+        return context == null ? Deadline.NONE : () -> context.getRemainingTimeInMillis();
+    }
+
+    /**
+     * The deadline for starting posts: the timeout less {@code reserve}, or less half the time the
+     * invocation started with when that is shorter (a function deployed with a short timeout still
+     * posts).
+     */
+    static Deadline posting(Context context, Duration reserve) {
+        Deadline timeout = timeout(context);
+        long started = timeout.remainingMillis();
+        return started == Long.MAX_VALUE ? timeout : timeout.minus(Duration.ofMillis(Math.min(reserve.toMillis(), started / 2)));
+    }
+
+    /** One entry of a partial batch response: Lambda retries the record it names (and, for streams, those after it). */
+    static void failed(ArrayNode failures, String itemIdentifier) {
+        failures.addObject().put("itemIdentifier", itemIdentifier);
     }
 
     /** The body of an API Gateway proxy event (WebSocket or HTTP API), base64-decoded when flagged. */

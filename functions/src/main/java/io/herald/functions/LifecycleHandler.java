@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.herald.core.delivery.Deadline;
 import io.herald.aws.dynamodb.DynamoDbConnectionStore;
 import io.herald.core.json.Json;
 import io.herald.core.model.Connection;
@@ -41,21 +42,18 @@ public final class LifecycleHandler extends JsonStreamHandler {
     static final java.time.Duration RESERVE = java.time.Duration.ofSeconds(10);
 
     @Override
-    protected JsonNode handle(JsonNode event) {
-        return handle(event, null);
-    }
-
-    @Override
     protected JsonNode handle(JsonNode event, Context context) {
+        Deadline timeout = timeout(context);
         int handled = 0;
         ObjectNode result = Json.object();
         ArrayNode failures = result.putArray("batchItemFailures");
         JsonNode records = event.path("Records");
         for (int i = 0; i < records.size(); i++) {
             JsonNode r = records.get(i);
-            if (context != null && context.getRemainingTimeInMillis() < RESERVE.toMillis()) {
-                // Lambda retries this record and every one after it
-                failures.addObject().put("itemIdentifier", r.path("dynamodb").path("SequenceNumber").asText());
+            if (i > 0 && timeout.remainingMillis() < RESERVE.toMillis()) {
+                // Lambda retries this record and every one after it; the first is always taken, so a
+                // function deployed with a short timeout still moves on
+                failed(failures, r.path("dynamodb").path("SequenceNumber").asText());
                 EventLog.STDOUT.log(EventLog.line("lifecycle_deadline").put("handled", handled).put("left", records.size() - i));
                 break;
             }
@@ -72,7 +70,7 @@ public final class LifecycleHandler extends JsonStreamHandler {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 // the runtime is stopping this invocation: this record and the rest go back to Lambda
-                failures.addObject().put("itemIdentifier", r.path("dynamodb").path("SequenceNumber").asText());
+                failed(failures, r.path("dynamodb").path("SequenceNumber").asText());
                 break;
             } catch (RuntimeException e) {
                 EventLog.STDOUT.log(EventLog.line("lifecycle_record_failed").put("eventID", Json.text(r, "eventID"))

@@ -31,16 +31,11 @@ public final class PublishHandler extends JsonStreamHandler {
         super(herald);
     }
 
-    @Override
-    protected JsonNode handle(JsonNode event) {
-        return handle(event, null);
-    }
-
     /** With the function's timeout watched (SqsBatch's reserves): a fan-out cut off by it would record nothing. */
     @Override
     protected JsonNode handle(JsonNode event, Context context) {
-        Deadline timeout = context == null ? Deadline.NONE : () -> context.getRemainingTimeInMillis();
-        Deadline posting = timeout.minus(SqsBatch.POST_RESERVE);
+        Deadline timeout = timeout(context);
+        Deadline posting = posting(context, SqsBatch.POST_RESERVE);
         if (event.has("Records")) return sqs(event.get("Records"), timeout, posting);
         if (event.has("detail-type")) {
             // an invalid event throws: Lambda's async retries then the DLQ keep it, nothing is dropped
@@ -66,7 +61,7 @@ public final class PublishHandler extends JsonStreamHandler {
             Publication p = body.has("detail-type") ? fromEventBridge(body) : herald.codec.read(body);
             if (p.id() == null && messageId != null) p = withId(p, "sqs:" + messageId);
             herald.publisher.publishFromBackend(p, herald.clock.instant(), posting);
-        }, null, timeout.minus(SqsBatch.TAKE_RESERVE), null);
+        }, null, timeout, null);
     }
 
     private static Publication withId(Publication p, String id) {

@@ -29,8 +29,11 @@ final class SqsBatch {
      * about 0.5 s, 8 s when every post is throttled to its last attempt (template.yaml).
      */
     static final Duration TAKE_RESERVE = Duration.ofSeconds(15);
-    /** Kept back inside a record for the posts under way (a post's retries pause 1.75 s at most) and the record of whom it reached. */
-    static final Duration POST_RESERVE = Duration.ofSeconds(5);
+    /**
+     * Kept back inside a record once it stops starting posts: one attempt of a post under way (the
+     * HTTP client's 10 s socket timeout; no further attempt starts) and the record of whom it reached.
+     */
+    static final Duration POST_RESERVE = Duration.ofSeconds(11);
 
     private SqsBatch() {}
 
@@ -39,22 +42,24 @@ final class SqsBatch {
     }
 
     /**
-     * As above, taking no record once {@code deadline} has passed: those are listed as failures
-     * too, untouched, and {@code notTaken} runs for each (a worker makes them visible again at
-     * once; without it they return after the queue's visibility timeout). A record cut off by the
-     * timeout would instead fail with the whole batch, the ones already handled included.
+     * As above, taking no record after the first with less than {@link #TAKE_RESERVE} of
+     * {@code timeout} left: those are listed as failures too, untouched, and {@code notTaken} runs
+     * for each (a worker makes them visible again at once; without it they return after the
+     * queue's visibility timeout; either way SQS counts the receive). A record cut off by the
+     * timeout would instead fail with the whole batch, the ones already handled included. The
+     * first is always taken, so a function deployed with a short timeout still moves on.
      */
-    static ObjectNode handle(JsonNode records, String failureEvent, Record each, AfterFailure afterFailure, Deadline deadline,
+    static ObjectNode handle(JsonNode records, String failureEvent, Record each, AfterFailure afterFailure, Deadline timeout,
             AfterFailure notTaken) {
         ObjectNode out = Json.object();
         ArrayNode failures = out.putArray("batchItemFailures");
         for (int i = 0; i < records.size(); i++) {
             JsonNode r = records.get(i);
             String messageId = Json.text(r, "messageId");
-            if (deadline.passed()) {
+            if (i > 0 && timeout.remainingMillis() < TAKE_RESERVE.toMillis()) {
                 EventLog.STDOUT.log(EventLog.line("sqs_batch_deadline").put("failureEvent", failureEvent).put("notTaken", records.size() - i));
                 for (int j = i; j < records.size(); j++) {
-                    failures.addObject().put("itemIdentifier", Json.text(records.get(j), "messageId"));
+                    JsonStreamHandler.failed(failures, Json.text(records.get(j), "messageId"));
                     if (notTaken != null) notTaken.run(records.get(j));
                 }
                 break;
@@ -64,7 +69,7 @@ final class SqsBatch {
             } catch (RuntimeException e) {
                 EventLog.STDOUT.log(EventLog.line(failureEvent).put("messageId", messageId)
                         .put("error", e.getClass().getSimpleName() + ": " + e.getMessage()));
-                failures.addObject().put("itemIdentifier", messageId);
+                JsonStreamHandler.failed(failures, messageId);
                 if (afterFailure != null) afterFailure.run(r);
             }
         }

@@ -122,8 +122,11 @@ public final class InMemoryStores implements ConnectionStore, SubscriptionStore,
     }
 
     @Override
-    public synchronized void releaseClaim(String id, Instant now) {
-        if (ledger.remove(id) != null) released.add(id);
+    public synchronized void releaseClaim(String id, Instant heldUntil, Instant now) {
+        Long until = ledger.get(id);
+        if (until == null || until != heldUntil.getEpochSecond()) return; // completed, taken over, or never claimed
+        ledger.remove(id);
+        released.add(id);
     }
 
     /** When set, every counter write throws it (a throttled statistics item). */

@@ -116,12 +116,12 @@ public final class Delivery implements AutoCloseable {
     }
 
     /**
-     * As above, starting no post once {@code deadline} has passed: the targets not started count
-     * as retryable failures, and the posts under way finish.
+     * As above, starting no post, nor another attempt of one, once {@code deadline} has passed:
+     * the targets not reached count as retryable failures, and the attempts under way finish.
      */
     public Report deliver(List<Target> targets, java.util.function.Consumer<String> delivered, Deadline deadline) {
         if (targets.isEmpty()) return Report.EMPTY;
-        if (targets.size() == 1 && !deadline.passed()) return fold(List.of(send(targets.get(0), delivered)));
+        if (targets.size() == 1 && !deadline.passed()) return fold(List.of(send(targets.get(0), delivered, deadline)));
         List<FutureTask<Result>> tasks = new ArrayList<>(targets.size());
         boolean interrupted = false;
         try {
@@ -131,7 +131,7 @@ public final class Delivery implements AutoCloseable {
                     permits.release();
                     break;
                 }
-                FutureTask<Result> task = bounded(() -> send(t, delivered));
+                FutureTask<Result> task = bounded(() -> send(t, delivered, deadline));
                 tasks.add(task);
                 try {
                     pool.execute(task);
@@ -255,22 +255,22 @@ public final class Delivery implements AutoCloseable {
 
     /** As {@link #disconnect}, telling a close (DELIVERED) from a 410 (GONE), for a connection that may still be in $connect. */
     public ConnectionNotifier.Outcome disconnectOne(String connectionId) {
-        return withRetries(() -> notifier.disconnect(connectionId)).outcome;
+        return withRetries(() -> notifier.disconnect(connectionId), Deadline.NONE).outcome;
     }
 
     private record Result(String connectionId, ConnectionNotifier.Outcome outcome, int retries) {}
 
     private Result send(Target t) {
-        return send(t, id -> { });
+        return send(t, id -> { }, Deadline.NONE);
     }
 
-    private Result send(Target t, java.util.function.Consumer<String> delivered) {
-        Result r = withRetries(() -> notifier.post(t.connectionId(), t.payload()));
+    private Result send(Target t, java.util.function.Consumer<String> delivered, Deadline deadline) {
+        Result r = withRetries(() -> notifier.post(t.connectionId(), t.payload()), deadline);
         if (r.outcome == ConnectionNotifier.Outcome.DELIVERED) delivered.accept(t.connectionId());
         return new Result(t.connectionId(), r.outcome, r.retries);
     }
 
-    private Result withRetries(java.util.function.Supplier<ConnectionNotifier.Outcome> call) {
+    private Result withRetries(java.util.function.Supplier<ConnectionNotifier.Outcome> call, Deadline deadline) {
         int attempt = 1;
         while (true) {
             ConnectionNotifier.Outcome o;
@@ -279,7 +279,7 @@ public final class Delivery implements AutoCloseable {
             } catch (RuntimeException broken) {
                 o = ConnectionNotifier.Outcome.RETRYABLE; // the port promises not to throw; no answer is retryable
             }
-            if (o != ConnectionNotifier.Outcome.RETRYABLE || attempt >= retry.maxAttempts()) {
+            if (o != ConnectionNotifier.Outcome.RETRYABLE || attempt >= retry.maxAttempts() || deadline.passed()) {
                 return new Result(null, o, attempt - 1);
             }
             try {

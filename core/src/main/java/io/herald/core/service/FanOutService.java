@@ -130,7 +130,8 @@ public final class FanOutService {
 
     private void batch(FanOutTask.Batch task, Instant now, Deadline deadline) {
         long started = System.nanoTime();
-        PublicationLedger.Claim claim = tree.batches().claim(task.key(), now, now.plus(PublishService.CLAIM_LIFETIME));
+        Instant heldUntil = now.plus(PublishService.CLAIM_LIFETIME);
+        PublicationLedger.Claim claim = tree.batches().claim(task.key(), now, heldUntil);
         if (claim == PublicationLedger.Claim.COMPLETED) {
             log.log(EventLog.line("fanout_batch").put("key", task.key()).put("ledger", "COMPLETED"));
             return;
@@ -138,32 +139,37 @@ public final class FanOutService {
         if (claim == PublicationLedger.Claim.IN_PROGRESS) throw new PublicationInProgressException(task.key());
         PublishService.Result r;
         try {
-            // only a retry's claim can find connections reached before: a first run reads nothing
-            Set<String> before = claim == PublicationLedger.Claim.RECLAIMED ? tree.delivered().delivered(task.key()) : Set.of();
+            // read on every run, not only after a RECLAIMED claim: a batch released before released ids
+            // were kept, or whose released item's TTL passed, is still skipped (one read per batch)
+            Set<String> before = tree.delivered().delivered(task.key());
+            Set<String> ids = new HashSet<>(task.connectionIds());
             List<Delivery.Target> targets = new ArrayList<>();
-            for (String id : new HashSet<>(task.connectionIds())) {
+            for (String id : ids) {
                 if (!before.contains(id)) targets.add(new Delivery.Target(id, task.frame()));
             }
+            int skipped = ids.size() - targets.size();
             Set<String> reached = ConcurrentHashMap.newKeySet();
             Delivery.Report report = publisher.deliver(targets, now, reached::add, deadline);
-            publisher.cleanUp(report.gone());
-            r = new PublishService.Result(task.publicationId(), false, task.connectionIds().size(), report.delivered(),
+            boolean incomplete = PublishService.incomplete(targets.size(), report);
+            // the record before the cleanup, which must not outlast the timeout with it unwritten; only an
+            // incomplete batch needs one: a completed one is skipped by its claim
+            if (incomplete && !reached.isEmpty()) tree.delivered().record(task.key(), reached, now.plus(config.dedupWindow()));
+            publisher.cleanUp(report.gone(), deadline);
+            r = new PublishService.Result(task.publicationId(), false, ids.size(), skipped + report.delivered(),
                     report.gone().size(), report.retried(), report.failed());
             com.fasterxml.jackson.databind.node.ObjectNode line = EventLog.line("fanout_batch").put("key", task.key())
-                    .put("skipped", before.size());
+                    .put("skipped", skipped);
             line.setAll((com.fasterxml.jackson.databind.node.ObjectNode) r.toJson().without("id"));
             log.log(line.put("durationMs", (System.nanoTime() - started) / 1_000_000.0));
-            if (report.retryable() > 0 || PublishService.refusedByAll(targets.size(), report)) {
-                // only an incomplete batch needs its record: a completed one is skipped by its claim
-                if (!reached.isEmpty()) tree.delivered().record(task.key(), reached, now.plus(config.dedupWindow()));
-                tree.batches().releaseClaim(task.key(), now);
+            if (incomplete) {
+                tree.batches().releaseClaim(task.key(), heldUntil, now);
                 throw new FanOutIncompleteException(task.publicationId(), r);
             }
         } catch (FanOutIncompleteException e) {
             throw e;
         } catch (RuntimeException | Error e) {
             try {
-                tree.batches().releaseClaim(task.key(), now);
+                tree.batches().releaseClaim(task.key(), heldUntil, now);
             } catch (RuntimeException suppressed) {
                 e.addSuppressed(suppressed); // the claim lapses after CLAIM_LIFETIME
             }

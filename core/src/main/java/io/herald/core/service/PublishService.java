@@ -161,11 +161,11 @@ public final class PublishService {
             report = deliver(rest, now, reached::add, deadline);
             if (incomplete(rest.size(), report)) recordReached(p.id(), reached, now);
         } catch (RuntimeException | Error e) {
-            if (p.id() != null) release(p.id(), now, e);
+            releaseAfter(p, now, e);
             throw e;
         }
         long cleanupStarted = System.nanoTime();
-        cleanUp(report.gone());
+        cleanUp(report.gone(), deadline);
         double cleanupMs = (System.nanoTime() - cleanupStarted) / 1_000_000.0;
         Result r = new Result(p.id(), false, targets.size(), skipped + report.delivered(), report.gone().size(),
                 report.retried(), report.failed());
@@ -182,7 +182,7 @@ public final class PublishService {
     }
 
     /** Some targets may yet be reached by a retry, or every post was refused ({@link #refusedByAll}). */
-    private static boolean incomplete(int targets, Delivery.Report report) {
+    static boolean incomplete(int targets, Delivery.Report report) {
         return report.retryable() > 0 || refusedByAll(targets, report);
     }
 
@@ -235,7 +235,7 @@ public final class PublishService {
         try {
             backendHook.accept(p, now);
         } catch (RuntimeException | Error e) {
-            if (p.id() != null) release(p.id(), now, e);
+            releaseAfter(p, now, e);
             throw e;
         }
     }
@@ -296,7 +296,7 @@ public final class PublishService {
         try {
             tree.queue().enqueue(tasks);
         } catch (RuntimeException | Error e) {
-            if (p.id() != null) release(p.id(), now, e);
+            releaseAfter(p, now, e);
             throw e;
         }
         if (p.id() != null) ledger.complete(p.id(), now);
@@ -411,14 +411,29 @@ public final class PublishService {
      * here costs a later 410 (or the TTL), never a redelivery.
      */
     void cleanUp(List<String> gone) {
+        cleanUp(gone, Deadline.NONE);
+    }
+
+    /** As above, unless {@code deadline} has passed: then their next 410 or their TTL forgets them. */
+    void cleanUp(List<String> gone, Deadline deadline) {
         if (gone.isEmpty()) return;
+        if (deadline.passed()) {
+            log.log(EventLog.line("cleanup_skipped").put("connections", gone.size()).put("why", "deadline"));
+            return;
+        }
         List<String> failed = registry.forgetAll(gone, delivery::forEach);
         if (!failed.isEmpty()) log.log(EventLog.line("cleanup_failed").put("connections", failed.size()));
     }
 
+    /** Releases the publication's id, if it has one, after {@code e} stopped its fan-out. */
+    private void releaseAfter(Publication p, Instant now, Throwable e) {
+        if (p.id() != null) release(p.id(), now, e);
+    }
+
+    /** Gives up this attempt's claim (the one {@link #claim} took at {@code now}); a failure to is logged or added to {@code cause}. */
     void release(String id, Instant now, Throwable cause) {
         try {
-            ledger.releaseClaim(id, now);
+            ledger.releaseClaim(id, now.plus(CLAIM_LIFETIME), now);
         } catch (RuntimeException e) {
             // the claim lapses after CLAIM_LIFETIME; the retry then takes it over
             if (cause != null) cause.addSuppressed(e);

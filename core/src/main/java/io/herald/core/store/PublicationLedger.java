@@ -35,8 +35,10 @@ public interface PublicationLedger {
     void complete(String publicationId, Instant now);
 
     /**
-     * Gives up a claim after a failed fan-out, so the trigger's retry claims it again (as
-     * RECLAIMED, within the dedup window from {@code now}). Never touches a completed id.
+     * Gives up this caller's claim (the one lapsing at {@code heldUntil}) after a failed fan-out,
+     * so the trigger's retry claims it again (as RECLAIMED, within the dedup window from
+     * {@code now}). Never touches a completed id, nor a claim another attempt took over after this
+     * one's lapsed.
      */
-    void releaseClaim(String publicationId, Instant now);
+    void releaseClaim(String publicationId, Instant heldUntil, Instant now);
 }

@@ -66,6 +66,19 @@ class DeliveryTest {
     }
 
     @Test
+    void a_post_under_way_should_start_no_further_attempt_once_the_deadline_has_passed() {
+        ScriptedNotifier n = new ScriptedNotifier();
+        n.script.put("throttled", List.of(ConnectionNotifier.Outcome.RETRYABLE));
+        Delivery d = new Delivery(n, RetryPolicy.DEFAULT, 4, sleeps::add);
+        AtomicInteger checks = new AtomicInteger();
+        Deadline passesAfterTheFirstAttempt = () -> checks.incrementAndGet() <= 1 ? 1_000 : 0;
+        Delivery.Report r = d.deliver(List.of(new Delivery.Target("throttled", "x".getBytes())), id -> { }, passesAfterTheFirstAttempt);
+        assertEquals(1, n.calls.get("throttled").get(), "one attempt, not four: the next could outlast the timeout");
+        assertEquals(1, r.retryable());
+        assertTrue(sleeps.isEmpty());
+    }
+
+    @Test
     void a_deadline_minus_its_reserve_should_pass_that_much_earlier_and_none_never() {
         Deadline tenSeconds = () -> 10_000;
         assertEquals(5_000, tenSeconds.minus(Duration.ofSeconds(5)).remainingMillis());

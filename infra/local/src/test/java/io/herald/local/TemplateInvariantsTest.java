@@ -443,6 +443,9 @@ class TemplateInvariantsTest {
             assertNotNull(s.onFailureQueue(), s.function() + ": DestinationConfig.OnFailure");
             assertEquals("AWS::SQS::Queue", map(resources.get(s.onFailureQueue())).get("Type"));
             assertEquals("1209600", String.valueOf(props(s.onFailureQueue()).get("MessageRetentionPeriod")), "kept 14 days");
+            boolean granted = statements(props(s.function()).get("Policies")).stream().anyMatch(st -> "sqs:SendMessage".equals(st.get("Action"))
+                    && String.valueOf(st.get("Resource")).contains(s.onFailureQueue()));
+            assertTrue(granted, s.function() + " may send to " + s.onFailureQueue());
         }
     }
 

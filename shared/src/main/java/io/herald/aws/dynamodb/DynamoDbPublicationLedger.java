@@ -92,15 +92,16 @@ public final class DynamoDbPublicationLedger implements PublicationLedger {
     }
 
     @Override
-    public void releaseClaim(String publicationId, Instant now) {
+    public void releaseClaim(String publicationId, Instant heldUntil, Instant now) {
         try {
+            // a claim is known by when it lapses: one taken over after this attempt's lapsed is not this one's to give up
             ddb.updateItem(b -> b.tableName(table).key(Map.of(PK, s(prefix + publicationId)))
-                    .updateExpression("SET #st = :r, #ttl = :until").conditionExpression("#st = :p")
+                    .updateExpression("SET #st = :r, #ttl = :until").conditionExpression("#st = :p AND #ttl = :mine")
                     .expressionAttributeNames(Map.of("#st", STATUS, "#ttl", TTL))
-                    .expressionAttributeValues(Map.of(":p", s(IN_PROGRESS), ":r", s(RELEASED),
+                    .expressionAttributeValues(Map.of(":p", s(IN_PROGRESS), ":r", s(RELEASED), ":mine", n(heldUntil.getEpochSecond()),
                             ":until", n(now.plus(window).getEpochSecond()))));
         } catch (ConditionalCheckFailedException e) {
-            // completed meanwhile, or already gone: nothing to give up
+            // completed meanwhile, taken over, or already gone: nothing of this attempt's to give up
         }
     }
 }

@@ -423,12 +423,12 @@ class DynamoDbStoresTest {
         Instant lapse = NOW.plusSeconds(60);
         assertEquals(Claim.CLAIMED, ledger.claim("p1", NOW, lapse));
         assertEquals(Claim.IN_PROGRESS, ledger.claim("p1", NOW.plusSeconds(10), lapse), "a live attempt holds it");
-        ledger.releaseClaim("p1", NOW.plusSeconds(10));
+        ledger.releaseClaim("p1", lapse, NOW.plusSeconds(10));
         assertEquals(Claim.RECLAIMED, ledger.claim("p1", NOW.plusSeconds(11), lapse), "released: the retry claims it, as a retry");
         assertEquals(Claim.RECLAIMED, ledger.claim("p1", NOW.plusSeconds(61), NOW.plusSeconds(121)),
                 "a claim whose attempt died lapses; its successor is a retry too");
         ledger.complete("p1", NOW.plusSeconds(62));
-        ledger.releaseClaim("p1", NOW.plusSeconds(63));
+        ledger.releaseClaim("p1", NOW.plusSeconds(121), NOW.plusSeconds(63));
         assertEquals(Claim.COMPLETED, ledger.claim("p1", NOW.plusSeconds(200), NOW.plusSeconds(260)),
                 "completed for the dedup window; a late release does not undo it");
         assertEquals(Claim.CLAIMED, ledger.claim("p1", NOW.plus(Duration.ofHours(2)), NOW.plus(Duration.ofHours(3))),
@@ -436,12 +436,23 @@ class DynamoDbStoresTest {
     }
 
     @Test
+    void a_stale_attempts_release_should_not_free_the_claim_of_the_attempt_that_took_it_over() {
+        ledger.claim("p3", NOW, NOW.plusSeconds(60));                                   // attempt 1, then it stalls
+        assertEquals(Claim.RECLAIMED, ledger.claim("p3", NOW.plusSeconds(61), NOW.plusSeconds(121))); // attempt 2 takes over
+        ledger.releaseClaim("p3", NOW.plusSeconds(60), NOW.plusSeconds(62));            // attempt 1 wakes and fails
+        assertEquals(Claim.IN_PROGRESS, ledger.claim("p3", NOW.plusSeconds(63), NOW.plusSeconds(123)),
+                "attempt 2 still holds it: a third would post beside it");
+        ledger.releaseClaim("p3", NOW.plusSeconds(121), NOW.plusSeconds(64));           // attempt 2's own release
+        assertEquals(Claim.RECLAIMED, ledger.claim("p3", NOW.plusSeconds(65), NOW.plusSeconds(125)));
+    }
+
+    @Test
     void a_released_id_should_stay_known_as_released_for_the_dedup_window_and_no_longer() {
         ledger.claim("p2", NOW, NOW.plusSeconds(60));
-        ledger.releaseClaim("p2", NOW.plusSeconds(5));
+        ledger.releaseClaim("p2", NOW.plusSeconds(60), NOW.plusSeconds(5));
         // SQS redelivers after its visibility timeout (3 minutes), EventBridge retries for up to a day
         assertEquals(Claim.RECLAIMED, ledger.claim("p2", NOW.plusSeconds(300), NOW.plusSeconds(360)));
-        ledger.releaseClaim("p2", NOW.plusSeconds(310));
+        ledger.releaseClaim("p2", NOW.plusSeconds(360), NOW.plusSeconds(310));
         Instant pastWindow = NOW.plusSeconds(310).plus(Duration.ofHours(1)).plusSeconds(1); // this ledger's window: 1 h
         assertEquals(Claim.CLAIMED, ledger.claim("p2", pastWindow, pastWindow.plusSeconds(60)),
                 "an expired release (TTL passed, not yet deleted) is a new claim");

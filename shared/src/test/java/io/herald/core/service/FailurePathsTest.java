@@ -307,6 +307,20 @@ class FailurePathsTest {
         assertTrue(StoredSubscriptions.of(ddb.client(), tables.subscriptions(), "b1").isEmpty());
     }
 
+    @Test
+    void a_publication_out_of_time_should_leave_its_gone_connections_to_their_next_410() {
+        assertEquals(200, herald.connect("b1", "protocol", "booking", "eventId", "e1", "token", Tokens.forUser("u1")).status());
+        api.failNext("b1", 410, 1);
+        Instant later = Instant.now().plus(ConnectWindow.YOUNG).plusSeconds(1);
+        // passes once the post has been answered: the cleanup after it finds no time left
+        io.herald.core.delivery.Deadline afterThePost = () -> api.attempts.getOrDefault("b1", new java.util.concurrent.atomic.AtomicInteger()).get() > 0 ? 0 : 1_000;
+        PublishService.Result r = herald.services.publisher.publishFromBackend(new Publication("seat-4", "message.sent", List.of("events.e1"),
+                Json.object().put("content", "hi seat-4"), null), later, afterThePost);
+        assertEquals(1, r.gone());
+        assertTrue(stored("b1"), "not forgotten now: the deadline is for recording, not cleaning");
+        assertTrue(herald.log.stream().anyMatch(l -> "cleanup_skipped".equals(l.path("event").asText())));
+    }
+
     // ---- zombies the fan-out review found: a failed read, a failed $connect, a frame from a row-less socket ----
 
     /** Throws a throttling error for the next {@code times} calls of {@code operation} that touch {@code connectionId}. */

@@ -242,6 +242,7 @@ public final class StreamPoller implements Runnable {
                 byte[] out = target.invoke(event(batch));
                 int from = mapping.reportBatchItemFailures() ? firstFailed(out, batch) : batch.size();
                 if (from >= batch.size()) return true;
+                if (!running) return false; // a handler handing records back as the stack stops: they stay undelivered
                 batch = batch.subList(from, batch.size());
                 failures++;
                 lastError = null;
@@ -250,6 +251,7 @@ public final class StreamPoller implements Runnable {
                 // not invoked: Lambda retries until the records expire, and MaximumRetryAttempts counts only function errors
                 if (attempt == 0) System.err.println("[herald-local] " + target.name() + " throttled on " + batch.size() + " stream records (retrying): " + e.getMessage());
             } catch (RuntimeException e) {
+                if (!running) return false; // stopped mid-invocation: nothing is split, discarded or passed
                 if (mapping.bisect() && batch.size() > 1) {
                     System.err.println("[herald-local] " + target.name() + " failed on " + batch.size() + " stream records (splitting the batch): " + e);
                     int half = batch.size() / 2;
