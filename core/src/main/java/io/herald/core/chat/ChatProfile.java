@@ -47,6 +47,12 @@ public final class ChatProfile implements Profile {
         return TokenAtConnect.REQUIRED;
     }
 
+    /** message:new, typing and receipts go to each member's connections as the user index lists them. */
+    @Override
+    public boolean reachedThroughUserIndex() {
+        return true;
+    }
+
     /** The sender block of {@code message:new} and the typing indicator come from the token. */
     @Override
     public Map<String, String> connectAttributes(Map<String, String> query, Identity identity) {

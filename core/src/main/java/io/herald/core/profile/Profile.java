@@ -112,4 +112,13 @@ public interface Profile {
     default boolean singleConnectionPerUser() {
         return false;
     }
+
+    /**
+     * Chat: live events find a user's connections through the user index, which lags the
+     * connection's row; the welcome then waits until the new connection is in it, so that a client
+     * told it can receive events does receive them (see LifecycleService).
+     */
+    default boolean reachedThroughUserIndex() {
+        return false;
+    }
 }

@@ -2,6 +2,7 @@ package io.herald.core.service;
 
 import io.herald.core.delivery.ConnectionNotifier;
 import io.herald.core.delivery.Delivery;
+import io.herald.core.delivery.RetryPolicy;
 import io.herald.core.log.EventLog;
 import io.herald.core.model.Connection;
 import io.herald.core.profile.Effect;
@@ -9,6 +10,7 @@ import io.herald.core.profile.Profile;
 import io.herald.core.profile.ProfileContext;
 import io.herald.core.profile.Profiles;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,12 +43,35 @@ public final class LifecycleService {
     public void connected(Connection c, Instant now) throws InterruptedException {
         Profile profile = profiles.get(c.profile());
         if (profile.singleConnectionPerUser() && c.userId() != null && !keepNewest(c, now)) return;
+        if (profile.reachedThroughUserIndex() && c.userId() != null) awaitIndexed(c, now);
         List<Effect> others = new ArrayList<>();
         for (Effect e : profile.connected(c, runtime, now)) {
             if (e instanceof Effect.Send s && s.connectionIds().equals(List.of(c.id()))) sendToNew(c, s.frame(), now);
             else others.add(e);
         }
         runtime.run(others, now);
+    }
+
+    /** Pauses between looks at the user index: up to 50 ms doubling to 800 ms (jittered), under 2.5 s in all. */
+    static final RetryPolicy INDEX_LAG = new RetryPolicy(7, Duration.ofMillis(50), Duration.ofMillis(800));
+
+    /**
+     * Waits until the user index lists the new connection. Chat's seed says that after
+     * connection:established the client can receive events, and chat finds a member's connections
+     * through that index, which lags the row (typically well under a second): a message stored in
+     * between was neither in the history the client read nor delivered live. Welcomed only once
+     * listed, the client reads the history up to then and gets the rest live. Bounded: a lag past
+     * it is logged and the welcome goes anyway.
+     */
+    private void awaitIndexed(Connection c, Instant now) throws InterruptedException {
+        for (int look = 1; ; look++) {
+            if (registry.connections().byUser(c.userId(), now).stream().anyMatch(o -> o.id().equals(c.id()))) return;
+            if (look == INDEX_LAG.maxAttempts()) {
+                log.log(EventLog.line("user_index_lag").put("connectionId", c.id()).put("looks", look));
+                return;
+            }
+            sleeper.sleep(Math.max(1, INDEX_LAG.delayMillis(look)));
+        }
     }
 
     /** A frame for the new connection itself: a 410 while $connect has not returned is retried. */
