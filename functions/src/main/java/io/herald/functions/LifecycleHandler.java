@@ -38,7 +38,10 @@ public final class LifecycleHandler extends JsonStreamHandler {
         super(herald);
     }
 
-    /** Time kept back for the record in hand: a welcome's connect-window retries take up to about 6 s. */
+    /**
+     * Time kept back for the record in hand: a chat welcome's wait for the user index (under 2.5 s)
+     * and a welcome's connect-window retries (up to about 6 s).
+     */
     static final java.time.Duration RESERVE = java.time.Duration.ofSeconds(10);
 
     @Override

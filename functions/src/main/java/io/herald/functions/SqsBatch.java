@@ -31,9 +31,10 @@ final class SqsBatch {
     static final Duration TAKE_RESERVE = Duration.ofSeconds(15);
     /**
      * Kept back inside a record once it stops starting posts: one attempt of a post under way (the
-     * HTTP client's 10 s socket timeout; no further attempt starts) and the record of whom it reached.
+     * HTTP client's 2 s connect and 10 s socket timeouts; no further attempt starts) and the record
+     * of whom it reached.
      */
-    static final Duration POST_RESERVE = Duration.ofSeconds(11);
+    static final Duration POST_RESERVE = Duration.ofSeconds(13);
 
     private SqsBatch() {}
 

@@ -141,7 +141,7 @@ class PublishHandlerTest {
         String batch = "{\"Records\":[" + sqsRecord("m-1", 1) + "," + sqsRecord("m-2", 2) + "," + sqsRecord("m-3", 3) + "]}";
         long plenty = 25_000, short_ = SqsBatch.TAKE_RESERVE.toMillis() - 1;
 
-        // asked before each record, and by the first one's fan-out before each post
+        // read once for the posting deadline's start, by the first record's post, then before the second record
         JsonNode r = Lambda.invoke(publish, batch, Lambda.remaining(plenty, plenty, short_));
 
         assertEquals("[{\"itemIdentifier\":\"m-2\"},{\"itemIdentifier\":\"m-3\"}]", Json.write(r.get("batchItemFailures")));

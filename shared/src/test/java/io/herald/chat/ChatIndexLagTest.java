@@ -4,28 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.herald.aws.dynamodb.DynamoDbChatStore;
-import io.herald.aws.dynamodb.DynamoDbConnectionStore;
-import io.herald.aws.dynamodb.DynamoDbPublicationLedger;
-import io.herald.aws.dynamodb.DynamoDbQuotas;
-import io.herald.aws.dynamodb.DynamoDbSchema;
-import io.herald.aws.dynamodb.DynamoDbStats;
-import io.herald.aws.dynamodb.DynamoDbSubscriptionStore;
 import io.herald.core.json.Json;
 import io.herald.core.model.Connection;
 import io.herald.core.service.ConnectRequest;
-import io.herald.core.service.ConnectionRegistry;
-import io.herald.core.service.HeraldConfig;
 import io.herald.core.service.Services;
 import io.herald.core.store.ConnectionStore;
-import io.herald.jwt.JwtVerifier;
 import io.herald.testing.EmbeddedDynamoDb;
 import io.herald.testing.RecordingNotifier;
 import io.herald.testing.Tokens;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
-import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -59,13 +47,8 @@ class ChatIndexLagTest {
 
     @BeforeEach
     void services() {
-        EmbeddedDynamoDb.Tables t = dynamo.createTables();
-        String chatTable = "Chat-" + UUID.randomUUID().toString().substring(0, 8);
-        dynamo.client().createTable(DynamoDbSchema.chatTable(chatTable));
-        var ddb = dynamo.client();
-        ConnectionStore real = new DynamoDbConnectionStore(ddb, t.connections());
-        ConnectionStore lagged = (ConnectionStore) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {ConnectionStore.class},
-                (proxy, method, args) -> {
+        herald = ChatOnEngine.services(dynamo, real -> (ConnectionStore) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {ConnectionStore.class}, (proxy, method, args) -> {
                     Object answer;
                     try {
                         answer = method.invoke(real, args);
@@ -78,12 +61,7 @@ class ChatIndexLagTest {
                     boolean holdsIt = all.stream().anyMatch(c -> ((Connection) c).id().equals(lagging));
                     if (!holdsIt || lagLooks.getAndDecrement() <= 0) return answer;
                     return all.stream().filter(c -> !((Connection) c).id().equals(lagging)).toList();
-                });
-        ConnectionRegistry registry = new ConnectionRegistry(lagged, new DynamoDbSubscriptionStore(ddb, t.subscriptions(), t.connections()),
-                new DynamoDbStats(ddb, t.ledger()), new DynamoDbQuotas(ddb, t.ledger()));
-        herald = new Services(Clock.systemUTC(), HeraldConfig.defaults(), registry, new DynamoDbPublicationLedger(ddb, t.ledger(),
-                Duration.ofHours(1)), out, JwtVerifier.hs256(Tokens.SECRET, null, null, Clock.systemUTC()), log::add, sleeps::add,
-                new Services.Chat(new DynamoDbChatStore(ddb, chatTable, null), (task, delay) -> { }, Duration.ofSeconds(5), null));
+                }), out, log::add, sleeps::add);
         alice = "alice-" + UUID.randomUUID().toString().substring(0, 6);
         bob = "bob-" + UUID.randomUUID().toString().substring(0, 6);
         conv = "k-" + UUID.randomUUID().toString().substring(0, 8);
@@ -134,6 +112,18 @@ class ChatIndexLagTest {
         assertEquals(7 + 1, looks.get(), "bounded (and the presence hook's own look after)");
         assertEquals("connection:established", events(bobWs).get(0));
         assertTrue(log.stream().anyMatch(l -> "user_index_lag".equals(l.path("event").asText())));
+    }
+
+    @Test
+    void a_connection_closed_before_its_record_is_handled_should_not_be_waited_for() throws Exception {
+        String bobWs = stored(bob);
+        Connection c = herald.registry.connections().get(bobWs, Instant.now()).orElseThrow();
+        herald.lifecycle.disconnected(bobWs, Instant.now()); // $disconnect ran first
+        lagging = bobWs;
+        lagLooks.set(100);
+        herald.lifecycle.connected(c, Instant.now());
+        assertTrue(sleeps.isEmpty(), "no pauses for a row that is gone");
+        assertTrue(log.stream().noneMatch(l -> "user_index_lag".equals(l.path("event").asText())));
     }
 
     @Test

@@ -3,25 +3,14 @@ package io.herald.chat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.herald.aws.dynamodb.DynamoDbChatStore;
-import io.herald.aws.dynamodb.DynamoDbConnectionStore;
-import io.herald.aws.dynamodb.DynamoDbPublicationLedger;
-import io.herald.aws.dynamodb.DynamoDbQuotas;
-import io.herald.aws.dynamodb.DynamoDbSchema;
-import io.herald.aws.dynamodb.DynamoDbStats;
-import io.herald.aws.dynamodb.DynamoDbSubscriptionStore;
 import io.herald.core.json.Json;
 import io.herald.core.model.Connection;
 import io.herald.core.service.ConnectRequest;
 import io.herald.core.service.ConnectionRegistry;
-import io.herald.core.service.HeraldConfig;
 import io.herald.core.service.Services;
-import io.herald.jwt.JwtVerifier;
 import io.herald.testing.EmbeddedDynamoDb;
 import io.herald.testing.RecordingNotifier;
 import io.herald.testing.Tokens;
-import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,16 +45,7 @@ class ChatPresenceTest {
 
     @BeforeEach
     void services() throws Exception {
-        EmbeddedDynamoDb.Tables t = dynamo.createTables();
-        String chatTable = "Chat-" + UUID.randomUUID().toString().substring(0, 8);
-        dynamo.client().createTable(DynamoDbSchema.chatTable(chatTable));
-        var ddb = dynamo.client();
-        ConnectionRegistry registry = new ConnectionRegistry(new DynamoDbConnectionStore(ddb, t.connections()),
-                new DynamoDbSubscriptionStore(ddb, t.subscriptions(), t.connections()), new DynamoDbStats(ddb, t.ledger()),
-                new DynamoDbQuotas(ddb, t.ledger()));
-        herald = new Services(Clock.systemUTC(), HeraldConfig.defaults(), registry, new DynamoDbPublicationLedger(ddb, t.ledger(),
-                Duration.ofHours(1)), out, JwtVerifier.hs256(Tokens.SECRET, null, null, Clock.systemUTC()), line -> { }, ms -> { },
-                new Services.Chat(new DynamoDbChatStore(ddb, chatTable, null), (task, delay) -> { }, Duration.ofSeconds(5), null));
+        herald = ChatOnEngine.services(dynamo, c -> c, out, line -> { }, ms -> { });
         alice = "alice-" + UUID.randomUUID().toString().substring(0, 6);
         bob = "bob-" + UUID.randomUUID().toString().substring(0, 6);
         conv = "k-" + UUID.randomUUID().toString().substring(0, 8);

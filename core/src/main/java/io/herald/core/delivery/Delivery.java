@@ -288,6 +288,7 @@ public final class Delivery implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 return new Result(null, o, attempt - 1);
             }
+            if (deadline.passed()) return new Result(null, o, attempt - 1); // it passed during the pause
             attempt++;
         }
     }

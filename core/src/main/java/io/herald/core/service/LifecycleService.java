@@ -61,16 +61,22 @@ public final class LifecycleService {
      * through that index, which lags the row (typically well under a second): a message stored in
      * between was neither in the history the client read nor delivered live. Welcomed only once
      * listed, the client reads the history up to then and gets the rest live. Bounded: a lag past
-     * it is logged and the welcome goes anyway.
+     * it is logged and the welcome goes anyway. A connection past its connect window (a replayed
+     * record) or no longer stored (closed already) is not waited for.
      */
     private void awaitIndexed(Connection c, Instant now) throws InterruptedException {
+        Instant at = now;
         for (int look = 1; ; look++) {
-            if (registry.connections().byUser(c.userId(), now).stream().anyMatch(o -> o.id().equals(c.id()))) return;
+            if (registry.connections().byUser(c.userId(), at).stream().anyMatch(o -> o.id().equals(c.id()))) return;
+            // a replayed record, or a connection closed already: nothing to wait for
+            if (!ConnectWindow.young(c, at) || registry.connections().get(c.id(), at).isEmpty()) return;
             if (look == INDEX_LAG.maxAttempts()) {
                 log.log(EventLog.line("user_index_lag").put("connectionId", c.id()).put("looks", look));
                 return;
             }
-            sleeper.sleep(Math.max(1, INDEX_LAG.delayMillis(look)));
+            long pause = Math.max(1, INDEX_LAG.delayMillis(look));
+            sleeper.sleep(pause);
+            at = at.plusMillis(pause);
         }
     }
 
