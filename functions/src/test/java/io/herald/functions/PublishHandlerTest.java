@@ -102,12 +102,7 @@ class PublishHandlerTest {
 
     @Test
     void an_sqs_record_whose_fan_out_failed_should_be_its_batch_item_failure_and_its_redelivery_deliver_once() {
-        Services herald = Herald.fromEnv(Lambda.baseEnv(ddb, ddb.createTables(), api), Herald.Tokens.UNUSED);
-        PublishHandler publish = new PublishHandler(herald);
-        Instant now = herald.clock.instant();
-        Connection c = new Connection("c-retry", "u1", "topics", now, "127.0.0.1", "test", Map.of(), now.plusSeconds(7200).getEpochSecond());
-        assertTrue(herald.registry.register(c, 100, now));
-        herald.registry.subscribe(c, SubscriptionSpec.of(TopicPattern.parse("orders.eu")), 10, now);
+        PublishHandler publish = withSubscriber("c-retry");
         // every post of the first attempt answers 500: the fan-out cannot finish
         api.failNext("c-retry", 500, RetryPolicy.DEFAULT.maxAttempts());
         String batch = "{\"Records\":[{\"messageId\":\"m-ok\",\"body\":\"{\\\"type\\\":\\\"t\\\",\\\"topics\\\":[\\\"nobody.here\\\"],\\\"data\\\":{}}\"},"
@@ -132,12 +127,7 @@ class PublishHandlerTest {
      */
     @Test
     void sqs_records_left_when_time_runs_short_should_be_handed_back_untouched() {
-        Services herald = Herald.fromEnv(Lambda.baseEnv(ddb, ddb.createTables(), api), Herald.Tokens.UNUSED);
-        PublishHandler publish = new PublishHandler(herald);
-        Instant now = herald.clock.instant();
-        Connection c = new Connection("c-late", "u1", "topics", now, "127.0.0.1", "test", Map.of(), now.plusSeconds(7200).getEpochSecond());
-        assertTrue(herald.registry.register(c, 100, now));
-        herald.registry.subscribe(c, SubscriptionSpec.of(TopicPattern.parse("orders.eu")), 10, now);
+        PublishHandler publish = withSubscriber("c-late");
         String batch = "{\"Records\":[" + sqsRecord("m-1", 1) + "," + sqsRecord("m-2", 2) + "," + sqsRecord("m-3", 3) + "]}";
         long plenty = 25_000, short_ = SqsBatch.TAKE_RESERVE.toMillis() - 1;
 
@@ -154,5 +144,15 @@ class PublishHandlerTest {
     private static String sqsRecord(String messageId, int n) {
         return "{\"messageId\":\"" + messageId + "\",\"body\":\"{\\\"type\\\":\\\"t\\\",\\\"topics\\\":[\\\"orders.eu\\\"],"
                 + "\\\"data\\\":{\\\"n\\\":" + n + "}}\"}";
+    }
+
+    /** A publish function over fresh tables where {@code connectionId} is subscribed to orders.eu. */
+    private PublishHandler withSubscriber(String connectionId) {
+        Services herald = Herald.fromEnv(Lambda.baseEnv(ddb, ddb.createTables(), api), Herald.Tokens.UNUSED);
+        Instant now = herald.clock.instant();
+        Connection c = new Connection(connectionId, "u1", "topics", now, "127.0.0.1", "test", Map.of(), now.plusSeconds(7200).getEpochSecond());
+        assertTrue(herald.registry.register(c, 100, now));
+        herald.registry.subscribe(c, SubscriptionSpec.of(TopicPattern.parse("orders.eu")), 10, now);
+        return new PublishHandler(herald);
     }
 }

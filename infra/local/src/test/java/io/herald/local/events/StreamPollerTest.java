@@ -220,74 +220,71 @@ class StreamPollerTest {
                 .toList()));
     }
 
-    @Test
-    void bisection_should_isolate_a_failing_record_and_send_its_place_in_the_stream_to_the_destination() throws Exception {
+    /**
+     * Writes the items as one batch, runs the poller with failure handling until {@code done}, then
+     * {@code after} with the engine still up; returns the poller's error count.
+     */
+    private int runWithFailureHandling(int maxRetries, String what, BooleanSupplier done, java.util.function.Consumer<DynamoDbEngine> after,
+            String... pks) throws Exception {
         try (DynamoDbEngine engine = DynamoDbEngine.builder().start(); DynamoDbClient ddb = client(engine)) {
             createTable(ddb);
-            seen.poison = "p";
-            putTogether(ddb, "a", "b", "p", "d");
-            StreamPoller p = pollerWithFailureHandling(engine, 1);
+            putTogether(ddb, pks);
+            StreamPoller p = pollerWithFailureHandling(engine, maxRetries);
             try {
-                await("the rest delivered", () -> deliveredKeys().contains("d"));
+                await(what, done);
             } finally {
                 p.stop();
             }
-            assertEquals(List.of(List.of("a", "b", "p", "d"), List.of("a", "b"), List.of("p", "d"), List.of("p"), List.of("p"), List.of("d")),
-                    seen.attempts, "halves until the bad record stands alone; splitting counts toward no retry limit");
-            assertEquals(List.of("a", "b", "d"), deliveredKeys());
-            assertEquals(1, p.errors());
-            assertEquals(1, seen.destination.size());
-            JsonNode record = seen.destination.get(0);
-            assertEquals("RetryAttemptsExhausted", record.at("/requestContext/condition").asText());
-            assertEquals(2, record.at("/requestContext/approximateInvokeCount").asInt());
-            assertEquals("arn:aws:lambda:us-east-1:000000000000:function:Recorder", record.at("/requestContext/functionArn").asText());
-            assertEquals("Unhandled", record.at("/responseContext/functionError").asText());
-            JsonNode info = record.get("DDBStreamBatchInfo");
-            assertEquals(1, info.get("batchSize").asInt());
-            assertEquals(info.get("startSequenceNumber"), info.get("endSequenceNumber"));
-            // the record names the place; the stream still holds what is there
+            after.accept(engine);
+            return p.errors();
+        }
+    }
+
+    @Test
+    void bisection_should_isolate_a_failing_record_and_send_its_place_in_the_stream_to_the_destination() throws Exception {
+        seen.poison = "p";
+        java.util.concurrent.atomic.AtomicReference<String> atThatPlace = new java.util.concurrent.atomic.AtomicReference<>();
+        int errors = runWithFailureHandling(1, "the rest delivered", () -> deliveredKeys().contains("d"), engine -> {
+            // the destination's record names a place; the stream still holds what is there
+            JsonNode info = seen.destination.get(0).get("DDBStreamBatchInfo");
             var streams = DynamoDbStreamsClient.builder().endpointOverride(engine.endpoint()).region(Region.US_EAST_1)
                     .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
                     .httpClient(UrlConnectionHttpClient.create()).build();
             String it = streams.getShardIterator(b -> b.streamArn(info.get("streamArn").asText()).shardId(info.get("shardId").asText())
                     .shardIteratorType(software.amazon.awssdk.services.dynamodb.model.ShardIteratorType.AT_SEQUENCE_NUMBER)
                     .sequenceNumber(info.get("startSequenceNumber").asText())).shardIterator();
-            assertEquals("p", streams.getRecords(b -> b.shardIterator(it).limit(1)).records().get(0).dynamodb().keys().get("pk").s());
-        }
+            atThatPlace.set(streams.getRecords(b -> b.shardIterator(it).limit(1)).records().get(0).dynamodb().keys().get("pk").s());
+        }, "a", "b", "p", "d");
+        assertEquals(List.of(List.of("a", "b", "p", "d"), List.of("a", "b"), List.of("p", "d"), List.of("p"), List.of("p"), List.of("d")),
+                seen.attempts, "halves until the bad record stands alone; splitting counts toward no retry limit");
+        assertEquals(List.of("a", "b", "d"), deliveredKeys());
+        assertEquals(1, errors);
+        assertEquals(1, seen.destination.size());
+        JsonNode record = seen.destination.get(0);
+        assertEquals("RetryAttemptsExhausted", record.at("/requestContext/condition").asText());
+        assertEquals(2, record.at("/requestContext/approximateInvokeCount").asInt());
+        assertEquals("arn:aws:lambda:us-east-1:000000000000:function:Recorder", record.at("/requestContext/functionArn").asText());
+        assertEquals("Unhandled", record.at("/responseContext/functionError").asText());
+        JsonNode info = record.get("DDBStreamBatchInfo");
+        assertEquals(1, info.get("batchSize").asInt());
+        assertEquals(info.get("startSequenceNumber"), info.get("endSequenceNumber"));
+        assertEquals("p", atThatPlace.get());
     }
 
     @Test
     void a_partial_batch_response_should_retry_from_the_record_it_names_and_nothing_before() throws Exception {
-        try (DynamoDbEngine engine = DynamoDbEngine.builder().start(); DynamoDbClient ddb = client(engine)) {
-            createTable(ddb);
-            seen.reportOnce = "c";
-            putTogether(ddb, "a", "b", "c", "d");
-            StreamPoller p = pollerWithFailureHandling(engine, 2);
-            try {
-                await("the rest delivered", () -> deliveredKeys().contains("d"));
-            } finally {
-                p.stop();
-            }
-            assertEquals(List.of(List.of("a", "b", "c", "d"), List.of("c", "d")), seen.attempts);
-            assertEquals(List.of("a", "b", "c", "d"), deliveredKeys());
-            assertTrue(seen.destination.isEmpty());
-        }
+        seen.reportOnce = "c";
+        runWithFailureHandling(2, "the rest delivered", () -> deliveredKeys().contains("d"), engine -> { }, "a", "b", "c", "d");
+        assertEquals(List.of(List.of("a", "b", "c", "d"), List.of("c", "d")), seen.attempts);
+        assertEquals(List.of("a", "b", "c", "d"), deliveredKeys());
+        assertTrue(seen.destination.isEmpty());
     }
 
     @Test
     void a_partial_batch_response_naming_no_record_of_the_batch_should_retry_it_whole() throws Exception {
-        try (DynamoDbEngine engine = DynamoDbEngine.builder().start(); DynamoDbClient ddb = client(engine)) {
-            createTable(ddb);
-            seen.reportOnce = "not-in-the-batch";
-            putTogether(ddb, "a", "b");
-            StreamPoller p = pollerWithFailureHandling(engine, 2);
-            try {
-                await("delivered", () -> seen.attempts.size() == 2 && !seen.delivered.isEmpty());
-            } finally {
-                p.stop();
-            }
-            assertEquals(List.of(List.of("a", "b"), List.of("a", "b")), seen.attempts);
-        }
+        seen.reportOnce = "not-in-the-batch";
+        runWithFailureHandling(2, "delivered", () -> seen.attempts.size() == 2 && !seen.delivered.isEmpty(), engine -> { }, "a", "b");
+        assertEquals(List.of(List.of("a", "b"), List.of("a", "b")), seen.attempts);
     }
 
     @Test
