@@ -34,10 +34,10 @@ public final class FanOutHandler extends JsonStreamHandler {
 
     @Override
     protected JsonNode handle(JsonNode event, Context context) {
-        Deadline posting = posting(context, SqsBatch.POST_RESERVE);
+        Deadline posting = deadline(context, SqsBatch.POST_RESERVE);
         return SqsBatch.handle(event.path("Records"), "fanout_task_failed",
                 (r, id) -> herald.fanOut.handle(FanOutTask.read(r.path("body").asText("")), herald.clock.instant(), posting),
                 r -> herald.fanOut.retryLater(Json.text(r, "receiptHandle"), r.path("attributes").path("ApproximateReceiveCount").asInt(1)),
-                timeout(context), r -> herald.fanOut.retryNow(Json.text(r, "receiptHandle")));
+                deadline(context, SqsBatch.TAKE_RESERVE), r -> herald.fanOut.retryNow(Json.text(r, "receiptHandle")));
     }
 }

@@ -33,20 +33,15 @@ abstract class JsonStreamHandler implements RequestStreamHandler {
     /** @param context Lambda's (null in tests that call without one): its remaining time is the invocation's deadline */
     protected abstract JsonNode handle(JsonNode event, Context context);
 
-    /** The context's remaining time; no deadline without a context. */
-    static Deadline timeout(Context context) {
-        return context == null ? Deadline.NONE : () -> context.getRemainingTimeInMillis();
-    }
-
     /**
-     * The deadline for starting posts: the timeout less {@code reserve}, or less half the time the
-     * invocation started with when that is shorter (a function deployed with a short timeout still
-     * posts).
+     * The invocation's deadline less {@code reserve}, or less half the time the invocation started
+     * with when that is shorter, so that a function deployed with a short timeout still works;
+     * no deadline without a context.
      */
-    static Deadline posting(Context context, Duration reserve) {
-        Deadline timeout = timeout(context);
-        long started = timeout.remainingMillis();
-        return started == Long.MAX_VALUE ? timeout : timeout.minus(Duration.ofMillis(Math.min(reserve.toMillis(), started / 2)));
+    static Deadline deadline(Context context, Duration reserve) {
+        if (context == null) return Deadline.NONE;
+        Deadline timeout = () -> context.getRemainingTimeInMillis();
+        return timeout.minus(Duration.ofMillis(Math.min(reserve.toMillis(), timeout.remainingMillis() / 2)));
     }
 
     /** One entry of a partial batch response: Lambda retries the record it names (and, for streams, those after it). */

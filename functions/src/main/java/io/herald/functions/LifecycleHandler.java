@@ -46,14 +46,14 @@ public final class LifecycleHandler extends JsonStreamHandler {
 
     @Override
     protected JsonNode handle(JsonNode event, Context context) {
-        Deadline timeout = timeout(context);
+        Deadline taking = deadline(context, RESERVE);
         int handled = 0;
         ObjectNode result = Json.object();
         ArrayNode failures = result.putArray("batchItemFailures");
         JsonNode records = event.path("Records");
         for (int i = 0; i < records.size(); i++) {
             JsonNode r = records.get(i);
-            if (i > 0 && timeout.remainingMillis() < RESERVE.toMillis()) {
+            if (i > 0 && taking.passed()) {
                 // Lambda retries this record and every one after it; the first is always taken, so a
                 // function deployed with a short timeout still moves on
                 failed(failures, r.path("dynamodb").path("SequenceNumber").asText());

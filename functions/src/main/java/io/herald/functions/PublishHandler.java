@@ -34,9 +34,8 @@ public final class PublishHandler extends JsonStreamHandler {
     /** With the function's timeout watched (SqsBatch's reserves): a fan-out cut off by it would record nothing. */
     @Override
     protected JsonNode handle(JsonNode event, Context context) {
-        Deadline timeout = timeout(context);
-        Deadline posting = posting(context, SqsBatch.POST_RESERVE);
-        if (event.has("Records")) return sqs(event.get("Records"), timeout, posting);
+        Deadline posting = deadline(context, SqsBatch.POST_RESERVE);
+        if (event.has("Records")) return sqs(event.get("Records"), deadline(context, SqsBatch.TAKE_RESERVE), posting);
         if (event.has("detail-type")) {
             // an invalid event throws: Lambda's async retries then the DLQ keep it, nothing is dropped
             return herald.publisher.publishFromBackend(fromEventBridge(event), herald.clock.instant(), posting).toJson();
@@ -55,13 +54,13 @@ public final class PublishHandler extends JsonStreamHandler {
     }
 
     /** Partial batch response: only failed messages return to the queue (invalid ones too: they end in the DLQ). */
-    private JsonNode sqs(JsonNode records, Deadline timeout, Deadline posting) {
+    private JsonNode sqs(JsonNode records, Deadline taking, Deadline posting) {
         return SqsBatch.handle(records, "sqs_record_failed", (r, messageId) -> {
             JsonNode body = Json.parse(r.path("body").asText(""));
             Publication p = body.has("detail-type") ? fromEventBridge(body) : herald.codec.read(body);
             if (p.id() == null && messageId != null) p = withId(p, "sqs:" + messageId);
             herald.publisher.publishFromBackend(p, herald.clock.instant(), posting);
-        }, null, timeout, null);
+        }, null, taking, null);
     }
 
     private static Publication withId(Publication p, String id) {

@@ -43,21 +43,21 @@ final class SqsBatch {
     }
 
     /**
-     * As above, taking no record after the first with less than {@link #TAKE_RESERVE} of
-     * {@code timeout} left: those are listed as failures too, untouched, and {@code notTaken} runs
+     * As above, taking no record after the first once {@code taking} has passed (the timeout less
+     * {@link #TAKE_RESERVE}): those are listed as failures too, untouched, and {@code notTaken} runs
      * for each (a worker makes them visible again at once; without it they return after the
      * queue's visibility timeout; either way SQS counts the receive). A record cut off by the
      * timeout would instead fail with the whole batch, the ones already handled included. The
      * first is always taken, so a function deployed with a short timeout still moves on.
      */
-    static ObjectNode handle(JsonNode records, String failureEvent, Record each, AfterFailure afterFailure, Deadline timeout,
+    static ObjectNode handle(JsonNode records, String failureEvent, Record each, AfterFailure afterFailure, Deadline taking,
             AfterFailure notTaken) {
         ObjectNode out = Json.object();
         ArrayNode failures = out.putArray("batchItemFailures");
         for (int i = 0; i < records.size(); i++) {
             JsonNode r = records.get(i);
             String messageId = Json.text(r, "messageId");
-            if (i > 0 && timeout.remainingMillis() < TAKE_RESERVE.toMillis()) {
+            if (i > 0 && taking.passed()) {
                 EventLog.STDOUT.log(EventLog.line("sqs_batch_deadline").put("failureEvent", failureEvent).put("notTaken", records.size() - i));
                 for (int j = i; j < records.size(); j++) {
                     JsonStreamHandler.failed(failures, Json.text(records.get(j), "messageId"));

@@ -129,14 +129,15 @@ class PublishHandlerTest {
     void sqs_records_left_when_time_runs_short_should_be_handed_back_untouched() {
         PublishHandler publish = withSubscriber("c-late");
         String batch = "{\"Records\":[" + sqsRecord("m-1", 1) + "," + sqsRecord("m-2", 2) + "," + sqsRecord("m-3", 3) + "]}";
-        long plenty = 25_000, short_ = SqsBatch.TAKE_RESERVE.toMillis() - 1;
+        // 25 s at the start: no record is taken with under 12.5 s left (the take reserve, at most half)
+        long plenty = 25_000, short_ = 10_000;
 
-        // read once for the posting deadline's start, by the first record's post, then before the second record
-        JsonNode r = Lambda.invoke(publish, batch, Lambda.remaining(plenty, plenty, short_));
+        // time runs short once the first record's post is made
+        JsonNode r = Lambda.invoke(publish, batch, Lambda.remaining(() -> api.to("c-late").isEmpty() ? plenty : short_));
 
         assertEquals("[{\"itemIdentifier\":\"m-2\"},{\"itemIdentifier\":\"m-3\"}]", Json.write(r.get("batchItemFailures")));
         assertEquals(1, api.to("c-late").size(), "only the first was published");
-        JsonNode again = Lambda.invoke(publish, batch, Lambda.remaining(plenty));
+        JsonNode again = Lambda.invoke(publish, batch, Lambda.remaining(() -> plenty));
         assertEquals(0, again.get("batchItemFailures").size());
         assertEquals(3, api.to("c-late").size(), "the redelivery publishes the two handed back; the first is a duplicate");
     }
