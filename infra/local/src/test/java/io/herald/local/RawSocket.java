@@ -32,8 +32,15 @@ final class RawSocket implements AutoCloseable {
 
     /** Opens the socket with extra handshake headers (e.g. an extension offer). */
     RawSocket(String wsUrl, Map<String, String> extraHeaders) throws IOException {
+        this(wsUrl, extraHeaders, 0);
+    }
+
+    /** With a receive buffer of {@code receiveBuffer} bytes (0: the system's), set before connecting so the window follows it. */
+    RawSocket(String wsUrl, Map<String, String> extraHeaders, int receiveBuffer) throws IOException {
         URI u = URI.create(wsUrl);
-        socket = new Socket(u.getHost(), u.getPort());
+        socket = new Socket();
+        if (receiveBuffer > 0) socket.setReceiveBufferSize(receiveBuffer);
+        socket.connect(new java.net.InetSocketAddress(u.getHost(), u.getPort()));
         socket.setSoTimeout(10_000);
         out = socket.getOutputStream();
         in = new DataInputStream(socket.getInputStream());

@@ -37,7 +37,14 @@ public final class LocalConnection {
     }
 
     /** What became of a send. */
-    enum Sent { SENT, NOT_OPEN, FAILED }
+    /** FULL: a message before this one is still not written (the client stopped reading); nothing was queued. */
+    enum Sent { SENT, NOT_OPEN, FAILED, FULL }
+
+    /** How long a post waits for its message to be written before the client counts as not reading. */
+    static final long WRITE_WAIT_SECONDS = 10;
+
+    /** A write that did not finish within the wait: while it has not, the client is not reading. */
+    private java.util.concurrent.CompletableFuture<Void> stuck;
 
     boolean isOpen() {
         Session s = session;
@@ -52,12 +59,21 @@ public final class LocalConnection {
     synchronized Sent send(String text) {
         Session s = session;
         if (!isOpen()) return Sent.NOT_OPEN;
+        // API Gateway buffers for a slow client and refuses posts (429) while the buffer is full;
+        // here the buffer is the socket's, full once a write has waited the whole wait
+        if (stuck != null && !stuck.isDone()) return Sent.FULL;
+        stuck = null;
         try {
             List<String> fragments = fragments(text, WebSocketGateway.MAX_FRAME);
             for (int i = 0; i < fragments.size(); i++) {
                 Callback.Completable done = new Callback.Completable();
                 s.sendPartialText(fragments.get(i), i == fragments.size() - 1, done);
-                done.get(10, TimeUnit.SECONDS);
+                try {
+                    done.get(WRITE_WAIT_SECONDS, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.TimeoutException notReading) {
+                    stuck = done;
+                    throw notReading;
+                }
             }
             io.herald.local.metrics.ApiMetrics m = metrics;
             if (m != null) m.messageOut();

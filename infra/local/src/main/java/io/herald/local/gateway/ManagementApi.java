@@ -68,6 +68,8 @@ public final class ManagementApi {
                     // the socket is still open: a failed write is not "gone" (that would make the caller
                     // forget a live connection); 500 is retryable, as API Gateway's own internal errors are
                     case FAILED -> HttpIo.awsError(response, callback, 500, "InternalServerErrorException", "Internal server error");
+                    // a client that stopped reading: refused while its buffer is full, as API Gateway does
+                    case FULL -> HttpIo.awsError(response, callback, 429, "LimitExceededException", "Too Many Requests");
                 };
             }
             case "GET" -> {
