@@ -1,8 +1,8 @@
 package io.herald.functions;
 
 import com.amazonaws.services.lambda.runtime.Context;
-import io.herald.core.delivery.Deadline;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.herald.core.delivery.Deadline;
 import io.herald.core.fanout.FanOutTask;
 import io.herald.core.json.Json;
 import io.herald.core.service.Services;

@@ -103,21 +103,14 @@ public final class Delivery implements AutoCloseable {
      * again, and the report of what did finish is returned.
      */
     public Report deliver(List<Target> targets) {
-        return deliver(targets, id -> { });
+        return deliver(targets, id -> { }, Deadline.NONE);
     }
 
     /**
      * As {@link #deliver(List)}, telling {@code delivered} (from the delivery threads) each
-     * connection the moment its post succeeded: what a tree fan-out batch records, so its retry
-     * skips them.
-     */
-    public Report deliver(List<Target> targets, java.util.function.Consumer<String> delivered) {
-        return deliver(targets, delivered, Deadline.NONE);
-    }
-
-    /**
-     * As above, starting no post, nor another attempt of one, once {@code deadline} has passed:
-     * the targets not reached count as retryable failures, and the attempts under way finish.
+     * connection the moment its post succeeded (what an incomplete attempt records, so its retry
+     * skips them), and starting no post, nor another attempt of one, once {@code deadline} has
+     * passed: the targets not reached count as retryable failures, and the attempts under way finish.
      */
     public Report deliver(List<Target> targets, java.util.function.Consumer<String> delivered, Deadline deadline) {
         if (targets.isEmpty()) return Report.EMPTY;

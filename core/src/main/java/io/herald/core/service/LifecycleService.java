@@ -69,7 +69,7 @@ public final class LifecycleService {
         for (int look = 1; ; look++) {
             if (registry.connections().byUser(c.userId(), at).stream().anyMatch(o -> o.id().equals(c.id()))) return;
             // a replayed record, or a connection closed already: nothing to wait for
-            if (!ConnectWindow.young(c, at) || registry.connections().get(c.id(), at).isEmpty()) return;
+            if (!ConnectWindow.young(c, at) || !stored(c, at)) return;
             if (look == INDEX_LAG.maxAttempts()) {
                 log.log(EventLog.line("user_index_lag").put("connectionId", c.id()).put("looks", look));
                 return;
@@ -80,12 +80,17 @@ public final class LifecycleService {
         }
     }
 
+    /** Whether the connection's row is still there (no $disconnect or 410 forgot it meanwhile). */
+    private boolean stored(Connection c, Instant at) {
+        return registry.connections().get(c.id(), at).isPresent();
+    }
+
     /** A frame for the new connection itself: a 410 while $connect has not returned is retried. */
     private void sendToNew(Connection c, String text, Instant now) throws InterruptedException {
         byte[] frame = text.getBytes(StandardCharsets.UTF_8);
         // a 410 while $connect has not returned yet; given up once the connection is old or forgotten
         ConnectionNotifier.Outcome o = ConnectWindow.retryWhileConnecting(c, now, sleeper, () -> delivery.sendOne(c.id(), frame),
-                at -> registry.connections().get(c.id(), at).isPresent());
+                at -> stored(c, at));
         if (o == ConnectionNotifier.Outcome.GONE) log.log(EventLog.line("welcome_undelivered").put("connectionId", c.id()));
     }
 

@@ -148,18 +148,20 @@ public final class PublishService {
         Map<String, List<Subscriber>> found = candidates(p, now);
         if (found == null) return publishAsTree(p, now, started, fromBackend);
         List<Delivery.Target> targets = targets(p, now, found);
-        PublicationLedger.Claim claim = claim(p, now);
+        PublicationLedger.Claim claim = claim(p, now, started);
         if (claim == PublicationLedger.Claim.COMPLETED) return duplicate(p, started);
         runBackendHook(p, now, fromBackend);
 
         Delivery.Report report;
         Set<String> reached = java.util.concurrent.ConcurrentHashMap.newKeySet();
         int skipped;
+        boolean incomplete;
         try {
             List<Delivery.Target> rest = notReachedBefore(p.id(), claim, targets);
             skipped = targets.size() - rest.size();
             report = deliver(rest, now, reached::add, deadline);
-            if (incomplete(rest.size(), report)) recordReached(p.id(), reached, now);
+            incomplete = incomplete(rest.size(), report);
+            if (incomplete) recordReached(p.id(), reached, now);
         } catch (RuntimeException | Error e) {
             releaseAfter(p, now, e);
             throw e;
@@ -169,7 +171,6 @@ public final class PublishService {
         double cleanupMs = (System.nanoTime() - cleanupStarted) / 1_000_000.0;
         Result r = new Result(p.id(), false, targets.size(), skipped + report.delivered(), report.gone().size(),
                 report.retried(), report.failed());
-        boolean incomplete = incomplete(targets.size() - skipped, report);
         logResult(p, r, started, p.id() == null ? null : incomplete ? "RELEASED" : "COMPLETED", cleanupMs, skipped);
         if (p.id() != null) {
             if (incomplete) {
@@ -291,7 +292,7 @@ public final class PublishService {
             throw new InvalidPublicationException("publication of " + bodyBytes + " bytes (data, topics and metadata) exceeds the "
                     + FanOutTask.MAX_BODY_BYTES + " bytes a fan-out task may carry");
         }
-        if (claim(p, now) == PublicationLedger.Claim.COMPLETED) return duplicate(p, started);
+        if (claim(p, now, started) == PublicationLedger.Claim.COMPLETED) return duplicate(p, started);
         runBackendHook(p, now, fromBackend);
         try {
             tree.queue().enqueue(tasks);
@@ -310,11 +311,11 @@ public final class PublishService {
      *
      * @throws PublicationInProgressException when another attempt holds it
      */
-    private PublicationLedger.Claim claim(Publication p, Instant now) {
+    private PublicationLedger.Claim claim(Publication p, Instant now, long started) {
         if (p.id() == null) return PublicationLedger.Claim.CLAIMED;
         PublicationLedger.Claim claim = ledger.claim(p.id(), now, now.plus(CLAIM_LIFETIME));
         if (claim == PublicationLedger.Claim.IN_PROGRESS) {
-            logResult(p, new Result(p.id(), true, 0, 0, 0, 0, 0), System.nanoTime(), claim.name(), 0, 0);
+            logResult(p, new Result(p.id(), true, 0, 0, 0, 0, 0), started, claim.name(), 0, 0);
             throw new PublicationInProgressException(p.id());
         }
         return claim;
@@ -346,15 +347,11 @@ public final class PublishService {
     }
 
     /**
-     * Posts, then retries the 410s of connections still in their connect window (see
+     * Posts, telling {@code delivered} each connection reached (what an incomplete attempt
+     * records), then retries the 410s of connections still in their connect window (see
      * {@link ConnectWindow}) a few times. Those still refusing at the end are not reported gone
      * (they are not forgotten) but as retryable failures.
      */
-    Delivery.Report deliver(List<Delivery.Target> targets, Instant now) {
-        return deliver(targets, now, id -> { });
-    }
-
-    /** As above, telling {@code delivered} each connection reached (a tree batch records them). */
     Delivery.Report deliver(List<Delivery.Target> targets, Instant now, Consumer<String> delivered) {
         return deliver(targets, now, delivered, Deadline.NONE);
     }

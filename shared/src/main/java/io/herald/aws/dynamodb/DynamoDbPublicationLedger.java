@@ -81,8 +81,7 @@ public final class DynamoDbPublicationLedger implements PublicationLedger {
         if (old == null || old.isEmpty()) return false;
         String was = Items.str(old, STATUS);
         if (IN_PROGRESS.equals(was)) return true;
-        AttributeValue ttl = old.get(TTL);
-        return RELEASED.equals(was) && ttl != null && ttl.n() != null && Long.parseLong(ttl.n()) > now.getEpochSecond();
+        return RELEASED.equals(was) && Items.live(old, now.getEpochSecond());
     }
 
     @Override
