@@ -59,19 +59,11 @@ public final class StreamPoller implements Runnable {
     private final List<EventPattern> filters;
     private final LocalFunction target;
     private final Mapping mapping;
-    private final int batchSize;
-    private final boolean fromLatest;
     private final StreamCheckpoints checkpoints;
     private volatile boolean running = true;
     /** The stream's ARN when start() already asked for it (LATEST); else the thread asks. */
     private volatile String knownArn;
     private final Thread thread;
-
-    /** As {@link Mapping#Mapping(int, int, boolean)} says. */
-    public StreamPoller(DynamoDbClient ddb, DynamoDbStreamsClient streams, String table, List<EventPattern> filters,
-            LocalFunction target, int batchSize, int maximumRetryAttempts, boolean fromLatest, StreamCheckpoints checkpoints) {
-        this(ddb, streams, table, filters, target, new Mapping(batchSize, maximumRetryAttempts, fromLatest), checkpoints);
-    }
 
     public StreamPoller(DynamoDbClient ddb, DynamoDbStreamsClient streams, String table, List<EventPattern> filters,
             LocalFunction target, Mapping mapping, StreamCheckpoints checkpoints) {
@@ -81,15 +73,13 @@ public final class StreamPoller implements Runnable {
         this.filters = List.copyOf(filters);
         this.target = target;
         this.mapping = mapping;
-        this.batchSize = mapping.batchSize();
-        this.fromLatest = mapping.fromLatest();
         this.checkpoints = checkpoints;
         this.thread = DaemonThreads.named("herald-stream-" + table).newThread(this);
     }
 
     /** With StartingPosition LATEST, first marks what the stream already holds as read, before anything can write. */
     public void start() {
-        if (fromLatest) {
+        if (mapping.fromLatest()) {
             knownArn = streamArn();
             passOverWhatIsThere(knownArn);
         }
@@ -164,7 +154,7 @@ public final class StreamPoller implements Runnable {
                 Map<String, String> next = new HashMap<>();
                 boolean any = false;
                 for (Map.Entry<String, String> it : iterators.entrySet()) {
-                    GetRecordsResponse r = streams.getRecords(b -> b.shardIterator(it.getValue()).limit(batchSize));
+                    GetRecordsResponse r = streams.getRecords(b -> b.shardIterator(it.getValue()).limit(mapping.batchSize()));
                     if (!r.records().isEmpty()) {
                         if (!deliver(arn, it.getKey(), r.records())) return; // stopped while retrying: the batch stays undelivered
                         checkpoints.delivered(arn, it.getKey(), r.records().get(r.records().size() - 1).dynamodb().sequenceNumber());
