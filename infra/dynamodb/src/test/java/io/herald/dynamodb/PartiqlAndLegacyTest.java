@@ -142,9 +142,13 @@ class PartiqlAndLegacyTest {
         ddb.scanPaginator(b -> b.tableName("big").projectionExpression("pk")).items().forEach(all::add);
         assertEquals(6, all.size());
         String last = all.get(all.size() - 1).get("pk").s();
-        var found = ddb.executeStatement(b -> b.statement("SELECT pk FROM \"big\" WHERE pk = ?").parameters(AttributeValue.fromS(last)));
+        var found = ddb.executeStatement(b -> b.statement("SELECT pk FROM \"big\" WHERE pk = ?").parameters(AttributeValue.fromS(last))
+                .returnConsumedCapacity(software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity.TOTAL));
         assertEquals(List.of(Map.of("pk", AttributeValue.fromS(last))), found.items(), "a lookup by key, as a Query would answer it");
         assertEquals(null, found.nextToken());
+        // the pages it read on through are reported together: ~2.3 MB eventually consistent, over 250 units
+        assertNotNull(found.consumedCapacity(), "asked for, also when it reads on");
+        assertTrue(found.consumedCapacity().capacityUnits() > 250, found.consumedCapacity().toString());
     }
 }
 

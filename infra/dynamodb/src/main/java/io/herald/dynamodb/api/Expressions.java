@@ -72,14 +72,10 @@ final class Expressions {
 
     /** A ProjectionExpression, or the legacy AttributesToGet (its names recorded the same way); null when neither. */
     UnaryOperator<Map<String, AttributeValue>> projection() {
-        if (has(req, "AttributesToGet")) {
-            List<String> legacy = Nodes.strings(req.get("AttributesToGet"));
-            legacy.forEach(io.herald.dynamodb.model.AttributeJson::checkName);
-            names.put("ProjectionExpression", new java.util.LinkedHashSet<>(legacy));
-            return io.herald.dynamodb.expr.Legacy.attributesToGet(legacy)::apply;
-        }
-        if (!req.has("ProjectionExpression") || req.get("ProjectionExpression").isNull()) return null;
-        Projection p = Projection.parse(req.get("ProjectionExpression").asText(), ctx);
+        Projection p;
+        if (has(req, "AttributesToGet")) p = io.herald.dynamodb.expr.Legacy.attributesToGet(Nodes.strings(req.get("AttributesToGet")));
+        else if (!req.has("ProjectionExpression") || req.get("ProjectionExpression").isNull()) return null;
+        else p = Projection.parse(req.get("ProjectionExpression").asText(), ctx);
         names.put("ProjectionExpression", p.topLevelNames());
         return p::apply;
     }

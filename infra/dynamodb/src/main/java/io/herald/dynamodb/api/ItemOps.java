@@ -129,13 +129,7 @@ final class ItemOps {
             }
         }
         Capacity cap = new Capacity(t.name);
-        Map<String, AttributeValue>[] oldAndNew = write(req, t, key, cond, o -> {
-            if (o == null && update != null && update.onlyRemoves()) return null; // nothing to create
-            Map<String, AttributeValue> base = o != null ? o : new LinkedHashMap<>(key);
-            Map<String, AttributeValue> next = update != null ? update.apply(base) : new LinkedHashMap<>(base);
-            Keys.item(t, next);
-            return next;
-        }, cap);
+        Map<String, AttributeValue>[] oldAndNew = write(req, t, key, cond, o -> updated(t, key, o, update), cap);
         Map<String, AttributeValue> old = oldAndNew[0], item = oldAndNew[1];
         ObjectNode out = Nodes.object();
         Map<String, AttributeValue> attrs = returnValues(text(req, "ReturnValues"), old, item, update);
@@ -169,6 +163,20 @@ final class ItemOps {
      * BatchWriteItem's and TransactWriteItems' ItemCollectionMetrics, when asked for: per table
      * with a local index, one entry for each item the request wrote there.
      */
+    /**
+     * An update applied to an item, or to its key alone when it is missing: the new item, checked.
+     * Null when the update only takes away (REMOVE, DELETE) from a missing item: nothing is created,
+     * as on DynamoDB. UpdateItem and a transaction's Update both go through here.
+     */
+    static Map<String, AttributeValue> updated(Table t, Map<String, AttributeValue> key, Map<String, AttributeValue> old,
+            UpdateExpression update) {
+        if (old == null && update != null && update.onlyRemoves()) return null;
+        Map<String, AttributeValue> base = old != null ? old : new LinkedHashMap<>(key);
+        Map<String, AttributeValue> next = update != null ? update.apply(base) : new LinkedHashMap<>(base);
+        Keys.item(t, next);
+        return next;
+    }
+
     static void collectionMetrics(ObjectNode out, JsonNode req, List<Table> tables, List<Map<String, AttributeValue>> keys) {
         if (!"SIZE".equals(text(req, "ReturnItemCollectionMetrics"))) return;
         ObjectNode metrics = Nodes.object();

@@ -65,7 +65,6 @@ final class LegacyParams {
     static UpdateExpression attributeUpdates(JsonNode req) {
         Map<String, Legacy.AttributeUpdate> m = new LinkedHashMap<>();
         req.get("AttributeUpdates").fields().forEachRemaining(e -> {
-            AttributeJson.checkName(e.getKey());
             m.put(e.getKey(), new Legacy.AttributeUpdate(text(e.getValue(), "Action"), value(e.getValue().get("Value"))));
         });
         return Legacy.attributeUpdates(m);

@@ -73,38 +73,41 @@ final class PartiqlOps {
         // A lookup by partition key is a Query or a GetItem on AWS: its items come on the first
         // page. Here every SELECT scans with the WHERE as its filter, so such a lookup reads on to
         // the end instead of answering a page that may hold nothing but a NextToken.
-        if (!has(req, "Limit") && !has(req, "NextToken") && s.equalities.containsKey(s.bound.key.hash())) {
-            return everyPage(s, req);
-        }
+        boolean toTheEnd = !has(req, "Limit") && !has(req, "NextToken") && s.equalities.containsKey(s.bound.key.hash());
         ObjectNode scan = s.request.deepCopy();
         if (req.path("ConsistentRead").asBoolean(false)) scan.put("ConsistentRead", true);
         for (String p : List.of("Limit", "ReturnConsumedCapacity")) if (has(req, p)) scan.set(p, req.get(p));
         if (has(req, "NextToken")) scan.set("ExclusiveStartKey", fromToken(req.get("NextToken").asText()));
-        ObjectNode page = reads.scan(scan);
         ArrayNode items = Nodes.F.arrayNode();
-        for (JsonNode item : page.get("Items")) items.add(s.flatten(item));
         ObjectNode out = Nodes.object();
-        out.set("Items", items);
-        if (page.has("LastEvaluatedKey")) {
-            out.put("NextToken", Base64.getUrlEncoder().withoutPadding().encodeToString(JsonTrees.bytes(page.get("LastEvaluatedKey"))));
-        }
-        if (page.has("ConsumedCapacity")) out.set("ConsumedCapacity", page.get("ConsumedCapacity"));
-        return out;
-    }
-
-    private ObjectNode everyPage(Statement s, JsonNode req) {
-        ObjectNode scan = s.request.deepCopy();
-        if (req.path("ConsistentRead").asBoolean(false)) scan.put("ConsistentRead", true);
-        ArrayNode items = Nodes.F.arrayNode();
         while (true) {
             ObjectNode page = reads.scan(scan);
             for (JsonNode item : page.get("Items")) items.add(s.flatten(item));
-            if (!page.has("LastEvaluatedKey")) break;
-            scan.set("ExclusiveStartKey", page.get("LastEvaluatedKey"));
+            if (page.has("ConsumedCapacity")) addCapacity(out, (ObjectNode) page.get("ConsumedCapacity"));
+            JsonNode last = page.get("LastEvaluatedKey");
+            if (last == null) break;
+            if (!toTheEnd) {
+                out.put("NextToken", Base64.getUrlEncoder().withoutPadding().encodeToString(JsonTrees.bytes(last)));
+                break;
+            }
+            scan.set("ExclusiveStartKey", last);
         }
-        ObjectNode out = Nodes.object();
         out.set("Items", items);
         return out;
+    }
+
+    /** Adds a page's consumed capacity to the answer's: its units, and the table's when INDEXES asked for them. */
+    private static void addCapacity(ObjectNode out, ObjectNode page) {
+        ObjectNode total = (ObjectNode) out.get("ConsumedCapacity");
+        if (total == null) {
+            out.set("ConsumedCapacity", page.deepCopy());
+            return;
+        }
+        total.put("CapacityUnits", total.path("CapacityUnits").asDouble() + page.path("CapacityUnits").asDouble());
+        if (page.has("Table")) {
+            ObjectNode table = (ObjectNode) total.get("Table");
+            table.put("CapacityUnits", table.path("CapacityUnits").asDouble() + page.path("Table").path("CapacityUnits").asDouble());
+        }
     }
 
     private static JsonNode fromToken(String token) {

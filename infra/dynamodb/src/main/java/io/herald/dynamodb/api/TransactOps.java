@@ -212,13 +212,9 @@ final class TransactOps {
                     boolean withItem = "ALL_OLD".equals(text(a.body, "ReturnValuesOnConditionCheckFailure")) && old != null;
                     reason = new CancellationReason("ConditionalCheckFailed", "The conditional request failed", withItem ? old : null);
                     failed = true;
-                } else if (a.kind.equals("Update") && old == null && a.update != null && a.update.onlyRemoves()) {
-                    next = null; // removing from a missing item creates nothing, as in UpdateItem
                 } else if (a.kind.equals("Update")) {
                     try {
-                        Map<String, AttributeValue> base = old != null ? old : new LinkedHashMap<>(a.key);
-                        next = a.update != null ? a.update.apply(base) : base;
-                        Keys.item(a.table, next);
+                        next = ItemOps.updated(a.table, a.key, old, a.update); // null: nothing to create
                     } catch (DynamoDbError e) {
                         reason = new CancellationReason("ValidationError", e.getMessage(), null);
                         failed = true;

@@ -17,7 +17,9 @@ public final class Path {
     }
 
     /** A one-element path naming a top-level attribute. */
+    /** A top-level attribute as the legacy parameters name it (every legacy name passes here, so its length is checked here). */
     public static Path of(String topLevelName) {
+        io.herald.dynamodb.model.AttributeJson.checkName(topLevelName);
         return new Path(new Object[] {topLevelName});
     }
 
