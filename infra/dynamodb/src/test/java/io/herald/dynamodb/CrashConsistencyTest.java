@@ -54,11 +54,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BillingMode;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 
@@ -71,12 +68,6 @@ import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
  */
 class CrashConsistencyTest {
     static final String JOURNAL = "herald-dynamodb.journal";
-
-    static void createTable(DynamoDbClient ddb, String name) {
-        ddb.createTable(b -> b.tableName(name).billingMode(BillingMode.PAY_PER_REQUEST)
-                .attributeDefinitions(a -> a.attributeName("pk").attributeType(ScalarAttributeType.S))
-                .keySchema(k -> k.attributeName("pk").keyType(KeyType.HASH)));
-    }
 
     static List<Map<String, AttributeValue>> scanAll(DynamoDbClient ddb, String table) {
         List<Map<String, AttributeValue>> out = new ArrayList<>();
@@ -97,7 +88,7 @@ class CrashConsistencyTest {
         for (int round = 0; round < 6; round++) {
             Path data = dir.resolve("round" + round);
             try (DynamoDbEngine engine = DynamoDbEngine.builder().dataDir(data).start(); DynamoDbClient ddb = Sdk.client(engine.endpoint())) {
-                createTable(ddb, t);
+                Sdk.hashTable(ddb, t);
                 ExecutorService pool = Executors.newFixedThreadPool(12);
                 try {
                     AtomicBoolean stop = new AtomicBoolean();
@@ -135,7 +126,7 @@ class CrashConsistencyTest {
                 } finally {
                     pool.shutdownNow();
                 }
-                createTable(ddb, t);
+                Sdk.hashTable(ddb, t);
                 ddb.putItem(b -> b.tableName(t).item(Map.of("pk", AttributeValue.fromS("new"))));
                 assertEquals(List.of(Map.of("pk", AttributeValue.fromS("new"))), scanAll(ddb, t));
             }
@@ -164,7 +155,7 @@ class CrashConsistencyTest {
         ExecutorService pool = Executors.newFixedThreadPool(6);
         try {
             try (DynamoDbClient ddb = Sdk.client(first.endpoint())) {
-                createTable(ddb, t);
+                Sdk.hashTable(ddb, t);
             }
             AtomicBoolean dead = new AtomicBoolean();
             for (int c = 0; c < 6; c++) {
@@ -246,7 +237,7 @@ class CrashConsistencyTest {
         PowerCut disk = new PowerCut();
         Path live = Files.createDirectories(dir.resolve("live"));
         try (DynamoDbEngine engine = DynamoDbEngine.builder().dataDir(disk.wrap(live)).start(); DynamoDbClient ddb = Sdk.client(engine.endpoint())) {
-            createTable(ddb, "made");
+            Sdk.hashTable(ddb, "made");
             Path cut = disk.cut(live, dir.resolve("cut1"));
             try (DynamoDbEngine after = DynamoDbEngine.builder().dataDir(cut).start(); DynamoDbClient c = Sdk.client(after.endpoint())) {
                 assertTrue(c.listTables().tableNames().contains("made"), "CreateTable was acknowledged but lost at a power cut");
@@ -267,8 +258,8 @@ class CrashConsistencyTest {
         PowerCut disk = new PowerCut();
         Path live = Files.createDirectories(dir.resolve("live"));
         try (DynamoDbEngine engine = DynamoDbEngine.builder().dataDir(disk.wrap(live)).start(); DynamoDbClient ddb = Sdk.client(engine.endpoint())) {
-            createTable(ddb, "gone");
-            createTable(ddb, "kept");
+            Sdk.hashTable(ddb, "gone");
+            Sdk.hashTable(ddb, "kept");
             ddb.putItem(b -> b.tableName("kept").item(Map.of("pk", AttributeValue.fromS("a")))); // makes both tables durable
             String arn = ddb.describeTable(b -> b.tableName("kept")).table().tableArn();
 

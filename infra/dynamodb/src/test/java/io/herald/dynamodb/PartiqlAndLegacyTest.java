@@ -14,16 +14,13 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeAction;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValueUpdate;
-import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.ComparisonOperator;
 import software.amazon.awssdk.services.dynamodb.model.Condition;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.DuplicateItemException;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.ExpectedAttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
 /** PartiQL statements and the pre-expression parameters, through the SDK. */
@@ -35,7 +32,7 @@ class PartiqlAndLegacyTest {
     static void start() {
         engine = DynamoDbEngine.builder().start();
         ddb = Sdk.client(engine.endpoint());
-        hashTable("pql");
+        Sdk.hashTable(ddb, "pql");
     }
 
     @AfterAll
@@ -44,12 +41,6 @@ class PartiqlAndLegacyTest {
     }
 
     /** A PAY_PER_REQUEST table keyed by pk (S). */
-    static void hashTable(String name) {
-        ddb.createTable(b -> b.tableName(name).billingMode(BillingMode.PAY_PER_REQUEST)
-                .attributeDefinitions(a -> a.attributeName("pk").attributeType(ScalarAttributeType.S))
-                .keySchema(k -> k.attributeName("pk").keyType(KeyType.HASH)));
-    }
-
     static Map<String, AttributeValue> get(String pk) {
         return ddb.getItem(b -> b.tableName("pql").key(Map.of("pk", AttributeValue.fromS(pk)))).item();
     }
@@ -105,7 +96,7 @@ class PartiqlAndLegacyTest {
 
     @Test
     void selectAnswersOnePageAtATimeWithANextToken() {
-        hashTable("pages");
+        Sdk.hashTable(ddb, "pages");
         for (int i = 0; i < 5; i++) {
             int k = i;
             ddb.putItem(b -> b.tableName("pages").item(Map.of("pk", AttributeValue.fromS("p" + k))));
@@ -131,7 +122,7 @@ class PartiqlAndLegacyTest {
 
     @Test
     void aSelectByPartitionKeyAnswersItsItemsAtOnceEvenPastTheFirstMegabyte() {
-        hashTable("big");
+        Sdk.hashTable(ddb, "big");
         String filler = "z".repeat(390 * 1024);
         for (int i = 0; i < 6; i++) {
             int k = i;

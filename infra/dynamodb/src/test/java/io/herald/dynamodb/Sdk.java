@@ -27,4 +27,11 @@ final class Sdk {
                 .httpClient(UrlConnectionHttpClient.create())
                 .build();
     }
+
+    /** An on-demand table keyed by a string {@code pk} alone. */
+    static void hashTable(DynamoDbClient ddb, String name) {
+        ddb.createTable(b -> b.tableName(name).billingMode(software.amazon.awssdk.services.dynamodb.model.BillingMode.PAY_PER_REQUEST)
+                .attributeDefinitions(a -> a.attributeName("pk").attributeType(software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType.S))
+                .keySchema(k -> k.attributeName("pk").keyType(software.amazon.awssdk.services.dynamodb.model.KeyType.HASH)));
+    }
 }
